@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "DistributionShift",
+  products: [
+    // MARK: - Public API
+    .library(
+      name: "ShiftKit",
+      targets: ["ShiftKit", "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation"]),
+    .executable(name: "shiftcli", targets: ["shiftcli"]),
+    .executable(name: "shift-benchmark", targets: ["MLPBenchmark"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // MARK: - Public API
+    .target(
+      name: "ShiftKit",
+      dependencies: ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation"]),
+    .target(name: "LinearAlgebra", dependencies: ["CGSL"]),
+    .target(name: "Datasets", dependencies: ["LinearAlgebra", "CZlib"]),
+    .target(name: "NeuralNetwork", dependencies: ["LinearAlgebra", "Datasets", "CZlib"]),
+    .target(name: "Evaluation", dependencies: ["LinearAlgebra"]),
+    .executableTarget(
+      name: "shiftcli",
+      dependencies: [
+        "ShiftKit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(
+      name: "MLPBenchmark",
+      dependencies: ["ShiftKit"],
+      path: "Benchmarks/MLPBenchmark"),
+
+    // MARK: - Implementation details
+    .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev", "libopenblas-dev"])]),
+    .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+    // MARK: - Unit test bundles
+    .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+    .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"]),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+    .testTarget(name: "ShiftCLITests", dependencies: ["ShiftKit"]),
+  ]
+)

@@ -1,0 +1,33 @@
+#ifndef SHIFT_CGSL_SHIM_H
+#define SHIFT_CGSL_SHIM_H
+// GSL's own CBLAS declarations are used for every BLAS call; the symbols resolve to OpenBLAS
+// because the module links `openblas` instead of `gslcblas` (OpenBLAS's cblas.h would clash).
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cblas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+
+// OpenBLAS extensions (declared in OpenBLAS's cblas.h, which must not be included here).
+char *openblas_get_corename(void);
+char *openblas_get_config(void);
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+/// Sets flush-to-zero and denormals-are-zero in this thread's MXCSR register.
+static inline void shift_enable_flush_to_zero(void) { _mm_setcsr(_mm_getcsr() | 0x8040); }
+/// Whether flush-to-zero and denormals-are-zero are both set for this thread.
+static inline int shift_flush_to_zero_enabled(void) { return (_mm_getcsr() & 0x8040) == 0x8040; }
+#else
+static inline void shift_enable_flush_to_zero(void) {}
+static inline int shift_flush_to_zero_enabled(void) { return 0; }
+#endif
+
+#endif

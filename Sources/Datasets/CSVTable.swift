@@ -1,0 +1,192 @@
+import Foundation
+import LinearAlgebra
+
+/// A CSV file of numeric features with an optional label column (labels may be any strings).
+///
+/// Format: a header row of column names, then one row per example, cells separated by commas;
+/// cells may be quoted with `"` (a doubled `""` inside is a literal quote). Blank lines are
+/// skipped. Missing values (an empty cell, `NA`, `N/A`, `NaN`, `null`, `None`, any case) are
+/// rejected, not imputed: the error names the line and column so the user decides what to do.
+public struct CSVTable: Sendable {
+  /// Path the table was read from (used in error messages).
+  public var file: String
+  /// Names of the feature columns, in file order, without the label column.
+  public var featureNames: [String]
+  /// One row per example.
+  public var features: Matrix
+  /// The raw label of each row, when a label column was read.
+  public var labels: [String]?
+  /// The 1-based line in `file` on which each row starts (for error messages).
+  public var rowLines: [Int]
+
+  /// Marks that count as a missing value, compared case-insensitively.
+  static let missingMarkers: Set<String> = ["", "na", "n/a", "nan", "null", "none", "?"]
+
+  /// Reads `file`. With `labelColumn` set, that column is kept as strings; if the column is absent
+  /// the read fails when `labelRequired`, and otherwise proceeds with `labels == nil`.
+  public init(contentsOf file: String, labelColumn: String?, labelRequired: Bool = true) throws {
+    let bytes: [UInt8]
+    do {
+      bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+    } catch {
+      throw DatasetError.unreadable(file: file, reason: FileManager.default.fileExists(atPath: file) ? "\(error.localizedDescription)" : "no such file")
+    }
+    try self.init(bytes: bytes, file: file, labelColumn: labelColumn, labelRequired: labelRequired)
+  }
+
+  /// Parses CSV `bytes` as if read from `file`.
+  public init(bytes: [UInt8], file: String, labelColumn: String?, labelRequired: Bool = true) throws {
+    self.file = file
+    var parser = CSVParser(bytes: bytes, file: file)
+    guard let header = try parser.nextRecord() else { throw DatasetError.emptyFile(file: file) }
+    let names = header.cells.map { $0.trimmingCharacters(in: .whitespaces) }
+    var seen = Set<String>()
+    for name in names where !seen.insert(name).inserted {
+      throw DatasetError.duplicateColumn(file: file, column: name)
+    }
+    var labelPosition: Int? = nil
+    if let labelColumn {
+      labelPosition = names.firstIndex(of: labelColumn)
+      if labelPosition == nil && labelRequired {
+        throw DatasetError.missingColumn(file: file, column: labelColumn, available: names)
+      }
+    }
+    let featurePositions = names.indices.filter { $0 != labelPosition }
+    featureNames = featurePositions.map { names[$0] }
+    var values: [Float] = []
+    var rawLabels: [String] = []
+    var lines: [Int] = []
+    while let record = try parser.nextRecord() {
+      guard record.cells.count == names.count else {
+        throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
+      }
+      for position in featurePositions {
+        let text = record.cells[position].trimmingCharacters(in: .whitespaces)
+        if Self.missingMarkers.contains(text.lowercased()) {
+          throw DatasetError.missingValue(file: file, line: record.line, column: position + 1, columnName: names[position])
+        }
+        guard let value = Float(text), value.isFinite else {
+          throw DatasetError.malformedCell(
+            file: file, line: record.line, column: position + 1, columnName: names[position], text: text)
+        }
+        values.append(value)
+      }
+      if let labelPosition {
+        let label = record.cells[labelPosition].trimmingCharacters(in: .whitespaces)
+        if Self.missingMarkers.contains(label.lowercased()) {
+          throw DatasetError.missingValue(file: file, line: record.line, column: labelPosition + 1, columnName: names[labelPosition])
+        }
+        rawLabels.append(label)
+      }
+      lines.append(record.line)
+    }
+    guard !lines.isEmpty else { throw DatasetError.noDataRows(file: file) }
+    rowLines = lines
+    features = Matrix(rows: lines.count, columns: featurePositions.count, storage: values)
+    labels = labelPosition == nil ? nil : rawLabels
+  }
+}
+
+extension Dataset {
+  /// A labelled data set from a CSV file (see ``CSVTable`` for the format).
+  ///
+  /// Classes are those found in the file (at least two are required), unless `classes` is given,
+  /// as when evaluating a saved model: then every label must be one of them.
+  public init(csvFile file: String, labelColumn: String, classes: ClassIndex? = nil) throws {
+    let table = try CSVTable(contentsOf: file, labelColumn: labelColumn)
+    try self.init(table: table, classes: classes)
+  }
+
+  /// A labelled data set from a parsed table that has labels.
+  public init(table: CSVTable, classes: ClassIndex? = nil) throws {
+    guard let raw = table.labels else {
+      throw DatasetError.invalidArgument("\(table.file): the table has no label column")
+    }
+    let index = classes ?? ClassIndex(labels: raw)
+    if classes == nil && index.count < 2 {
+      throw DatasetError.tooFewClasses(file: table.file, found: index.names)
+    }
+    var labels = [Int]()
+    labels.reserveCapacity(raw.count)
+    for (row, label) in raw.enumerated() {
+      guard let value = index.index(of: label) else {
+        throw DatasetError.unknownLabel(file: table.file, line: table.rowLines[row], label: label, known: index.names)
+      }
+      labels.append(value)
+    }
+    self.init(features: table.features, labels: labels, classes: index, featureNames: table.featureNames)
+  }
+}
+
+/// A record-at-a-time CSV tokenizer that tracks line numbers.
+struct CSVParser {
+  struct Record {
+    var cells: [String]
+    /// 1-based line on which the record starts.
+    var line: Int
+  }
+
+  private let bytes: [UInt8]
+  private let file: String
+  private var position = 0
+  private var line = 1
+
+  init(bytes: [UInt8], file: String) {
+    // Skip a UTF-8 byte-order mark.
+    self.position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    self.bytes = bytes
+    self.file = file
+  }
+
+  private static let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\"")
+  private static let newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
+
+  /// The next non-blank record, or `nil` at the end of the input.
+  mutating func nextRecord() throws -> Record? {
+    while position < bytes.count {
+      let startLine = line
+      var cells: [String] = []
+      var cell: [UInt8] = []
+      var quoted = false
+      var endOfRecord = false
+      while position < bytes.count && !endOfRecord {
+        let byte = bytes[position]
+        position += 1
+        if quoted {
+          if byte == Self.quote {
+            if position < bytes.count && bytes[position] == Self.quote {
+              cell.append(Self.quote)
+              position += 1
+            } else {
+              quoted = false
+            }
+          } else {
+            if byte == Self.newline { line += 1 }
+            cell.append(byte)
+          }
+          continue
+        }
+        switch byte {
+        case Self.quote where cell.allSatisfy({ $0 == UInt8(ascii: " ") }):
+          cell.removeAll()
+          quoted = true
+        case Self.comma:
+          cells.append(String(decoding: cell, as: UTF8.self))
+          cell.removeAll(keepingCapacity: true)
+        case Self.newline:
+          line += 1
+          endOfRecord = true
+        case Self.carriageReturn:
+          break
+        default:
+          cell.append(byte)
+        }
+      }
+      if quoted { throw DatasetError.unterminatedQuote(file: file, line: startLine) }
+      cells.append(String(decoding: cell, as: UTF8.self))
+      if cells.count == 1 && cells[0].allSatisfy(\.isWhitespace) { continue }
+      return Record(cells: cells, line: startLine)
+    }
+    return nil
+  }
+}

@@ -1,0 +1,44 @@
+/// The mapping between class names and the indices `0..<count` a model predicts.
+///
+/// Classes are in ascending order: numeric order when every name parses as a number
+/// (so `"2" < "10"`), string order otherwise. The order is part of a saved model.
+public struct ClassIndex: Sendable, Equatable, Codable {
+  /// Class names; the position of a name is its index.
+  public let names: [String]
+  private let indexByName: [String: Int]
+
+  /// The classes among `labels`, in ascending order.
+  public init(labels: some Sequence<String>) {
+    let distinct = Array(Set(labels))
+    let numbers = distinct.compactMap(Double.init)
+    if numbers.count == distinct.count {
+      let pairs = zip(distinct, numbers).sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
+      self.init(orderedNames: pairs.map(\.0))
+    } else {
+      self.init(orderedNames: distinct.sorted())
+    }
+  }
+
+  /// Classes in exactly the given order (as stored in a model file).
+  public init(orderedNames: [String]) {
+    names = orderedNames
+    indexByName = Dictionary(uniqueKeysWithValues: orderedNames.enumerated().map { ($1, $0) })
+  }
+
+  /// Number of classes.
+  public var count: Int { names.count }
+
+  /// The index of `name`, or `nil` if it is not a known class.
+  public func index(of name: String) -> Int? { indexByName[name] }
+
+  public static func == (lhs: ClassIndex, rhs: ClassIndex) -> Bool { lhs.names == rhs.names }
+
+  public init(from decoder: any Decoder) throws {
+    self.init(orderedNames: try decoder.singleValueContainer().decode([String].self))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(names)
+  }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import LinearAlgebra
+
+/// The headline figures of a classifier on a labelled sample.
+public struct ClassificationMetrics: Sendable, Codable, Equatable {
+  /// Share of correct predictions.
+  public var accuracy: Double
+  /// Mean per-class F1 (see ``ConfusionMatrix/macroF1``).
+  public var macroF1: Double
+  /// Mean negative log-probability of the true class (see ``logLoss(probabilities:labels:weights:)``).
+  public var logLoss: Double
+  /// The (weighted) confusion counts.
+  public var confusion: ConfusionMatrix
+
+  /// Metrics of class `probabilities` (one row per example) against `labels`; the predicted class is
+  /// the most probable one. With `weights`, every figure is the weighted version.
+  public init(probabilities: Matrix, labels: [Int], weights: [Double]? = nil) {
+    let predicted = predictedClasses(probabilities)
+    confusion = ConfusionMatrix(
+      actual: labels, predicted: predicted, classCount: probabilities.columns, weights: weights)
+    accuracy = confusion.accuracy
+    macroF1 = confusion.macroF1
+    logLoss = Evaluation.logLoss(probabilities: probabilities, labels: labels, weights: weights)
+  }
+}
+
+/// The index of the largest entry of each row (the first one on ties).
+public func predictedClasses(_ probabilities: Matrix) -> [Int] {
+  let k = probabilities.columns
+  return probabilities.withUnsafeBufferPointer { p in
+    (0..<probabilities.rows).map { i in
+      var best = 0
+      for j in 1..<max(k, 1) where p[i * k + j] > p[i * k + best] { best = j }
+      return best
+    }
+  }
+}
+
+/// Cross-entropy of predicted probabilities against true labels, `−Σᵢ wᵢ log pᵢ,yᵢ / Σᵢ wᵢ`.
+///
+/// Probabilities are clipped below at `1e-15` (as scikit-learn does), so one confident mistake
+/// costs at most `log 10¹⁵ ≈ 34.5` instead of infinity.
+public func logLoss(probabilities: Matrix, labels: [Int], weights: [Double]? = nil) -> Double {
+  precondition(probabilities.rows == labels.count, "one label per row")
+  var total = 0.0
+  var weightSum = 0.0
+  for (i, label) in labels.enumerated() {
+    let w = weights?[i] ?? 1
+    total -= w * log(max(Double(probabilities[i, label]), 1e-15))
+    weightSum += w
+  }
+  return weightSum > 0 ? total / weightSum : 0
+}

@@ -1,0 +1,45 @@
+import Datasets
+import LinearAlgebra
+
+/// A trained MLP together with everything needed to apply it to raw data: the class names its
+/// outputs stand for, the feature names and the standardisation fitted on its training data.
+/// This is what a model file holds.
+public struct Classifier: Sendable, Equatable {
+  /// The network; its inputs are standardised features.
+  public var network: MLP
+  /// Output `i` is the logit of `classes.names[i]`.
+  public var classes: ClassIndex
+  /// Names of the expected raw feature columns, in order.
+  public var featureNames: [String]
+  /// Applied to raw features before the network.
+  public var standardizer: Standardizer
+
+  /// A classifier; sizes must agree.
+  public init(network: MLP, classes: ClassIndex, featureNames: [String], standardizer: Standardizer) {
+    precondition(network.outputCount == classes.count, "one output per class")
+    precondition(network.inputCount == standardizer.featureCount && featureNames.count == network.inputCount,
+      "one input per feature")
+    self.network = network
+    self.classes = classes
+    self.featureNames = featureNames
+    self.standardizer = standardizer
+  }
+
+  /// Class probabilities for raw (unstandardised) feature rows.
+  public func probabilities(for rawFeatures: Matrix) throws -> Matrix {
+    try checkFeatureCount(rawFeatures.columns)
+    return try network.probabilities(for: standardizer.standardized(rawFeatures))
+  }
+
+  /// Predicted class indices for raw feature rows.
+  public func predictedClasses(for rawFeatures: Matrix) throws -> [Int] {
+    try checkFeatureCount(rawFeatures.columns)
+    return try network.predictedClasses(for: standardizer.standardized(rawFeatures))
+  }
+
+  private func checkFeatureCount(_ count: Int) throws {
+    guard count == featureNames.count else {
+      throw NeuralNetworkError.shapeMismatch("the model expects \(featureNames.count) features, the data has \(count)")
+    }
+  }
+}

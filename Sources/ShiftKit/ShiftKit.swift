@@ -1,0 +1,5 @@
+// ShiftKit: one `import` for the whole library. Each layer is also importable on its own.
+@_exported import Datasets
+@_exported import Evaluation
+@_exported import LinearAlgebra
+@_exported import NeuralNetwork

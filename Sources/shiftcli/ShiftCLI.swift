@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import ShiftKit
+
+/// `shiftcli`: distribution-shift correction and evaluation from the command line.
+@main
+struct ShiftCLI: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "shiftcli",
+    abstract: "Train classifiers and correct them for distribution shift.",
+    discussion: """
+      Exit codes: 0 success; 1 bad input or usage (the message names the file, line and column \
+      or the argument); 2 the computation failed (e.g. training diverged).
+
+      BLAS: on start, if OpenBLAS chose a generic kernel on a CPU with AVX2 or AVX-512 and \
+      OPENBLAS_CORETYPE is unset, shiftcli restarts itself with the faster kernel. \
+      `shiftcli diagnose` shows which kernel runs.
+      """,
+    version: "shiftcli 0.1.0",
+    subcommands: [Train.self, Evaluate.self, Diagnose.self])
+
+  static func main() {
+    BLASKernel.ensureOptimizedKernel()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let error as CLIFailure {
+      FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+      Foundation.exit(error.code)
+    } catch let error as DatasetError {
+      fail(error, code: 1)
+    } catch let error as NeuralNetworkError {
+      switch error {
+      case .diverged: fail(error, code: 2)
+      default: fail(error, code: 1)
+      }
+    } catch {
+      let code = exitCode(for: error)
+      if code == .success || code == .failure {
+        exit(withError: error)
+      }
+      // Usage errors (ArgumentParser's 64) are reported with the documented code 1.
+      FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+      Foundation.exit(1)
+    }
+  }
+
+  private static func fail(_ error: some Error, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    Foundation.exit(code)
+  }
+}
+
+/// A failure the CLI reports itself, with its exit code.
+struct CLIFailure: Error {
+  var message: String
+  var code: Int32 = 1
+}
