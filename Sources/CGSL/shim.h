@@ -21,12 +21,14 @@ int openblas_get_num_threads(void);
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-/// Sets flush-to-zero and denormals-are-zero in this thread's MXCSR register.
-static inline void shift_enable_flush_to_zero(void) { _mm_setcsr(_mm_getcsr() | 0x8040); }
+/// Sets or clears flush-to-zero and denormals-are-zero in this thread's MXCSR register.
+static inline void shift_set_flush_to_zero(int enabled) {
+  _mm_setcsr(enabled ? (_mm_getcsr() | 0x8040) : (_mm_getcsr() & ~0x8040u));
+}
 /// Whether flush-to-zero and denormals-are-zero are both set for this thread.
 static inline int shift_flush_to_zero_enabled(void) { return (_mm_getcsr() & 0x8040) == 0x8040; }
 #else
-static inline void shift_enable_flush_to_zero(void) {}
+static inline void shift_set_flush_to_zero(int enabled) { (void)enabled; }
 static inline int shift_flush_to_zero_enabled(void) { return 0; }
 #endif
 

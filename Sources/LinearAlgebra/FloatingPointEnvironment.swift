@@ -6,8 +6,10 @@ internal import CGSL
 /// initialisations (N(0, 0.01) in deep, wide nets) can produce them; flushing them to zero
 /// changes results by less than 2⁻¹²⁶ per value.
 public enum FloatingPointEnvironment {
-  /// Sets flush-to-zero and denormals-are-zero on the calling thread (no-op off x86-64).
-  public static func enableFlushToZero() { shift_enable_flush_to_zero() }
-  /// Whether the calling thread flushes subnormals to zero.
-  public static var flushesToZero: Bool { shift_flush_to_zero_enabled() != 0 }
+  /// Whether the calling thread flushes subnormals to zero (flush-to-zero and
+  /// denormals-are-zero); setting it has no effect off x86-64.
+  public static var flushesToZero: Bool {
+    get { shift_flush_to_zero_enabled() != 0 }
+    set { shift_set_flush_to_zero(newValue ? 1 : 0) }
+  }
 }

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+import LinearAlgebra
+@testable import Evaluation
+
+@Suite struct MetricsTests {
+  // Hand-computed case: 3 classes, 8 examples.
+  let actual = [0, 0, 0, 1, 1, 2, 2, 2]
+  let predicted = [0, 0, 1, 1, 2, 2, 2, 0]
+
+  @Test func confusionCountsAndRates() {
+    let confusion = ConfusionMatrix(actual: actual, predicted: predicted, classCount: 3)
+    #expect(confusion.counts == [[2, 1, 0], [0, 1, 1], [1, 0, 2]])
+    #expect(confusion.accuracy == 5.0 / 8)
+    let rates: [Double] = [2.0 / 3, 1.0 / 2, 2.0 / 3]
+    #expect(confusion.precision == rates)
+    #expect(confusion.recall == rates)
+    // F1 = precision = recall per class here; macro-F1 = (2/3 + 1/2 + 2/3) / 3 = 11/18.
+    #expect(abs(confusion.macroF1 - 11.0 / 18) < 1e-12)
+  }
+
+  @Test func weightedConfusion() {
+    let confusion = ConfusionMatrix(actual: [0, 1], predicted: [0, 0], classCount: 2, weights: [3, 1])
+    #expect(confusion.accuracy == 0.75)
+    #expect(confusion.recall == [1, 0])
+  }
+
+  @Test func logLossAndMetricsFromProbabilities() {
+    let p = Matrix([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]])
+    let metrics = ClassificationMetrics(probabilities: p, labels: [0, 1, 0])
+    #expect(abs(metrics.logLoss - (-(log(0.7) + log(0.8) + log(0.3)) / 3)) < 1e-6)
+    #expect(abs(metrics.accuracy - 2.0 / 3) < 1e-12)
+    #expect(predictedClasses(p) == [0, 1, 2])
+    // A zero probability on the true class costs log(10¹⁵), not infinity.
+    #expect(abs(logLoss(probabilities: Matrix([[1, 0]]), labels: [1]) - log(1e15)) < 1e-9)
+  }
+}
