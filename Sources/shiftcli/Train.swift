@@ -221,7 +221,7 @@ struct TrainReport: Encodable {
       "network       \(sizes.map(String.init).joined(separator: "-")) (\(parameters) parameters), \(initialization) init, \(optimizer)",
       String(format: "test accuracy %.4f (loss %.4f)", testAccuracy, testLoss),
       String(format: "time          %.3f s/epoch median, %.3f s fastest", secondsPerEpoch, fastestEpochSeconds)
-        + " (BLAS \(blasKernel), \(threads) threads)",
+        + " (BLAS \(blasKernel), \(threads) thread\(threads == 1 ? "" : "s"))",
     ]
     if stoppedEarly { lines.append("early stop    kept epoch \(bestEpoch) of \(epochs.count)") }
     if let modelFile { lines.append("model         \(modelFile)") }
