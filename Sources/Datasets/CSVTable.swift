@@ -52,6 +52,9 @@ public struct CSVTable: Sendable {
       }
     }
     let featurePositions = names.indices.filter { $0 != labelPosition }
+    guard !featurePositions.isEmpty else {
+      throw DatasetError.invalidArgument("\(file): no feature columns besides the label column")
+    }
     featureNames = featurePositions.map { names[$0] }
     var values: [Float] = []
     var rawLabels: [String] = []

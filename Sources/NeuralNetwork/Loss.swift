@@ -52,6 +52,9 @@ public enum LossFunction: String, Sendable, Codable, CaseIterable {
       throw NeuralNetworkError.shapeMismatch("\(logits.rows) rows of logits but \(weights.count) weights")
     }
     try validate(targets: targets, outputs: logits.columns)
+    guard logits.rows > 0 else {
+      return LossEvaluation(value: 0, gradient: logits, perSample: reduction == .none ? [] : nil)
+    }
     let scale: Float = reduction == .mean ? 1 / Float(max(logits.rows, 1)) : 1
     var gradient = Matrix(rows: logits.rows, columns: logits.columns)
     var perSample = [Double](repeating: 0, count: logits.rows)
@@ -110,13 +113,7 @@ public enum LossFunction: String, Sendable, Codable, CaseIterable {
       let factor = gradientScale * w
       switch (self, targets) {
       case (.softmaxCrossEntropy, .classes(let labels)):
-        var maximum = row[0]
-        for j in 1..<k { maximum = max(maximum, row[j]) }
-        var sum: Float = 0
-        for j in 0..<k {
-          out[j] = expf(row[j] - maximum)
-          sum += out[j]
-        }
+        let (maximum, sum) = shiftedExponentials(row, count: k, into: out)
         let label = labels[i]
         loss = Double(maximum) + log(Double(sum)) - Double(row[label])
         let inverse = factor / sum
@@ -176,4 +173,21 @@ func withTargetPointers<R>(_ targets: Targets, _ body: (TargetPointers) -> R) ->
 func withOptionalPointer<R>(_ array: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
   guard let array else { return body(nil) }
   return array.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+/// Writes `exp(zⱼ − max z)` for the `count` logits at `z` into `output` (which may be `z` itself)
+/// and returns the maximum and the sum: the max-shift keeps every exponent ≤ 0, so nothing
+/// overflows, and `max + log(sum)` is the log-sum-exp.
+@inline(__always)
+func shiftedExponentials(
+  _ z: UnsafePointer<Float>, count k: Int, into output: UnsafeMutablePointer<Float>
+) -> (maximum: Float, sum: Float) {
+  var maximum = z[0]
+  for j in 1..<k { maximum = max(maximum, z[j]) }
+  var sum: Float = 0
+  for j in 0..<k {
+    output[j] = expf(z[j] - maximum)
+    sum += output[j]
+  }
+  return (maximum, sum)
 }

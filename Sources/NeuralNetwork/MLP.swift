@@ -154,13 +154,7 @@ public func softmaxRows(_ matrix: inout Matrix) {
   matrix.withUnsafeMutableBufferPointer { z in
     for i in 0..<(z.count / k) {
       let row = z.baseAddress! + i * k
-      var maximum = row[0]
-      for j in 1..<k { maximum = max(maximum, row[j]) }
-      var sum: Float = 0
-      for j in 0..<k {
-        row[j] = expf(row[j] - maximum)
-        sum += row[j]
-      }
+      let (_, sum) = shiftedExponentials(row, count: k, into: row)
       let inverse = 1 / sum
       for j in 0..<k { row[j] *= inverse }
     }

@@ -86,6 +86,10 @@ import Testing
     #expect(throws: DatasetError.duplicateColumn(file: "t.csv", column: "a")) { try parse("a,a,y\n1,2,3\n") }
   }
 
+  @Test func labelOnlyFileHasNoFeatures() {
+    #expect(throws: DatasetError.invalidArgument("t.csv: no feature columns besides the label column")) { try parse("y\n1\n2\n") }
+  }
+
   @Test func oneClassIsTooFew() {
     #expect(throws: DatasetError.tooFewClasses(file: "t.csv", found: ["k"])) { try dataset("a,y\n1,k\n2,k\n") }
   }

@@ -68,6 +68,11 @@ import LinearAlgebra
     #expect(abs(mean.value - sum.value / 5) < 1e-12)
   }
 
+  @Test func emptyBatchHasZeroLoss() throws {
+    let result = try LossFunction.softmaxCrossEntropy.evaluate(logits: Matrix(rows: 0, columns: 3), targets: .classes([]))
+    #expect(result.value == 0)
+  }
+
   @Test func mismatchedTargetsAreRejected() {
     let logits = Matrix(rows: 2, columns: 3)
     #expect(throws: NeuralNetworkError.self) {
