@@ -22,12 +22,13 @@ import Testing
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   }
 
-  func run(_ arguments: [String]) throws -> Outcome {
+  func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
     let executable = try #require(
       FileManager.default.isExecutableFile(atPath: Self.binary.path) ? Self.binary : nil, "build shiftcli first")
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
@@ -152,5 +153,19 @@ import Testing
     let kernel = try #require(json["kernel"] as? [String: Any])
     #expect((kernel["coreName"] as? String)?.isEmpty == false)
     #expect((json["gemmSelfCheckRelativeError"] as? Double ?? 1) < 1e-4)
+  }
+
+  /// An explicitly requested generic kernel is respected (no re-execution), still computes
+  /// correct products, and the advice names the faster kernel this CPU could run.
+  @Test func explicitGenericKernelIsRespectedAndExplained() throws {
+    let result = try run(["diagnose", "--json"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
+    #expect(result.status == 0)
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let kernel = try #require(json["kernel"] as? [String: Any])
+    #expect(kernel["coreName"] as? String == "Prescott")
+    #expect((json["gemmSelfCheckRelativeError"] as? Double ?? 1) < 1e-4)
+    if let better = kernel["recommendedCoreType"] as? String {
+      #expect((json["advice"] as? String)?.contains("OPENBLAS_CORETYPE=\(better)") == true)
+    }
   }
 }
