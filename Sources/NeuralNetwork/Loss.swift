@@ -55,7 +55,7 @@ public enum LossFunction: String, Sendable, Codable, CaseIterable {
     guard logits.rows > 0 else {
       return LossEvaluation(value: 0, gradient: logits, perSample: reduction == .none ? [] : nil)
     }
-    let scale: Float = reduction == .mean ? 1 / Float(max(logits.rows, 1)) : 1
+    let scale: Float = reduction == .mean ? 1 / Float(logits.rows) : 1
     var gradient = Matrix(rows: logits.rows, columns: logits.columns)
     var perSample = [Double](repeating: 0, count: logits.rows)
     let total = logits.withUnsafeBufferPointer { z in
@@ -71,7 +71,7 @@ public enum LossFunction: String, Sendable, Codable, CaseIterable {
         }
       }
     }
-    let value = reduction == .mean ? total / Double(max(logits.rows, 1)) : total
+    let value = reduction == .mean ? total / Double(logits.rows) : total
     return LossEvaluation(value: value, gradient: gradient, perSample: reduction == .none ? perSample : nil)
   }
 

@@ -82,9 +82,9 @@ public struct MLP: Sendable, Equatable {
   /// The most probable class of each row of `features`.
   public func predictedClasses(for features: Matrix) throws -> [Int] {
     let z = try logits(for: features)
-    return (0..<z.rows).map { i in
-      let row = z.row(i)
-      return row.indices.max { row[$0] < row[$1] }! - row.startIndex
+    let k = outputCount
+    return z.withUnsafeBufferPointer { p in
+      (0..<z.rows).map { i in indexOfMaximum(p.baseAddress! + i * k, count: k) }
     }
   }
 

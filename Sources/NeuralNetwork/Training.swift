@@ -233,13 +233,16 @@ extension Targets {
 /// Number of rows whose largest logit is at the label.
 func countCorrect(logits: UnsafePointer<Float>, rows: Int, columns k: Int, labels: UnsafePointer<Int>) -> Int {
   var correct = 0
-  for i in 0..<rows {
-    let row = logits + i * k
-    var best = 0
-    for j in 1..<k where row[j] > row[best] { best = j }
-    if best == labels[i] { correct += 1 }
-  }
+  for i in 0..<rows where indexOfMaximum(logits + i * k, count: k) == labels[i] { correct += 1 }
   return correct
+}
+
+/// The index of the largest of `count` values (the first one on ties).
+@inline(__always)
+func indexOfMaximum(_ values: UnsafePointer<Float>, count: Int) -> Int {
+  var best = 0
+  for j in 1..<count where values[j] > values[best] { best = j }
+  return best
 }
 
 /// The gathered minibatch: features, targets and weights of the current batch, reused every step.
