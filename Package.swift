@@ -8,7 +8,11 @@ let package = Package(
     .library(
       name: "ShiftKit",
       targets: ["ShiftKit", "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "ShiftEstimation", "ShiftDetection", "Reports"]),
+    // The same library as a shared object, so that programs outside the package (the notebooks'
+    // Swift cells) can be compiled with `swiftc` against `.build/<configuration>`.
+    .library(name: "ShiftKitDynamic", type: .dynamic, targets: ["ShiftKit"]),
     .executable(name: "shiftcli", targets: ["shiftcli"]),
+    .executable(name: "shift-notebook", targets: ["shift-notebook"]),
     .executable(name: "shift-benchmark", targets: ["MLPBenchmark"]),
     .executable(name: "shift-estimation-benchmark", targets: ["ShiftBenchmark"]),
   ],
@@ -33,6 +37,10 @@ let package = Package(
         "ShiftKit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    .target(name: "Notebooks"),
+    .executableTarget(
+      name: "shift-notebook",
+      dependencies: ["Notebooks", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
       name: "MLPBenchmark",
       dependencies: ["ShiftKit"],
@@ -55,5 +63,6 @@ let package = Package(
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     .testTarget(name: "ShiftDetectionTests", dependencies: ["ShiftDetection", "ShiftEstimation", "Datasets", "NeuralNetwork"]),
     .testTarget(name: "ShiftCLITests", dependencies: ["ShiftKit"]),
+    .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),
   ]
 )

@@ -1,0 +1,210 @@
+import Foundation
+
+/// What running a notebook produced.
+public struct NotebookRun: Sendable {
+  /// Each cell's output, in order (the work directory's path shown as `.`).
+  public var outputs: [String]
+  /// The values the cells recorded (the last one recorded under a name wins).
+  public var values: [String: String]
+  /// The files the cells wrote under `figures/` in the work directory, by path below it.
+  public var figures: [String: Data]
+  /// Wall-clock time of the run.
+  public var seconds: Double
+}
+
+/// Runs a notebook's cells in order in a fresh temporary directory.
+///
+/// Swift cells are compiled (`swiftc -O`) into one program against the ShiftKit build in
+/// ``buildDirectory`` (its `Modules/` and `libShiftKitDynamic.so`) and the C module maps of
+/// ``packageDirectory`` (`Sources/*/module.modulemap`); shell cells run in Bash
+/// with ``buildDirectory`` first on the `PATH`, so `shiftcli` is the one built with the library.
+/// The work directory holds a link `Datasets` to ``datasetsDirectory`` and, for the cells'
+/// `notebookValue(_:_:)` (or `echo name=value >> "$NOTEBOOK_VALUES"`), a values file outside it.
+public struct NotebookRunner: Sendable {
+  /// Where the library and `shiftcli` were built (e.g. `.build/release`).
+  public var buildDirectory: URL
+  /// The package's root, whose `Sources/*/module.modulemap` the library was built with.
+  public var packageDirectory: URL
+  /// Linked as `Datasets` into every work directory, when given.
+  public var datasetsDirectory: URL?
+  /// Keeps the work directory (and prints where it is) instead of deleting it.
+  public var keepWorkDirectory = false
+
+  /// A runner against the build in `buildDirectory` and the package in `packageDirectory`.
+  public init(buildDirectory: URL, packageDirectory: URL, datasetsDirectory: URL?) throws {
+    self.buildDirectory = buildDirectory
+    self.packageDirectory = packageDirectory
+    self.datasetsDirectory = datasetsDirectory
+    let manager = FileManager.default
+    guard manager.fileExists(atPath: packageDirectory.appendingPathComponent("Package.swift").path) else {
+      throw NotebookError.missingBuild("\(packageDirectory.path) is not the package's root (it has no Package.swift)")
+    }
+  }
+
+  /// `-I` for every directory of `Sources/` that holds a C module map.
+  var moduleMapSearchPaths: [String] {
+    let sources = packageDirectory.appendingPathComponent("Sources")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: sources.path)) ?? []
+    return names.sorted().flatMap { name -> [String] in
+      let directory = sources.appendingPathComponent(name)
+      let map = directory.appendingPathComponent("module.modulemap").path
+      return FileManager.default.fileExists(atPath: map) ? ["-I", directory.path] : []
+    }
+  }
+
+  /// Runs every cell of `notebook` (read from `file`, which compiler errors and failures name).
+  public func run(_ notebook: Notebook, file: String) throws -> NotebookRun {
+    let start = Date()
+    let manager = FileManager.default
+    let root = manager.temporaryDirectory.appendingPathComponent("notebook-\(UUID().uuidString)")
+    let work = root.appendingPathComponent("work")
+    let build = root.appendingPathComponent("build")
+    let valuesFile = root.appendingPathComponent("values")
+    do {
+      try manager.createDirectory(at: work, withIntermediateDirectories: true)
+      try manager.createDirectory(at: build, withIntermediateDirectories: true)
+      if let datasetsDirectory {
+        try manager.createSymbolicLink(at: work.appendingPathComponent("Datasets"), withDestinationURL: datasetsDirectory)
+      }
+    } catch {
+      throw NotebookError.io("cannot create the work directory \(work.path): \(error.localizedDescription)")
+    }
+    defer {
+      if keepWorkDirectory {
+        FileHandle.standardError.write(Data("kept the work directory of \(file): \(work.path)\n".utf8))
+      } else {
+        try? manager.removeItem(at: root)
+      }
+    }
+
+    var environment = ProcessInfo.processInfo.environment
+    environment["PATH"] = buildDirectory.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+    environment["NOTEBOOK_VALUES"] = valuesFile.path
+
+    let cells = notebook.cells
+    var program: Subprocess? = nil
+    if cells.contains(where: { $0.language == .swift }) {
+      for needed in ["libShiftKitDynamic.so", "Modules/ShiftKit.swiftmodule"]
+      where !manager.fileExists(atPath: buildDirectory.appendingPathComponent(needed).path) {
+        throw NotebookError.missingBuild(
+          "\(buildDirectory.path) has no \(needed): build everything first (swift build -c release)")
+      }
+      let executable = try compile(cells: cells, file: file, in: build)
+      program = try Subprocess(
+        executable: executable.path, arguments: [], directory: work, environment: environment, withInput: true)
+    }
+
+    var outputs: [String] = []
+    var swiftCellsRun = 0
+    for cell in cells {
+      var output: String
+      switch cell.language {
+      case .swift:
+        guard let program else { preconditionFailure("compiled when there are Swift cells") }
+        if swiftCellsRun > 0 { program.send(line: "") }
+        swiftCellsRun += 1
+        let (text, reachedEnd) = program.read(until: SwiftCellProgram.cellEndMarker)
+        output = text
+        if reachedEnd {
+          let status = program.finish()
+          let reason = program.process.terminationReason == .uncaughtSignal
+            ? "crashed (signal \(status))" : "ended the program with exit status \(status)"
+          throw NotebookError.cellFailed(file: file, line: cell.line, reason: reason, output: Self.tidy(text, work: work))
+        }
+      case .shell:
+        let (status, text) = try Subprocess.run(
+          "/bin/bash", ["-e", "-o", "pipefail", "-c", cell.source], in: work, environment: environment)
+        output = text
+        if cell.expectsFailure {
+          guard status != 0 else {
+            throw NotebookError.cellFailed(
+              file: file, line: cell.line, reason: "was expected to fail but exited with status 0",
+              output: Self.tidy(text, work: work))
+          }
+          output += (output.isEmpty || output.hasSuffix("\n") ? "" : "\n") + "[exit status \(status)]\n"
+        } else if status != 0 {
+          throw NotebookError.cellFailed(
+            file: file, line: cell.line, reason: "failed with exit status \(status)", output: Self.tidy(text, work: work))
+        }
+      }
+      outputs.append(Self.tidy(output, work: work))
+    }
+    if let program {
+      program.send(line: "")
+      let rest = program.readToEnd()
+      let status = program.finish()
+      guard status == 0 else {
+        throw NotebookError.cellFailed(
+          file: file, line: cells.last(where: { $0.language == .swift })!.line,
+          reason: "left the program with exit status \(status)", output: rest)
+      }
+    }
+
+    let values = try Self.readValues(valuesFile)
+    for (name, _) in notebook.values where values[name] == nil {
+      throw NotebookError.unknownValue(file: file, name: name)
+    }
+    return NotebookRun(
+      outputs: outputs, values: values, figures: try Self.readFigures(in: work.appendingPathComponent("figures")),
+      seconds: Date().timeIntervalSince(start))
+  }
+
+  /// Compiles the Swift cells into an executable in `directory`.
+  func compile(cells: [Cell], file: String, in directory: URL) throws -> URL {
+    let prelude = directory.appendingPathComponent("Prelude.swift")
+    let main = directory.appendingPathComponent("main.swift")
+    let executable = directory.appendingPathComponent("notebook")
+    do {
+      try SwiftCellProgram.prelude.write(to: prelude, atomically: true, encoding: .utf8)
+      try SwiftCellProgram.main(cells: cells, file: file).write(to: main, atomically: true, encoding: .utf8)
+    } catch {
+      throw NotebookError.io("cannot write the notebook program in \(directory.path): \(error.localizedDescription)")
+    }
+    let lib = buildDirectory.path
+    let (status, diagnostics) = try Subprocess.run(
+      "/usr/bin/env",
+      [
+        "swiftc", "-O", "-module-name", "NotebookCells", "-I", lib + "/Modules", "-L", lib, "-lShiftKitDynamic",
+        "-Xlinker", "-rpath", "-Xlinker", lib, main.path, prelude.path, "-o", executable.path,
+      ] + moduleMapSearchPaths,
+      in: directory, environment: ProcessInfo.processInfo.environment)
+    guard status == 0 else { throw NotebookError.compilation(file: file, diagnostics: diagnostics) }
+    if !diagnostics.isEmpty { FileHandle.standardError.write(Data(diagnostics.utf8)) }
+    return executable
+  }
+
+  /// A cell's output as the notebook shows it: the work directory's path as `.`, one final newline.
+  static func tidy(_ output: String, work: URL) -> String {
+    var text = output.replacingOccurrences(of: work.path + "/", with: "").replacingOccurrences(of: work.path, with: ".")
+    while text.hasSuffix("\n\n") { text.removeLast() }
+    if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+    return text
+  }
+
+  static func readValues(_ file: URL) throws -> [String: String] {
+    guard FileManager.default.fileExists(atPath: file.path) else { return [:] }
+    guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+      throw NotebookError.io("cannot read the recorded values in \(file.path)")
+    }
+    var values: [String: String] = [:]
+    for line in text.split(separator: "\n") {
+      guard let equals = line.firstIndex(of: "=") else { continue }
+      values[String(line[..<equals])] = String(line[line.index(after: equals)...])
+    }
+    return values
+  }
+
+  static func readFigures(in directory: URL) throws -> [String: Data] {
+    let manager = FileManager.default
+    guard let enumerator = manager.enumerator(atPath: directory.path) else { return [:] }
+    var figures: [String: Data] = [:]
+    for case let path as String in enumerator {
+      var isDirectory: ObjCBool = false
+      let url = directory.appendingPathComponent(path)
+      guard manager.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+      guard let data = manager.contents(atPath: url.path) else { throw NotebookError.io("cannot read \(url.path)") }
+      figures[path] = data
+    }
+    return figures
+  }
+}

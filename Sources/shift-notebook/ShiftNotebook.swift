@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Notebooks
+
+/// Runs the Markdown notebooks in `Notebooks-md/` and keeps their outputs true.
+@main
+struct ShiftNotebook: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "shift-notebook",
+    abstract: "Run Markdown notebooks and rewrite, or check, their captured outputs.",
+    discussion: """
+      A notebook is Markdown whose ```swift and ```sh blocks run, in order, in a fresh temporary \
+      directory (with a link Datasets to ./Datasets); each block's output goes in the ```output \
+      block under it. Swift blocks are compiled together into one program against ShiftKit, so \
+      later blocks see earlier declarations. Build first, from the repository root:
+
+        swift build -c release && .build/release/shift-notebook check
+
+      Format details: Notebooks-md/README.md.
+      """,
+    subcommands: [Run.self, Check.self])
+
+  struct Options: ParsableArguments {
+    @Argument(help: "Notebooks to run (default: Notebooks-md/[0-9]*.md).")
+    var files: [String] = []
+
+    @Option(help: "The build with libShiftKitDynamic.so, Modules/ and shiftcli (default: this executable's directory).")
+    var buildDir: String?
+
+    @Option(help: "The package's root (its Sources/*/module.modulemap are needed to compile Swift blocks).")
+    var packageDir = "."
+
+    @Option(help: "Linked as Datasets into each work directory.")
+    var datasets = "Datasets"
+
+    @Flag(help: "Keep each work directory and print where it is.")
+    var keepWorkDir = false
+
+    func notebooks() throws -> [URL] {
+      if !files.isEmpty { return files.map { URL(fileURLWithPath: $0) } }
+      let directory = "Notebooks-md"
+      guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+        throw ValidationError("no notebooks given, and there is no \(directory)/ here (run from the repository root)")
+      }
+      return names.filter { $0.hasSuffix(".md") && $0.first?.isNumber == true }.sorted()
+        .map { URL(fileURLWithPath: directory).appendingPathComponent($0) }
+    }
+
+    func runner() throws -> NotebookRunner {
+      let build = buildDir.map { URL(fileURLWithPath: $0) }
+        ?? Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
+      guard let build else { throw ValidationError("cannot tell where this executable is: pass --build-dir") }
+      var isDirectory: ObjCBool = false
+      let datasets = FileManager.default.fileExists(atPath: datasets, isDirectory: &isDirectory) && isDirectory.boolValue
+        ? URL(fileURLWithPath: datasets).standardizedFileURL : nil
+      var runner = try NotebookRunner(
+        buildDirectory: build.standardizedFileURL, packageDirectory: URL(fileURLWithPath: packageDir).standardizedFileURL,
+        datasetsDirectory: datasets)
+      runner.keepWorkDirectory = keepWorkDir
+      return runner
+    }
+  }
+
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run notebooks and rewrite their outputs, shown values and figures.")
+
+    @OptionGroup var options: Options
+
+    func run() throws {
+      let runner = try options.runner()
+      for url in try options.notebooks() {
+        let file = try NotebookFile(url: url)
+        let result = try runner.run(file.notebook, file: url.relativePath)
+        let changed = try file.update(from: result)
+        print("\(url.relativePath): \(summary(file.notebook, result)) — \(changed ? "updated" : "unchanged")")
+      }
+    }
+  }
+
+  struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run notebooks and fail, with a diff, when a committed output is stale.",
+      discussion: "Timings (a number followed by ns, µs, ms, s, min or h) are ignored. Exit status 1 when any notebook is stale.")
+
+    @OptionGroup var options: Options
+
+    func run() throws {
+      let runner = try options.runner()
+      var stale: [String] = []
+      for url in try options.notebooks() {
+        let file = try NotebookFile(url: url)
+        let result = try runner.run(file.notebook, file: url.relativePath)
+        let problems = try file.staleness(against: result)
+        print("\(url.relativePath): \(summary(file.notebook, result)) — \(problems.isEmpty ? "up to date" : "STALE")")
+        for problem in problems { print(problem) }
+        if !problems.isEmpty { stale.append(url.relativePath) }
+      }
+      if !stale.isEmpty {
+        FileHandle.standardError.write(Data("stale: \(stale.joined(separator: ", ")); rewrite with shift-notebook run\n".utf8))
+        throw ExitCode.failure
+      }
+    }
+  }
+}
+
+/// "9 cells (7 swift, 2 sh) in 12.3 s".
+func summary(_ notebook: Notebook, _ run: NotebookRun) -> String {
+  let swift = notebook.cells.filter { $0.language == .swift }.count
+  return "\(notebook.cells.count) cells (\(swift) swift, \(notebook.cells.count - swift) sh) in "
+    + String(format: "%.1f s", run.seconds)
+}
