@@ -111,4 +111,17 @@ import LinearAlgebra
   @Test func dropoutWithAFixedMask() throws {
     check(try makeProblem(activation: .sigmoid, loss: .softmaxCrossEntropy, weighted: true, dropout: 0.3))
   }
+
+  /// The public `lossAndGradient` is the training path's loss and gradient (checked above).
+  @Test(arguments: LossFunction.allCases)
+  func publicGradientIsTheTrainingGradient(loss: LossFunction) throws {
+    let problem = try makeProblem(activation: .relu, loss: loss, weighted: true)
+    let expected = evaluate(problem, withGradients: true)
+    let (value, gradient) = try problem.network.lossAndGradient(
+      features: problem.x, targets: problem.targets, weights: problem.weights, loss: loss)
+    #expect(value == expected.loss)
+    #expect(gradient.map(\.weights.storage) == expected.weights)
+    #expect(gradient.map(\.bias) == expected.biases)
+    #expect(gradient.map(\.weights.rows) == problem.network.layers.map(\.inputCount))
+  }
 }
