@@ -94,7 +94,8 @@ public struct Histogram: Sendable {
   }
 }
 
-/// Lines through points, optionally with the diagonal y = x (a calibration curve).
+/// Lines through points, optionally with the diagonal y = x (a calibration curve, or estimates
+/// against the truth); with the diagonal, both axes include [0, 1].
 public struct LineChart: Sendable {
   public var title: String
   public var series: [(name: String, points: [(x: Double, y: Double)])]
@@ -104,7 +105,7 @@ public struct LineChart: Sendable {
   public var width: Double
   public var height: Double
 
-  /// A chart of the given series over [0, 1]² when `unitSquare`, else over the data's range.
+  /// A chart of the given series over the data's range (and [0, 1] on both axes with `diagonal`).
   public init(
     title: String, series: [(name: String, points: [(x: Double, y: Double)])], xLabel: String, yLabel: String,
     diagonal: Bool = false, width: Double = 480, height: Double = 420
@@ -128,7 +129,9 @@ public struct LineChart: Sendable {
     let canvas = SVGCanvas(width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, xRange: xRange, yRange: yRange)
     var body: [String] = []
     if diagonal {
-      body.append(##"<line x1="\##(format(canvas.x(0)))" y1="\##(format(canvas.y(0)))" x2="\##(format(canvas.x(1)))" y2="\##(format(canvas.y(1)))" stroke="#999" stroke-dasharray="4 4"/>"##)
+      // y = x across the part of the plot where both axes cover the same values.
+      let (low, high) = (max(xRange.lowerBound, yRange.lowerBound), min(xRange.upperBound, yRange.upperBound))
+      body.append(##"<line x1="\##(format(canvas.x(low)))" y1="\##(format(canvas.y(low)))" x2="\##(format(canvas.x(high)))" y2="\##(format(canvas.y(high)))" stroke="#999" stroke-dasharray="4 4"/>"##)
     }
     for (index, entry) in series.enumerated() {
       let colour = SVGCanvas.palette[index % SVGCanvas.palette.count]
