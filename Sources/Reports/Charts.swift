@@ -24,9 +24,11 @@ public struct BarChart: Sendable {
   /// The SVG document.
   public var svg: String {
     let largest = series.flatMap(\.values).filter(\.isFinite).max() ?? 1
+    // Headroom so that no bar reaches into the legend (top right, 16 px per series).
+    let legendShare = min((12 + 16 * Double(series.count)) / max(height - 96, 1), 0.5)
     let canvas = SVGCanvas(
       width: width, height: height, title: title, xLabel: "", yLabel: yLabel,
-      xRange: 0...Double(max(categories.count, 1)), yRange: 0...(largest > 0 ? largest * 1.08 : 1))
+      xRange: 0...Double(max(categories.count, 1)), yRange: 0...(largest > 0 ? largest * 1.04 / (1 - legendShare) : 1))
     let slot = canvas.plotWidth / Double(max(categories.count, 1))
     let barWidth = slot * 0.8 / Double(max(series.count, 1))
     var body: [String] = []
