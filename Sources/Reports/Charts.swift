@@ -127,7 +127,10 @@ public struct LineChart: Sendable {
     let xs = points.map(\.x) + (diagonal ? [0, 1] : [])
     let ys = points.map(\.y) + (diagonal ? [0, 1] : [])
     let xRange = (xs.min() ?? 0)...max(xs.max() ?? 1, (xs.min() ?? 0) + 1e-9)
-    let yRange = (ys.min() ?? 0)...max(ys.max() ?? 1, (ys.min() ?? 0) + 1e-9)
+    var yRange = (ys.min() ?? 0)...max(ys.max() ?? 1, (ys.min() ?? 0) + 1e-9)
+    // Headroom so that no line runs under the legend (top right, 16 px per series).
+    let legendShare = min((12 + 16 * Double(series.count)) / max(height - 96, 1), 0.5)
+    yRange = yRange.lowerBound...(yRange.upperBound + (yRange.upperBound - yRange.lowerBound) * legendShare / (1 - legendShare))
     let canvas = SVGCanvas(width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, xRange: xRange, yRange: yRange)
     var body: [String] = []
     if diagonal {
