@@ -82,6 +82,9 @@ public struct NotebookRunner: Sendable {
     environment["NOTEBOOK_VALUES"] = valuesFile.path
 
     let cells = notebook.cells
+    // Compiled up front (so a compile error costs no cell runs), started at the first Swift cell
+    // (so that shell cells before it have run).
+    var executable: URL? = nil
     var program: Subprocess? = nil
     if cells.contains(where: { $0.language == .swift }) {
       for needed in ["libShiftKitDynamic.so", "Modules/ShiftKit.swiftmodule"]
@@ -89,9 +92,7 @@ public struct NotebookRunner: Sendable {
         throw NotebookError.missingBuild(
           "\(buildDirectory.path) has no \(needed): build everything first (swift build -c release)")
       }
-      let executable = try compile(cells: cells, file: file, in: build)
-      program = try Subprocess(
-        executable: executable.path, arguments: [], directory: work, environment: environment, withInput: true)
+      executable = try compile(cells: cells, file: file, in: build)
     }
 
     var outputs: [String] = []
@@ -100,7 +101,14 @@ public struct NotebookRunner: Sendable {
       var output: String
       switch cell.language {
       case .swift:
-        guard let program else { preconditionFailure("compiled when there are Swift cells") }
+        guard let executable else { preconditionFailure("compiled when there are Swift cells") }
+        if program == nil {
+          var programEnvironment = environment
+          programEnvironment["SWIFT_BACKTRACE"] = "enable=no"  // the error message, not pages of registers
+          program = try Subprocess(
+            executable: executable.path, arguments: [], directory: work, environment: programEnvironment, withInput: true)
+        }
+        guard let program else { preconditionFailure("started above") }
         if swiftCellsRun > 0 { program.send(line: "") }
         swiftCellsRun += 1
         let (text, reachedEnd) = program.read(until: SwiftCellProgram.cellEndMarker)

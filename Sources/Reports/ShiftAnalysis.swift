@@ -103,7 +103,7 @@ public struct ShiftAnalysis: Sendable {
     case .auto:
       switch detection.verdict {
       case .noShift: applied = .none
-      case .covariateShift: applied = .covariate
+      case .covariateShift, .featureShift: applied = .covariate
       case .labelShift, .shift: applied = .label
       }
     default: applied = requested

@@ -78,7 +78,7 @@ public struct ShiftDetector: Sendable {
     var verdict: ShiftDetection.Verdict
     switch (featureShift || domainShift, predictionShift) {
     case (false, false): verdict = .noShift
-    case (true, false): verdict = .covariateShift
+    case (true, false): verdict = predictionTest == nil ? .featureShift : .covariateShift
     case (false, true): verdict = .labelShift
     case (true, true): verdict = .shift
     }
@@ -125,6 +125,9 @@ public struct ShiftDetection: Sendable, Equatable, Codable {
   /// What the tests say, in words a report can print.
   public enum Verdict: String, Sendable, Codable {
     case noShift = "no shift detected"
+    /// The features moved, and there were no predictions to tell label from covariate shift
+    /// (label shift moves the features too: `p(x) = Σ p(x|y)·q(y)`).
+    case featureShift = "shift detected in the features"
     /// The features moved, and (when checked) still differ once the class proportions match.
     case covariateShift = "covariate shift detected"
     /// The predicted-class mix moved, and (when checked) matching the class proportions removes

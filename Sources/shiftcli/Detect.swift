@@ -76,8 +76,11 @@ extension ShiftCLI {
       if output.json {
         try output.printJSON(detection)
       } else {
-        var lines = [
-          detection.sentence,
+        var lines = [detection.sentence]
+        if detection.verdict == .featureShift {
+          lines.append("(label shift moves the features too; `shiftcli correct` tells label from covariate shift with a model)")
+        }
+        lines += [
           String(format: "domain classifier: held-out AUC %.4f, p = %.3g", detection.domain.auc, detection.domain.pValue),
           "most drifted features (KS distance, adjusted p):",
         ]

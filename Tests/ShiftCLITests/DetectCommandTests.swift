@@ -17,11 +17,11 @@ extension CommandLineTests {
     ])
     #expect(direct.status == 0, "\(direct.stderr)")
     let first = try #require(try JSONSerialization.jsonObject(with: Data(direct.stdout.utf8)) as? [String: Any])
-    #expect(first["verdict"] as? String == "covariate shift detected")
+    #expect(first["verdict"] as? String == "shift detected in the features")
     let reused = try run(["detect", "--reference", reference, "--target", out + "/target.csv", "--label", "lettr", "--json"])
     #expect(reused.status == 0, "\(reused.stderr)")
     let second = try #require(try JSONSerialization.jsonObject(with: Data(reused.stdout.utf8)) as? [String: Any])
-    #expect(second["verdict"] as? String == "covariate shift detected")
+    #expect(second["verdict"] as? String == "shift detected in the features")
     #expect((second["features"] as? [[String: Any]])?.count == 16)
 
     // A control target drawn like the source: nothing to detect.

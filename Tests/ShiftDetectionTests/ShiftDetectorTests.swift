@@ -24,15 +24,16 @@ import ShiftEstimation
     #expect(detection.features.count == 16 && detection.mostTargetLikeSourceRows.count == 10)
   }
 
-  /// Selection on the first principal component moves many features at once.
-  @Test func selectionBiasIsCovariateShift() throws {
+  /// Selection on the first principal component moves many features at once (without a model's
+  /// predictions the verdict cannot say whether it is label or covariate shift).
+  @Test func selectionBiasMovesTheFeatures() throws {
     var generator = SplitMix64(seed: 4)
     let simulation = try SelectionBiasSimulation(features: Self.letters.features, strength: 2, targetLimit: 300, using: &generator)
     let source = Self.letters.features.rows(at: simulation.sourceRows.prefix(3000))
     let target = Self.letters.features.rows(at: simulation.targetRows)
     let detection = try ShiftDetector().detect(
       source: source, target: target, featureNames: Self.letters.featureNames, using: &generator)
-    #expect(detection.verdict == .covariateShift)
+    #expect(detection.verdict == .featureShift)
     #expect(detection.domain.auc > 0.6 && detection.domain.pValue < 1e-6)
     // The drift table is sorted, most drifted first.
     #expect(zip(detection.features, detection.features.dropFirst()).allSatisfy { $0.statistic >= $1.statistic })
