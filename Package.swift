@@ -40,7 +40,7 @@ let package = Package(
     .target(name: "Notebooks"),
     .executableTarget(
       name: "shift-notebook",
-      dependencies: ["Notebooks", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["Notebooks", "LinearAlgebra", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
       name: "MLPBenchmark",
       dependencies: ["ShiftKit"],

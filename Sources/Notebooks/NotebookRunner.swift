@@ -29,6 +29,12 @@ public struct NotebookRunner: Sendable {
   public var datasetsDirectory: URL?
   /// Keeps the work directory (and prints where it is) instead of deleting it.
   public var keepWorkDirectory = false
+  /// The OpenBLAS kernel the cells run with (`OPENBLAS_CORETYPE`); nil: whatever the environment
+  /// gives. Floating-point results depend on the kernel and, for some reductions, on the thread
+  /// count, so the committed outputs are reproducible only with the ones they were made with.
+  public var blasCoreType: String? = "Haswell"
+  /// `OPENBLAS_NUM_THREADS` for the cells; nil: whatever the environment gives.
+  public var blasThreads: Int? = 2
 
   /// A runner against the build in `buildDirectory` and the package in `packageDirectory`.
   public init(buildDirectory: URL, packageDirectory: URL, datasetsDirectory: URL?) throws {
@@ -80,6 +86,8 @@ public struct NotebookRunner: Sendable {
     var environment = ProcessInfo.processInfo.environment
     environment["PATH"] = buildDirectory.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
     environment["NOTEBOOK_VALUES"] = valuesFile.path
+    if let blasCoreType { environment["OPENBLAS_CORETYPE"] = blasCoreType }
+    if let blasThreads { environment["OPENBLAS_NUM_THREADS"] = String(blasThreads) }
 
     let cells = notebook.cells
     // Compiled up front (so a compile error costs no cell runs), started at the first Swift cell

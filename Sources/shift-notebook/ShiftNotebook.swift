@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinearAlgebra
 import Notebooks
 
 /// Runs the Markdown notebooks in `Notebooks-md/` and keeps their outputs true.
@@ -36,6 +37,14 @@ struct ShiftNotebook: ParsableCommand {
     @Flag(help: "Keep each work directory and print where it is.")
     var keepWorkDir = false
 
+    @Option(help: ArgumentHelp(
+      "OpenBLAS kernel for the cells (OPENBLAS_CORETYPE); 'environment' leaves it to the environment.",
+      discussion: "The committed outputs were made with Haswell (any x86-64 CPU with AVX2 and FMA runs it) and 2 threads; another kernel or thread count can change the last digits."))
+    var blasCore = "Haswell"
+
+    @Option(help: "OPENBLAS_NUM_THREADS for the cells (0: leave it to the environment).")
+    var blasThreads = 2
+
     func notebooks() throws -> [URL] {
       if !files.isEmpty { return files.map { URL(fileURLWithPath: $0) } }
       let directory = "Notebooks-md"
@@ -57,6 +66,14 @@ struct ShiftNotebook: ParsableCommand {
         buildDirectory: build.standardizedFileURL, packageDirectory: URL(fileURLWithPath: packageDir).standardizedFileURL,
         datasetsDirectory: datasets)
       runner.keepWorkDirectory = keepWorkDir
+      runner.blasCoreType = blasCore == "environment" ? nil : blasCore
+      runner.blasThreads = blasThreads > 0 ? blasThreads : nil
+      let flags = BLASKernel.cpuFlags()
+      if blasCore.lowercased() == "haswell", !flags.isEmpty, !(flags.contains("avx2") && flags.contains("fma")) {
+        throw ValidationError(
+          "this CPU lacks AVX2/FMA, which OpenBLAS's Haswell kernel needs: pass --blas-core environment "
+            + "(outputs may then differ from the committed ones in their last digits)")
+      }
       return runner
     }
   }
