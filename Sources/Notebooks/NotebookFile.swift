@@ -41,7 +41,7 @@ public struct NotebookFile: Sendable {
     if committed != current {
       problems.append(try unifiedDiff(from: committed, to: current, labels: (url.relativePath + " (committed)", url.relativePath + " (this run)")))
     }
-    let stored = try Self.files(in: figuresDirectory)
+    let stored = try NotebookRunner.readFigures(in: figuresDirectory)
     for (path, data) in run.figures.sorted(by: { $0.key < $1.key }) {
       let shown = figuresDirectory.appendingPathComponent(path).relativePath
       if stored[path] == nil {
@@ -66,7 +66,7 @@ public struct NotebookFile: Sendable {
       try write(Data(current.utf8), to: url)
       changed = true
     }
-    let stored = try Self.files(in: figuresDirectory)
+    let stored = try NotebookRunner.readFigures(in: figuresDirectory)
     for (path, data) in run.figures where stored[path] != data {
       try write(data, to: figuresDirectory.appendingPathComponent(path))
       changed = true
@@ -85,10 +85,6 @@ public struct NotebookFile: Sendable {
     } catch {
       throw NotebookError.io("cannot write \(file.path): \(error.localizedDescription)")
     }
-  }
-
-  static func files(in directory: URL) throws -> [String: Data] {
-    try NotebookRunner.readFigures(in: directory)
   }
 }
 

@@ -124,7 +124,7 @@ public struct NotebookRunner: Sendable {
         if reachedEnd {
           let status = program.finish()
           let reason = program.process.terminationReason == .uncaughtSignal
-            ? "crashed (signal \(status))" : "ended the program with exit status \(status)"
+            ? "crashed (\(Self.describe(signal: status)))" : "ended the program with exit status \(status)"
           throw NotebookError.cellFailed(file: file, line: cell.line, reason: reason, output: Self.tidy(text, work: work))
         }
       case .shell:
@@ -189,6 +189,18 @@ public struct NotebookRunner: Sendable {
     return executable
   }
 
+  /// "signal 4, SIGILL: a Swift runtime trap (…)".
+  static func describe(signal: Int32) -> String {
+    switch signal {
+    case SIGILL, SIGTRAP:
+      "signal \(signal): a Swift runtime trap, such as an index out of range, a nil force-unwrapped or an arithmetic overflow"
+    case SIGSEGV: "signal \(signal): a segmentation fault"
+    case SIGABRT: "signal \(signal): aborted"
+    case SIGKILL: "signal \(signal): killed (out of memory?)"
+    default: "signal \(signal)"
+    }
+  }
+
   /// A cell's output as the notebook shows it: the work directory's path as `.`, one final newline.
   static func tidy(_ output: String, work: URL) -> String {
     var text = output.replacingOccurrences(of: work.path + "/", with: "").replacingOccurrences(of: work.path, with: ".")
@@ -197,6 +209,7 @@ public struct NotebookRunner: Sendable {
     return text
   }
 
+  /// The `name=value` lines the cells appended to `file`; a later line wins.
   static func readValues(_ file: URL) throws -> [String: String] {
     guard FileManager.default.fileExists(atPath: file.path) else { return [:] }
     guard let text = try? String(contentsOf: file, encoding: .utf8) else {
@@ -210,6 +223,7 @@ public struct NotebookRunner: Sendable {
     return values
   }
 
+  /// Every file below `directory` (none when it does not exist), by relative path.
   static func readFigures(in directory: URL) throws -> [String: Data] {
     let manager = FileManager.default
     guard let enumerator = manager.enumerator(atPath: directory.path) else { return [:] }

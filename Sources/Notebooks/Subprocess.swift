@@ -62,9 +62,10 @@ final class Subprocess {
     return String(decoding: buffer, as: UTF8.self)
   }
 
-  /// Sends one line to its standard input.
+  /// Sends one line to its standard input (nothing happens if it has already exited).
   func send(line: String) {
-    input?.fileHandleForWriting.write(Data((line + "\n").utf8))
+    signal(SIGPIPE, SIG_IGN)  // a child that exited must not take the runner down with it
+    try? input?.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
   }
 
   /// Closes its standard input and waits for it to exit; returns the exit status.

@@ -81,6 +81,26 @@ import Testing
     }
   }
 
+  @Test func compilesSwiftCellsIntoOneProgramMappedToTheNotebook() throws {
+    let notebook = try Notebook(parsing: Self.sample + "```swift\nlet x = 1\n```\n", file: "sample.md")
+    let main = SwiftCellProgram.main(cells: notebook.cells, file: "dir/sample.md")
+    #expect(main == """
+      _notebookBegin()
+      #sourceLocation(file: "dir/sample.md", line: 6)
+      print(1)
+      #sourceLocation()
+      _notebookEndCell()
+      #sourceLocation(file: "dir/sample.md", line: 27)
+      let x = 1
+      #sourceLocation()
+      _notebookEndCell()
+
+      """)
+    // The prelude prints the marker the runner waits for (written there as Swift escapes).
+    let escaped = SwiftCellProgram.cellEndMarker.unicodeScalars.map { $0.isASCII && $0.value >= 32 ? String($0) : $0 == "\n" ? "\\n" : "\\u{1E}" }.joined()
+    #expect(SwiftCellProgram.prelude.contains("fputs(\"\(escaped)\", stdout)"))
+  }
+
   @Test func masksTimingsOnly() {
     #expect(Timings.masked("epoch 3: 0.41 s, 12ms, 2 min; loss 0.5, 10 classes, v1.2s")
       == "epoch 3: ⟨time⟩, ⟨time⟩, ⟨time⟩; loss 0.5, 10 classes, v1.2s")
