@@ -86,6 +86,10 @@ public struct NotebookRunner: Sendable {
     var environment = ProcessInfo.processInfo.environment
     environment["PATH"] = buildDirectory.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
     environment["NOTEBOOK_VALUES"] = valuesFile.path
+    // Outputs must not depend on the caller's terminal or locale: help text wraps at COLUMNS,
+    // and `ls` and `sort` order by the locale's collation.
+    environment["COLUMNS"] = "80"
+    environment["LC_ALL"] = "C.UTF-8"
     if let blasCoreType { environment["OPENBLAS_CORETYPE"] = blasCoreType }
     if let blasThreads { environment["OPENBLAS_NUM_THREADS"] = String(blasThreads) }
 
