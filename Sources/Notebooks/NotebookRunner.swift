@@ -83,16 +83,7 @@ public struct NotebookRunner: Sendable {
       }
     }
 
-    var environment = ProcessInfo.processInfo.environment
-    environment["PATH"] = buildDirectory.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-    environment["NOTEBOOK_VALUES"] = valuesFile.path
-    // Outputs must not depend on the caller's terminal or locale: help text wraps at COLUMNS,
-    // and `ls` and `sort` order by the locale's collation.
-    environment["COLUMNS"] = "80"
-    environment["LC_ALL"] = "C.UTF-8"
-    if let blasCoreType { environment["OPENBLAS_CORETYPE"] = blasCoreType }
-    if let blasThreads { environment["OPENBLAS_NUM_THREADS"] = String(blasThreads) }
-
+    let environment = cellEnvironment(valuesFile: valuesFile)
     let cells = notebook.cells
     // Compiled up front (so a compile error costs no cell runs), started at the first Swift cell
     // (so that shell cells before it have run).
@@ -106,48 +97,33 @@ public struct NotebookRunner: Sendable {
       }
       executable = try compile(cells: cells, file: file, in: build)
     }
+    // A failure stops the program too (it would otherwise run its remaining cells unattended).
+    defer { program?.terminate() }
 
     var outputs: [String] = []
-    var swiftCellsRun = 0
     for cell in cells {
-      var output: String
       switch cell.language {
       case .swift:
         guard let executable else { preconditionFailure("compiled when there are Swift cells") }
-        if program == nil {
+        if let program {
+          program.send(line: "")
+        } else {
           var programEnvironment = environment
           programEnvironment["SWIFT_BACKTRACE"] = "enable=no"  // the error message, not pages of registers
           program = try Subprocess(
             executable: executable.path, arguments: [], directory: work, environment: programEnvironment, withInput: true)
         }
-        guard let program else { preconditionFailure("started above") }
-        if swiftCellsRun > 0 { program.send(line: "") }
-        swiftCellsRun += 1
-        let (text, reachedEnd) = program.read(until: SwiftCellProgram.cellEndMarker)
-        output = text
+        let (text, reachedEnd) = program!.read(until: SwiftCellProgram.cellEndMarker)
         if reachedEnd {
-          let status = program.finish()
-          let reason = program.process.terminationReason == .uncaughtSignal
+          let status = program!.finish()
+          let reason = program!.process.terminationReason == .uncaughtSignal
             ? "crashed (\(Self.describe(signal: status)))" : "ended the program with exit status \(status)"
           throw NotebookError.cellFailed(file: file, line: cell.line, reason: reason, output: Self.tidy(text, work: work))
         }
+        outputs.append(Self.tidy(text, work: work))
       case .shell:
-        let (status, text) = try Subprocess.run(
-          "/bin/bash", ["-e", "-o", "pipefail", "-c", cell.source], in: work, environment: environment)
-        output = text
-        if cell.expectsFailure {
-          guard status != 0 else {
-            throw NotebookError.cellFailed(
-              file: file, line: cell.line, reason: "was expected to fail but exited with status 0",
-              output: Self.tidy(text, work: work))
-          }
-          output += (output.isEmpty || output.hasSuffix("\n") ? "" : "\n") + "[exit status \(status)]\n"
-        } else if status != 0 {
-          throw NotebookError.cellFailed(
-            file: file, line: cell.line, reason: "failed with exit status \(status)", output: Self.tidy(text, work: work))
-        }
+        outputs.append(Self.tidy(try runShell(cell, file: file, in: work, environment: environment), work: work))
       }
-      outputs.append(Self.tidy(output, work: work))
     }
     if let program {
       program.send(line: "")
@@ -167,6 +143,40 @@ public struct NotebookRunner: Sendable {
     return NotebookRun(
       outputs: outputs, values: values, figures: try Self.readFigures(in: work.appendingPathComponent("figures")),
       seconds: Date().timeIntervalSince(start))
+  }
+
+  /// The environment of every cell: `shiftcli` first on the `PATH`, where values go, and what
+  /// makes outputs reproducible.
+  func cellEnvironment(valuesFile: URL) -> [String: String] {
+    var environment = ProcessInfo.processInfo.environment
+    environment["PATH"] = buildDirectory.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+    environment["NOTEBOOK_VALUES"] = valuesFile.path
+    // Outputs must not depend on the caller's terminal or locale: help text wraps at COLUMNS,
+    // and `ls` and `sort` order by the locale's collation.
+    environment["COLUMNS"] = "80"
+    environment["LC_ALL"] = "C.UTF-8"
+    if let blasCoreType { environment["OPENBLAS_CORETYPE"] = blasCoreType }
+    if let blasThreads { environment["OPENBLAS_NUM_THREADS"] = String(blasThreads) }
+    return environment
+  }
+
+  /// Runs a shell cell in Bash; returns its output (ending in the exit status for `expect-failure`).
+  func runShell(_ cell: Cell, file: String, in work: URL, environment: [String: String]) throws -> String {
+    let (status, output) = try Subprocess.run(
+      "/bin/bash", ["-e", "-o", "pipefail", "-c", cell.source], in: work, environment: environment)
+    switch (cell.expectsFailure, status == 0) {
+    case (false, true):
+      return output
+    case (false, false):
+      throw NotebookError.cellFailed(
+        file: file, line: cell.line, reason: "failed with exit status \(status)", output: Self.tidy(output, work: work))
+    case (true, true):
+      throw NotebookError.cellFailed(
+        file: file, line: cell.line, reason: "was expected to fail but exited with status 0",
+        output: Self.tidy(output, work: work))
+    case (true, false):
+      return output + (output.isEmpty || output.hasSuffix("\n") ? "" : "\n") + "[exit status \(status)]\n"
+    }
   }
 
   /// Compiles the Swift cells into an executable in `directory`.

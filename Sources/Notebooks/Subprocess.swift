@@ -68,6 +68,13 @@ final class Subprocess {
     try? input?.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
   }
 
+  /// Stops it if it is still running.
+  func terminate() {
+    guard process.isRunning else { return }
+    process.terminate()
+    process.waitUntilExit()
+  }
+
   /// Closes its standard input and waits for it to exit; returns the exit status.
   func finish() -> Int32 {
     try? input?.fileHandleForWriting.close()
