@@ -80,45 +80,65 @@ struct ShiftNotebook: ParsableCommand {
 
   struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Run notebooks and rewrite their outputs, shown values and figures.")
+      abstract: "Run notebooks and rewrite their outputs, shown values and figures.",
+      discussion: "A notebook whose run fails is left as it was; the others are still run. Exit status 1 when any failed.")
 
     @OptionGroup var options: Options
 
     func run() throws {
       let runner = try options.runner()
+      var failed: [String] = []
       for url in try options.notebooks() {
-        let file = try NotebookFile(url: url)
-        let result = try runner.run(file.notebook, file: url.relativePath)
-        let changed = try file.update(from: result)
-        print("\(url.relativePath): \(summary(file.notebook, result)) — \(changed ? "updated" : "unchanged")")
+        do {
+          let file = try NotebookFile(url: url)
+          let result = try runner.run(file.notebook, file: url.relativePath)
+          let changed = try file.update(from: result)
+          print("\(url.relativePath): \(summary(file.notebook, result)) — \(changed ? "updated" : "unchanged")")
+        } catch {
+          print("\(url.relativePath): FAILED\n\(error)")
+          failed.append(url.relativePath)
+        }
       }
+      try finish(failed, "failed")
     }
   }
 
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Run notebooks and fail, with a diff, when a committed output is stale.",
-      discussion: "Timings (a number followed by ns, µs, ms, s, min or h) are ignored. Exit status 1 when any notebook is stale.")
+      discussion: """
+        Timings (a number followed by ns, µs, ms, s, min or h) are ignored. Every notebook is \
+        checked even when one fails or is stale. Exit status 1 when any is.
+        """)
 
     @OptionGroup var options: Options
 
     func run() throws {
       let runner = try options.runner()
-      var stale: [String] = []
+      var failed: [String] = []
       for url in try options.notebooks() {
-        let file = try NotebookFile(url: url)
-        let result = try runner.run(file.notebook, file: url.relativePath)
-        let problems = try file.staleness(against: result)
-        print("\(url.relativePath): \(summary(file.notebook, result)) — \(problems.isEmpty ? "up to date" : "STALE")")
-        for problem in problems { print(problem) }
-        if !problems.isEmpty { stale.append(url.relativePath) }
+        do {
+          let file = try NotebookFile(url: url)
+          let result = try runner.run(file.notebook, file: url.relativePath)
+          let problems = try file.staleness(against: result)
+          print("\(url.relativePath): \(summary(file.notebook, result)) — \(problems.isEmpty ? "up to date" : "STALE")")
+          for problem in problems { print(problem) }
+          if !problems.isEmpty { failed.append(url.relativePath) }
+        } catch {
+          print("\(url.relativePath): FAILED\n\(error)")
+          failed.append(url.relativePath)
+        }
       }
-      if !stale.isEmpty {
-        FileHandle.standardError.write(Data("stale: \(stale.joined(separator: ", ")); rewrite with shift-notebook run\n".utf8))
-        throw ExitCode.failure
-      }
+      try finish(failed, "stale or failing")
     }
   }
+}
+
+/// Exits with status 1, naming `notebooks`, when there are any.
+func finish(_ notebooks: [String], _ what: String) throws {
+  guard !notebooks.isEmpty else { return }
+  FileHandle.standardError.write(Data("\(what): \(notebooks.joined(separator: ", "))\n".utf8))
+  throw ExitCode.failure
 }
 
 /// "9 cells (7 swift, 2 sh) in 12.3 s".
