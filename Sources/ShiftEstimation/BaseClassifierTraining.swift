@@ -36,7 +36,10 @@ public struct BaseClassifierTraining: Sendable, Equatable {
 
   /// Trains a classifier on raw (unstandardised) features, minimising the weighted empirical
   /// risk when `weights` (one per row) are given. The early-stopping slice is drawn at random
-  /// and judged by its unweighted loss.
+  /// and judged by its unweighted loss. (Judging it by its importance-weighted loss, an unbiased
+  /// estimate of the target loss, was measured worse: on a 10 % slice its variance stops
+  /// training at noise — letter, selection bias σ(2·PC1 − 4), 10 seeds: target accuracy
+  /// 0.758 → 0.727 with q99-clipped weights.)
   public func train(
     on data: Dataset, weights: [Double]? = nil, using generator: inout some RandomNumberGenerator,
     progress: ((EpochRecord) -> Void)? = nil
