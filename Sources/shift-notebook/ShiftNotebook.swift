@@ -80,32 +80,25 @@ struct ShiftNotebook: ParsableCommand {
 
   struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Run notebooks and rewrite their outputs, shown values and figures.",
-      discussion: "A notebook whose run fails is left as it was; the others are still run. Exit status 1 when any failed.")
+      abstract: "Run notebooks and rewrite their outputs, shown values and figures (--check: only compare).",
+      discussion: """
+        A notebook whose run fails is left as it was; the others are still run. With --check \
+        nothing is written: a stale output, value or figure is shown as a diff. Timings (a number \
+        followed by ns, µs, ms, s, min or h) are ignored. Exit status 1 when any notebook failed \
+        (or, with --check, is stale).
+        """)
 
     @OptionGroup var options: Options
 
-    func run() throws {
-      let runner = try options.runner()
-      var failed: [String] = []
-      for url in try options.notebooks() {
-        do {
-          let file = try NotebookFile(url: url)
-          let result = try runner.run(file.notebook, file: url.relativePath)
-          let changed = try file.update(from: result)
-          print("\(url.relativePath): \(summary(file.notebook, result)) — \(changed ? "updated" : "unchanged")")
-        } catch {
-          print("\(url.relativePath): FAILED\n\(error)")
-          failed.append(url.relativePath)
-        }
-      }
-      try finish(failed, "failed")
-    }
+    @Flag(help: "Compare with the committed outputs instead of rewriting them (as `shift-notebook check`).")
+    var check = false
+
+    func run() throws { try runNotebooks(options, check: check) }
   }
 
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Run notebooks and fail, with a diff, when a committed output is stale.",
+      abstract: "Run notebooks and fail, with a diff, when a committed output is stale (run --check).",
       discussion: """
         Timings (a number followed by ns, µs, ms, s, min or h) are ignored. Every notebook is \
         checked even when one fails or is stale. Exit status 1 when any is.
@@ -113,31 +106,35 @@ struct ShiftNotebook: ParsableCommand {
 
     @OptionGroup var options: Options
 
-    func run() throws {
-      let runner = try options.runner()
-      var failed: [String] = []
-      for url in try options.notebooks() {
-        do {
-          let file = try NotebookFile(url: url)
-          let result = try runner.run(file.notebook, file: url.relativePath)
-          let problems = try file.staleness(against: result)
-          print("\(url.relativePath): \(summary(file.notebook, result)) — \(problems.isEmpty ? "up to date" : "STALE")")
-          for problem in problems { print(problem) }
-          if !problems.isEmpty { failed.append(url.relativePath) }
-        } catch {
-          print("\(url.relativePath): FAILED\n\(error)")
-          failed.append(url.relativePath)
-        }
-      }
-      try finish(failed, "stale or failing")
-    }
+    func run() throws { try runNotebooks(options, check: true) }
   }
 }
 
-/// Exits with status 1, naming `notebooks`, when there are any.
-func finish(_ notebooks: [String], _ what: String) throws {
-  guard !notebooks.isEmpty else { return }
-  FileHandle.standardError.write(Data("\(what): \(notebooks.joined(separator: ", "))\n".utf8))
+/// Runs every notebook; rewrites it, or with `check` compares it with the run. Exits with status 1
+/// naming the notebooks that failed or are stale.
+func runNotebooks(_ options: ShiftNotebook.Options, check: Bool) throws {
+  let runner = try options.runner()
+  var failed: [String] = []
+  for url in try options.notebooks() {
+    do {
+      let file = try NotebookFile(url: url)
+      let result = try runner.run(file.notebook, file: url.relativePath)
+      if check {
+        let problems = try file.staleness(against: result)
+        print("\(url.relativePath): \(summary(file.notebook, result)) — \(problems.isEmpty ? "up to date" : "STALE")")
+        for problem in problems { print(problem) }
+        if !problems.isEmpty { failed.append(url.relativePath) }
+      } else {
+        let changed = try file.update(from: result)
+        print("\(url.relativePath): \(summary(file.notebook, result)) — \(changed ? "updated" : "unchanged")")
+      }
+    } catch {
+      print("\(url.relativePath): FAILED\n\(error)")
+      failed.append(url.relativePath)
+    }
+  }
+  guard !failed.isEmpty else { return }
+  FileHandle.standardError.write(Data("\(check ? "stale or failing" : "failed"): \(failed.joined(separator: ", "))\n".utf8))
   throw ExitCode.failure
 }
 
