@@ -14,10 +14,10 @@ public struct NotebookFile: Sendable {
   public init(url: URL) throws {
     self.url = url
     guard let data = FileManager.default.contents(atPath: url.path) else {
-      throw NotebookError.io("cannot read \(url.path)")
+      throw NotebookError.io("cannot read \(url.relativePath)")
     }
     text = String(decoding: data, as: UTF8.self)
-    notebook = try Notebook(parsing: text, file: url.path)
+    notebook = try Notebook(parsing: text, file: url.relativePath)
   }
 
   /// `figures/<notebook name without .md>/` beside the notebook.
