@@ -24,11 +24,11 @@ public struct BarChart: Sendable {
   /// The SVG document.
   public var svg: String {
     let largest = series.flatMap(\.values).filter(\.isFinite).max() ?? 1
-    // Headroom so that no bar reaches into the legend (top right, 16 px per series).
-    let legendShare = min((12 + 16 * Double(series.count)) / max(height - 96, 1), 0.5)
+    let yRange = largest > 0
+      ? SVGCanvas.makingRoomForLegend(in: 0...(largest * 1.04), entries: series.count, height: height) : 0...1
     let canvas = SVGCanvas(
       width: width, height: height, title: title, xLabel: "", yLabel: yLabel,
-      xRange: 0...Double(max(categories.count, 1)), yRange: 0...(largest > 0 ? largest * 1.04 / (1 - legendShare) : 1))
+      xRange: 0...Double(max(categories.count, 1)), yRange: yRange)
     let slot = canvas.plotWidth / Double(max(categories.count, 1))
     let barWidth = slot * 0.8 / Double(max(series.count, 1))
     var body: [String] = []
@@ -127,10 +127,8 @@ public struct LineChart: Sendable {
     let xs = points.map(\.x) + (diagonal ? [0, 1] : [])
     let ys = points.map(\.y) + (diagonal ? [0, 1] : [])
     let xRange = (xs.min() ?? 0)...max(xs.max() ?? 1, (xs.min() ?? 0) + 1e-9)
-    var yRange = (ys.min() ?? 0)...max(ys.max() ?? 1, (ys.min() ?? 0) + 1e-9)
-    // Headroom so that no line runs under the legend (top right, 16 px per series).
-    let legendShare = min((12 + 16 * Double(series.count)) / max(height - 96, 1), 0.5)
-    yRange = yRange.lowerBound...(yRange.upperBound + (yRange.upperBound - yRange.lowerBound) * legendShare / (1 - legendShare))
+    let yRange = SVGCanvas.makingRoomForLegend(
+      in: (ys.min() ?? 0)...max(ys.max() ?? 1, (ys.min() ?? 0) + 1e-9), entries: series.count, height: height)
     let canvas = SVGCanvas(width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, xRange: xRange, yRange: yRange)
     var body: [String] = []
     if diagonal {

@@ -13,13 +13,24 @@ struct SVGCanvas {
   let yRange: ClosedRange<Double>
 
   /// Margins around the plotting area (left leaves room for tick labels).
-  let left = 64.0, right = 16.0, top = 40.0, bottom = 56.0
+  let left = 64.0, right = 16.0, top = SVGCanvas.topMargin, bottom = SVGCanvas.bottomMargin
+  static let topMargin = 40.0, bottomMargin = 56.0
+  /// The legend: one row per series at the top right, starting this far below the frame.
+  static let legendInset = 8.0, legendRow = 16.0
 
   var plotWidth: Double { width - left - right }
   var plotHeight: Double { height - top - bottom }
 
   /// Series colours (colour-blind-safe Okabe–Ito palette).
   static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+  /// `range` with its top raised so that data up to its old top stay below a legend of `entries`
+  /// rows on a canvas `height` tall (the legend may take at most half the plot).
+  static func makingRoomForLegend(in range: ClosedRange<Double>, entries: Int, height: Double) -> ClosedRange<Double> {
+    let legendDepth = legendInset + 4 + legendRow * Double(entries)
+    let share = min(legendDepth / max(height - topMargin - bottomMargin, 1), 0.5)
+    return range.lowerBound...(range.upperBound + (range.upperBound - range.lowerBound) * share / (1 - share))
+  }
 
   func x(_ value: Double) -> Double {
     left + (value - xRange.lowerBound) / max(xRange.upperBound - xRange.lowerBound, .leastNonzeroMagnitude) * plotWidth
@@ -50,7 +61,7 @@ struct SVGCanvas {
     parts.append(##"<text x="16" y="\##(format(top + plotHeight / 2))" text-anchor="middle" transform="rotate(-90 16 \##(format(top + plotHeight / 2)))">\##(escaped(yLabel))</text>"##)
     parts += body
     for (index, name) in legend.enumerated() {
-      let row = top + 8 + Double(index) * 16
+      let row = top + Self.legendInset + Double(index) * Self.legendRow
       let colour = Self.palette[index % Self.palette.count]
       parts.append(##"<rect x="\##(format(left + plotWidth - 150))" y="\##(format(row))" width="10" height="10" fill="\##(colour)"/>"##)
       parts.append(##"<text x="\##(format(left + plotWidth - 134))" y="\##(format(row + 9))">\##(escaped(name))</text>"##)
