@@ -12,14 +12,7 @@ extension MLP {
   ) throws -> (loss: Double, gradient: [DenseLayer]) {
     let rows = features.rows
     guard rows > 0 else { throw NeuralNetworkError.shapeMismatch("no examples") }
-    guard features.columns == inputCount else {
-      throw NeuralNetworkError.shapeMismatch("the network expects \(inputCount) features, got \(features.columns)")
-    }
-    guard targets.count == rows else { throw NeuralNetworkError.shapeMismatch("\(rows) examples but \(targets.count) targets") }
-    if let weights, weights.count != rows {
-      throw NeuralNetworkError.shapeMismatch("\(rows) examples but \(weights.count) weights")
-    }
-    try loss.validate(targets: targets, outputs: outputCount)
+    try validateBatch(features: features, targets: targets, weights: weights, loss: loss)
     let workspace = Workspace(network: self, batchCapacity: rows, training: true)
     let value = features.withUnsafeBufferPointer { x in
       let logits = forward(x.baseAddress!, rows: rows, workspace: workspace, dropoutGenerator: nil)

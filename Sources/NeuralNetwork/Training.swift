@@ -126,17 +126,7 @@ extension MLP {
     try configuration.validate()
     let n = features.rows
     guard n > 0 else { throw NeuralNetworkError.shapeMismatch("no training examples") }
-    guard features.columns == inputCount else {
-      throw NeuralNetworkError.shapeMismatch("the network expects \(inputCount) features, got \(features.columns)")
-    }
-    guard targets.count == n else { throw NeuralNetworkError.shapeMismatch("\(n) examples but \(targets.count) targets") }
-    try configuration.loss.validate(targets: targets, outputs: outputCount)
-    if let weights {
-      guard weights.count == n else { throw NeuralNetworkError.shapeMismatch("\(n) examples but \(weights.count) weights") }
-      if let bad = weights.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
-        throw NeuralNetworkError.invalidWeights("weight \(bad + 1) is \(weights[bad]); weights must be finite and ≥ 0")
-      }
-    }
+    try validateBatch(features: features, targets: targets, weights: weights, loss: configuration.loss)
     if configuration.earlyStopping != nil, validation == nil {
       throw NeuralNetworkError.invalidConfiguration("early stopping needs validation data")
     }
@@ -220,6 +210,25 @@ extension MLP {
       }
     }
     return (evaluation.value, Double(correct) / Double(labels.count))
+  }
+}
+
+extension MLP {
+  /// Throws unless `features` fit the network, there is one target (valid for `loss`) and, when
+  /// given, one finite non-negative weight per row.
+  func validateBatch(features: Matrix, targets: Targets, weights: [Float]?, loss: LossFunction) throws {
+    let n = features.rows
+    guard features.columns == inputCount else {
+      throw NeuralNetworkError.shapeMismatch("the network expects \(inputCount) features, got \(features.columns)")
+    }
+    guard targets.count == n else { throw NeuralNetworkError.shapeMismatch("\(n) examples but \(targets.count) targets") }
+    try loss.validate(targets: targets, outputs: outputCount)
+    if let weights {
+      guard weights.count == n else { throw NeuralNetworkError.shapeMismatch("\(n) examples but \(weights.count) weights") }
+      if let bad = weights.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+        throw NeuralNetworkError.invalidWeights("weight \(bad + 1) is \(weights[bad]); weights must be finite and ≥ 0")
+      }
+    }
   }
 }
 
