@@ -16,6 +16,8 @@ final class Subprocess {
     process.standardOutput = output
     process.standardError = output
     input = withInput ? Pipe() : nil
+    // Writing to a child that has exited must not take the runner down with it.
+    if withInput { signal(SIGPIPE, SIG_IGN) }
     process.standardInput = input ?? FileHandle.nullDevice
     do {
       try process.run()
@@ -64,7 +66,6 @@ final class Subprocess {
 
   /// Sends one line to its standard input (nothing happens if it has already exited).
   func send(line: String) {
-    signal(SIGPIPE, SIG_IGN)  // a child that exited must not take the runner down with it
     try? input?.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
   }
 
