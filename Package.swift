@@ -26,11 +26,11 @@ let package = Package(
       dependencies: ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "ShiftEstimation", "ShiftDetection", "Reports"]),
     .target(name: "LinearAlgebra", dependencies: ["CGSL"]),
     .target(name: "Datasets", dependencies: ["LinearAlgebra", "CZlib"]),
-    .target(name: "NeuralNetwork", dependencies: ["LinearAlgebra", "Datasets", "CZlib"]),
+    .target(name: "NeuralNetwork", dependencies: ["LinearAlgebra", "Datasets"]),
     .target(name: "Evaluation", dependencies: ["LinearAlgebra"]),
-    .target(name: "ShiftEstimation", dependencies: ["CGSL", "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation"]),
+    .target(name: "ShiftEstimation", dependencies: ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation"]),
     .target(name: "Reports", dependencies: ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "ShiftEstimation", "ShiftDetection"]),
-    .target(name: "ShiftDetection", dependencies: ["CGSL", "LinearAlgebra", "Datasets", "Evaluation", "ShiftEstimation"]),
+    .target(name: "ShiftDetection", dependencies: ["LinearAlgebra", "Datasets", "Evaluation", "ShiftEstimation"]),
     .executableTarget(
       name: "shiftcli",
       dependencies: [

@@ -120,7 +120,7 @@ do {
 
   var peaks: [Int: Double] = [:]
   for threads in options.threads {
-    BLAS.threadCount = threads
+    BLASKernel.threadCount = threads
     peaks[threads] = sgemmPeak()
     log(String(format: "sgemm 2048² peak, %d thread(s): %.1f GFLOP/s", threads, peaks[threads]!))
   }
@@ -135,7 +135,7 @@ do {
   log("config  threads  fastest s/epoch  median s/epoch  samples/s   GFLOP/s  % of peak  test acc")
   for configuration in configurations {
     for threads in options.threads {
-      BLAS.threadCount = threads
+      BLASKernel.threadCount = threads
       var generator = SplitMix64(seed: 1)
       var network = try MLP(sizes: configuration.sizes, initialization: configuration.initialization, using: &generator)
       let history = try network.train(

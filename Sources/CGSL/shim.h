@@ -11,7 +11,6 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_statistics_double.h>
 
 /// GSL's Mersenne Twister type (a global variable, wrapped so Swift sees an immutable value).
 static inline const gsl_rng_type *shift_gsl_rng_mt19937(void) { return gsl_rng_mt19937; }

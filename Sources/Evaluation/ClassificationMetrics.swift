@@ -34,17 +34,9 @@ public func accuracy(predicted: [Int], labels: [Int]) -> Double {
   return labels.isEmpty ? 0 : Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(labels.count)
 }
 
-/// The index of the largest entry of each row (the first one on ties).
-public func predictedClasses(_ probabilities: Matrix) -> [Int] {
-  let k = probabilities.columns
-  return probabilities.withUnsafeBufferPointer { p in
-    (0..<probabilities.rows).map { i in
-      var best = 0
-      for j in 1..<max(k, 1) where p[i * k + j] > p[i * k + best] { best = j }
-      return best
-    }
-  }
-}
+/// The predicted class of each row of probabilities (or logits): the index of its largest
+/// entry, the first one on ties.
+public func predictedClasses(_ probabilities: Matrix) -> [Int] { probabilities.argmaxPerRow() }
 
 /// Cross-entropy of predicted probabilities against true labels, `−Σᵢ wᵢ log pᵢ,yᵢ / Σᵢ wᵢ`.
 ///

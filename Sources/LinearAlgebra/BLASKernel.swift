@@ -47,6 +47,13 @@ public struct BLASKernel: Sendable, Codable, Equatable {
     return text
   }
 
+  /// Number of threads OpenBLAS uses for one call (set it to at least 1; OpenBLAS's default is
+  /// one per core).
+  public static var threadCount: Int {
+    get { BLAS.threadCount }
+    set { BLAS.threadCount = newValue }
+  }
+
   /// The environment variable OpenBLAS reads at load time to choose its kernel.
   public static let environmentVariable = "OPENBLAS_CORETYPE"
   /// Set in a re-executed child so that it never re-executes again.

@@ -1,53 +1,4 @@
-internal import CGSL
-
-/// Thin, C-free wrappers over the CBLAS routines the project uses (OpenBLAS underneath).
-public enum BLAS {
-  /// `C ← α·op(A)·op(B) + β·C` in single precision, row-major, where `op(X)` is `X` or `Xᵀ`.
-  ///
-  /// `m × k` is the shape of `op(A)`, `k × n` that of `op(B)`; leading dimensions are the
-  /// row strides of the stored (untransposed) arrays.
-  @inline(__always)
-  public static func gemm(
-    transposeA: Bool = false, transposeB: Bool = false,
-    m: Int, n: Int, k: Int, alpha: Float = 1,
-    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
-  ) {
-    cblas_sgemm(
-      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-  }
-
-  /// `y ← α·op(A)·x + β·y` in single precision for a row-major `rows × columns` matrix `A`.
-  @inline(__always)
-  public static func gemv(
-    transpose: Bool = false, rows: Int, columns: Int, alpha: Float = 1,
-    a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>
-  ) {
-    cblas_sgemv(
-      CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), alpha, a, Int32(lda),
-      x, 1, beta, y, 1)
-  }
-
-  /// `y ← α·x + y` over `count` contiguous elements.
-  @inline(__always)
-  public static func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-    cblas_saxpy(Int32(count), alpha, x, 1, y, 1)
-  }
-
-  /// `x ← α·x` over `count` contiguous elements.
-  @inline(__always)
-  public static func scale(count: Int, alpha: Float, x: UnsafeMutablePointer<Float>) {
-    cblas_sscal(Int32(count), alpha, x, 1)
-  }
-
-  /// Number of threads OpenBLAS uses for a call.
-  public static var threadCount: Int {
-    get { Int(openblas_get_num_threads()) }
-    set { openblas_set_num_threads(Int32(max(1, newValue))) }
-  }
-}
-
+/// Products of Float32 matrices through BLAS (`sgemm`, `sgemv`).
 extension Matrix {
   /// The product `op(self) · op(other)` computed by `cblas_sgemm`.
   public func multiplied(by other: Matrix, transposeSelf: Bool = false, transposeOther: Bool = false) -> Matrix {
@@ -70,18 +21,60 @@ extension Matrix {
     precondition(rows == m && columns == n, "result is \(rows)×\(columns), product is \(m)×\(n)")
     guard m > 0, n > 0 else { return }
     let (ldc, lda, ldb) = (columns, a.columns, b.columns)
-    if k == 0 {
-      withUnsafeMutableBufferPointer { c in BLAS.scale(count: c.count, alpha: beta, x: c.baseAddress!) }
-      return
-    }
-    a.withUnsafeBufferPointer { pa in
-      b.withUnsafeBufferPointer { pb in
-        withUnsafeMutableBufferPointer { pc in
+    withUnsafeMutableBufferPointer { pc in
+      guard let c = pc.baseAddress else { return }
+      if k == 0 {
+        BLAS.scale(count: pc.count, alpha: beta, x: c)
+        return
+      }
+      a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+          guard let a = pa.baseAddress, let b = pb.baseAddress else { return }
           BLAS.gemm(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-            a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: ldc)
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         }
       }
     }
   }
+
+  /// The matrix–vector product `self · vector` (or `selfᵀ · vector` with `transposed`), one `sgemv`.
+  public func multiplied(by vector: [Float], transposed: Bool = false) -> [Float] {
+    precondition(vector.count == (transposed ? rows : columns), "the vector's length must match the matrix")
+    var result = [Float](repeating: 0, count: transposed ? columns : rows)
+    guard rows > 0, columns > 0 else { return result }
+    withUnsafeBufferPointer { a in
+      vector.withUnsafeBufferPointer { x in
+        result.withUnsafeMutableBufferPointer { y in
+          guard let a = a.baseAddress, let x = x.baseAddress, let y = y.baseAddress else { return }
+          BLAS.gemv(transpose: transposed, rows: rows, columns: columns, a: a, lda: columns, x: x, y: y)
+        }
+      }
+    }
+    return result
+  }
+
+  /// The mean of each column (the mean row), as `selfᵀ · (1/n)` in one `sgemv`; zeros for no rows.
+  public func columnMeans() -> [Double] {
+    guard rows > 0 else { return [Double](repeating: 0, count: columns) }
+    return multiplied(by: [Float](repeating: 1 / Float(rows), count: rows), transposed: true).map(Double.init)
+  }
+
+  /// The column index of the largest entry of each row (the first one on ties): the predicted
+  /// class of each row of logits or probabilities.
+  public func argmaxPerRow() -> [Int] {
+    let k = columns
+    return withUnsafeBufferPointer { values in
+      guard k > 0, let base = values.baseAddress else { return [Int](repeating: 0, count: rows) }
+      return (0..<rows).map { i in indexOfMaximum(base + i * k, count: k) }
+    }
+  }
+}
+
+/// The index of the largest of `count ≥ 1` values at `values` (the first one on ties).
+@inline(__always)
+package func indexOfMaximum(_ values: UnsafePointer<Float>, count: Int) -> Int {
+  var best = 0
+  for j in 1..<count where values[j] > values[best] { best = j }
+  return best
 }

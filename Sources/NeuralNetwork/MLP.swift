@@ -81,11 +81,7 @@ public struct MLP: Sendable, Equatable {
 
   /// The most probable class of each row of `features`.
   public func predictedClasses(for features: Matrix) throws -> [Int] {
-    let z = try logits(for: features)
-    let k = outputCount
-    return z.withUnsafeBufferPointer { p in
-      (0..<z.rows).map { i in indexOfMaximum(p.baseAddress! + i * k, count: k) }
-    }
+    try logits(for: features).argmaxPerRow()
   }
 
   /// Runs the batch at `input` through the network, leaving every layer's output in `workspace`,

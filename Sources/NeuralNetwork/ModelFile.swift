@@ -1,7 +1,6 @@
 import Datasets
 import Foundation
 import LinearAlgebra
-internal import CZlib
 
 /// Saving and loading a ``Classifier`` in a versioned binary format.
 ///
@@ -135,7 +134,5 @@ public enum ModelFile {
     (0..<MemoryLayout<T>.size).reduce(T.zero) { $0 | T(bytes[offset + $1]) << (8 * $1) }
   }
 
-  private static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-    bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
-  }
+  private static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 { crc32Checksum(bytes) }
 }

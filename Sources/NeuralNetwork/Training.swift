@@ -246,13 +246,6 @@ func countCorrect(logits: UnsafePointer<Float>, rows: Int, columns k: Int, label
   return correct
 }
 
-/// The index of the largest of `count` values (the first one on ties).
-@inline(__always)
-func indexOfMaximum(_ values: UnsafePointer<Float>, count: Int) -> Int {
-  var best = 0
-  for j in 1..<count where values[j] > values[best] { best = j }
-  return best
-}
 
 /// The gathered minibatch: features, targets and weights of the current batch, reused every step.
 final class MinibatchBuffers {

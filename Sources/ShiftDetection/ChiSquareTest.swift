@@ -1,5 +1,5 @@
-internal import CGSL
 import Foundation
+import LinearAlgebra
 
 /// Pearson's χ² test of homogeneity: are two samples' category counts drawn from the same
 /// distribution (e.g. the source's and the target's predicted-class histograms)?
@@ -30,6 +30,6 @@ public struct ChiSquareTest: Sendable, Equatable, Codable {
     self.statistic = statistic
     degreesOfFreedom = max(categories - 1, 0)
     pValue = degreesOfFreedom > 0 && totalFirst > 0 && totalSecond > 0
-      ? gsl_cdf_chisq_Q(statistic, Double(degreesOfFreedom)) : 1
+      ? Distribution.chiSquaredUpperTail(statistic, degreesOfFreedom: Double(degreesOfFreedom)) : 1
   }
 }

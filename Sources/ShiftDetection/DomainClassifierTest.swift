@@ -1,6 +1,6 @@
-internal import CGSL
 import Evaluation
 import Foundation
+import LinearAlgebra
 
 /// A test of "no covariate shift" from a domain classifier's held-out scores: under the null,
 /// source and target scores are exchangeable, so the AUC is a Mann–Whitney statistic with mean
@@ -43,6 +43,6 @@ public struct DomainClassifierTest: Sendable, Equatable, Codable {
     let variance = (n + 1 - tieTerm / (n * (n - 1))) / (12 * n1 * n2)
     self.auc = auc
     z = variance > 0 ? (auc - 0.5) / variance.squareRoot() : 0
-    pValue = variance > 0 ? gsl_cdf_ugaussian_Q(z) : 1
+    pValue = variance > 0 ? Distribution.standardNormalUpperTail(z) : 1
   }
 }

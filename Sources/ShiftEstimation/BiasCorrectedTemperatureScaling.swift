@@ -1,4 +1,3 @@
-internal import CGSL
 import Foundation
 import LinearAlgebra
 import NeuralNetwork
@@ -29,7 +28,8 @@ public struct BiasCorrectedTemperatureScaling: Sendable, Equatable {
     let z = logits.storage.map(Double.init)
     let p = k + 1
     let ridge = 1e-8 * Double(n)
-    var parameters = [1.0] + [Double](repeating: 0, count: k)
+    var counts = [Double](repeating: 0, count: k)
+    for label in labels { counts[label] += 1 }
 
     func negativeLogLikelihood(_ parameters: [Double]) -> Double {
       var total = 0.0
@@ -48,17 +48,13 @@ public struct BiasCorrectedTemperatureScaling: Sendable, Equatable {
       return total
     }
 
-    var value = negativeLogLikelihood(parameters)
-    var probabilities = [Double](repeating: 0, count: n * k)
-    var outer = [Double](repeating: 0, count: k * k)
-    var counts = [Double](repeating: 0, count: k)
-    for label in labels { counts[label] += 1 }
-    for _ in 0..<maximumIterations {
-      // Gradient and Hessian of the NLL in θ = (a, b). With P the n × k calibrated
-      // probabilities and mᵢ = Σⱼ pᵢⱼzᵢⱼ: ∂a = Σᵢ mᵢ − zᵢ,yᵢ; ∂b = colsum(P) − counts;
-      // H_aa = Σᵢ Σⱼ pᵢⱼzᵢⱼ² − mᵢ²; H_ab = Σᵢ pᵢⱼ(zᵢⱼ − mᵢ); H_bb = diag(colsum P) − PᵀP (one dsyrk).
+    // Gradient and Hessian of the NLL in θ = (a, b). With P the n × k calibrated
+    // probabilities and mᵢ = Σⱼ pᵢⱼzᵢⱼ: ∂a = Σᵢ mᵢ − zᵢ,yᵢ; ∂b = colsum(P) − counts;
+    // H_aa = Σᵢ Σⱼ pᵢⱼzᵢⱼ² − mᵢ²; H_ab = Σᵢ pᵢⱼ(zᵢⱼ − mᵢ); H_bb = diag(colsum P) − PᵀP (one dsyrk).
+    func derivatives(_ parameters: [Double]) -> (gradient: [Double], hessian: () -> DoubleMatrix) {
+      var probabilities = [Double](repeating: 0, count: n * k)
       var gradient = [Double](repeating: 0, count: p)
-      var hessian = [Double](repeating: 0, count: p * p)
+      var hessian = DoubleMatrix(rows: p, columns: p)
       for i in 0..<n {
         var largest = -Double.infinity
         for j in 0..<k {
@@ -79,42 +75,30 @@ public struct BiasCorrectedTemperatureScaling: Sendable, Equatable {
         }
         gradient[0] += meanLogit - z[i * k + labels[i]]
         gradient[1 + labels[i]] -= 1
-        hessian[0] += meanSquare - meanLogit * meanLogit
+        hessian[0, 0] += meanSquare - meanLogit * meanLogit
         for j in 0..<k {
           gradient[1 + j] += probabilities[i * k + j]
-          hessian[1 + j] += probabilities[i * k + j] * (z[i * k + j] - meanLogit)
+          hessian[0, 1 + j] += probabilities[i * k + j] * (z[i * k + j] - meanLogit)
         }
       }
-      cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(k), Int32(n), 1, probabilities, Int32(k), 0, &outer, Int32(k))
+      let outer = DoubleMatrix(rows: n, columns: k, storage: probabilities).gramMatrix()
       for j in 0..<k {
-        hessian[(1 + j) * p] = hessian[1 + j]
+        hessian[1 + j, 0] = hessian[0, 1 + j]
         // diag(colsum P), with colsum P = ∂b + counts recovered from the gradient before the ridge.
-        hessian[(1 + j) * p + 1 + j] = gradient[1 + j] + counts[j] + ridge
-        for l in 0..<k {
-          let product = j <= l ? outer[j * k + l] : outer[l * k + j]
-          hessian[(1 + j) * p + 1 + l] -= product
-        }
+        hessian[1 + j, 1 + j] = gradient[1 + j] + counts[j] + ridge
+        for l in 0..<k { hessian[1 + j, 1 + l] -= outer[j, l] }
         gradient[1 + j] += ridge * parameters[1 + j]
       }
-      guard let step = DenseSolver.choleskySolve(hessian, gradient) else { break }
-      // Newton decrement λ² = gᵀH⁻¹g: half of it is the predicted decrease of the NLL.
-      let decrement = zip(gradient, step).reduce(0) { $0 + $1.0 * $1.1 }
-      if decrement / 2 < 1e-12 * Double(n) { break }
-      var length = 1.0
-      var improved = false
-      for _ in 0..<40 {
-        let candidate = (0..<p).map { parameters[$0] - length * step[$0] }
-        let candidateValue = negativeLogLikelihood(candidate)
-        if candidateValue <= value - 1e-4 * length * decrement {
-          parameters = candidate
-          value = candidateValue
-          improved = true
-          break
-        }
-        length /= 2
-      }
-      if !improved { break }  // at the optimum up to rounding
+      return (gradient, { hessian })
     }
+
+    // Converged when the predicted decrease of the NLL is below 10⁻¹² per sample.
+    let solver = NewtonSolver(
+      problem: "temperature scaling", sampleCount: n, maximumIterations: maximumIterations, maximumHalvings: 40,
+      decrementTolerance: 1e-12)
+    let parameters = try solver.minimize(
+      from: [1.0] + [Double](repeating: 0, count: k), objective: negativeLogLikelihood, derivatives: derivatives
+    ).point
     guard parameters.allSatisfy(\.isFinite) else {
       throw ShiftEstimationError.numericalFailure("temperature scaling produced non-finite parameters")
     }

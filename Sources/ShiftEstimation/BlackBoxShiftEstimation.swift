@@ -14,29 +14,29 @@ enum BlackBoxShiftEstimation {
   /// Tikhonov strength of the fallback, relative to `C`'s largest singular value.
   static let relativeRegularization = 1e-3
 
-  /// The confusion matrix `C` (row-major, `C[i·k + j] = P(ŷ = i | y = j)`) and the notes on
-  /// classes missing from the holdout, whose columns are set to the identity.
-  static func confusion(_ problem: LabelShiftProblem, soft: Bool) -> (matrix: [Double], notes: [String]) {
+  /// The confusion matrix `C` (`C[i, j] = P(ŷ = i | y = j)`) and the notes on classes missing
+  /// from the holdout, whose columns are set to the identity.
+  static func confusion(_ problem: LabelShiftProblem, soft: Bool) -> (matrix: DoubleMatrix, notes: [String]) {
     let k = problem.classCount
-    var matrix = [Double](repeating: 0, count: k * k)
+    var matrix = DoubleMatrix(rows: k, columns: k)
     var counts = [Double](repeating: 0, count: k)
     let predicted = soft ? [] : predictedClasses(problem.holdoutProbabilities)
     problem.holdoutProbabilities.withUnsafeBufferPointer { p in
       for (row, label) in problem.holdoutLabels.enumerated() {
         counts[label] += 1
         if soft {
-          for i in 0..<k { matrix[i * k + label] += Double(p[row * k + i]) }
+          for i in 0..<k { matrix[i, label] += Double(p[row * k + i]) }
         } else {
-          matrix[predicted[row] * k + label] += 1
+          matrix[predicted[row], label] += 1
         }
       }
     }
     var notes: [String] = []
     for j in 0..<k {
       if counts[j] > 0 {
-        for i in 0..<k { matrix[i * k + j] /= counts[j] }
+        for i in 0..<k { matrix[i, j] /= counts[j] }
       } else {
-        matrix[j * k + j] = 1
+        matrix[j, j] = 1
         notes.append("class \(j) has no holdout examples; its confusion column is taken as perfect recall")
       }
     }
@@ -45,7 +45,7 @@ enum BlackBoxShiftEstimation {
 
   /// The target's predicted-class distribution μ.
   static func targetMarginal(_ problem: LabelShiftProblem, soft: Bool) -> [Double] {
-    if soft { return meanRow(problem.targetProbabilities) }
+    if soft { return problem.targetProbabilities.columnMeans() }
     var marginal = [Double](repeating: 0, count: problem.classCount)
     for predicted in predictedClasses(problem.targetProbabilities) { marginal[predicted] += 1 }
     return marginal.map { $0 / Double(problem.targetProbabilities.rows) }
@@ -63,19 +63,19 @@ enum BlackBoxShiftEstimation {
 
   /// Solves `C·q = μ` with GSL: LU when `C` is well conditioned, otherwise (or when LU fails)
   /// Tikhonov-regularised least squares through the SVD; then clips negatives and renormalises.
-  static func solve(confusion matrix: [Double], marginal mu: [Double], classCount k: Int) -> LabelShiftSolution {
-    let condition = DenseSolver.conditionNumber(matrix, size: k)
+  static func solve(confusion matrix: DoubleMatrix, marginal mu: [Double], classCount k: Int) -> LabelShiftSolution {
+    let condition = matrix.conditionNumber
     var notes: [String] = []
     var solver = "lu"
     var raw: [Double]? = nil
-    if condition <= maximumConditionNumber { raw = DenseSolver.luSolve(matrix, mu) }
+    if condition <= maximumConditionNumber { raw = matrix.luSolve(mu) }
     if raw == nil {
       solver = "regularized-least-squares"
       notes.append(
         String(format: "the confusion matrix is %@ (condition number %.3g): solved by regularised least squares",
           condition.isFinite ? "ill-conditioned" : "singular", condition))
-      let largest = DenseSolver.singularValueDecomposition(matrix, rows: k, columns: k)?.singularValues.first ?? 1
-      raw = DenseSolver.regularizedLeastSquares(matrix, rows: k, columns: k, mu, lambda: relativeRegularization * largest)
+      let largest = matrix.singularValueDecomposition()?.singularValues.first ?? 1
+      raw = matrix.regularizedLeastSquares(mu, lambda: relativeRegularization * largest)
     }
     return LabelShiftSolution(rawPrior: raw, classCount: k, conditionNumber: condition, solver: solver, notes: notes)
   }

@@ -73,7 +73,7 @@ public struct CovariateShiftEstimator: Sendable, Equatable {
         do {
           fit = try LogisticRegression.fit(
             features: pooled.rows(at: trainRows), labels: trainRows.map { domain[$0] }, inverseRegularization: c)
-        } catch let error as ShiftEstimationError where inverseRegularization == nil {
+        } catch let error as LinearAlgebraError where inverseRegularization == nil {
           // While choosing C, a penalty too weak to converge is skipped; the grid's later
           // (weaker) values would fare no better.
           lastFailure = error

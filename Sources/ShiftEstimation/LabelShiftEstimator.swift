@@ -148,7 +148,7 @@ public struct LabelShiftEstimator: Sendable {
         probabilities: calibration.probabilities(forLogits: problem.targetLogits), trainingPrior: problem.holdoutPrior)
     }
     let condition = solution.conditionNumber
-      ?? DenseSolver.conditionNumber(BlackBoxShiftEstimation.confusion(problem, soft: false).matrix, size: problem.classCount)
+      ?? BlackBoxShiftEstimation.confusion(problem, soft: false).matrix.conditionNumber
     let weights = zip(solution.prior, problem.sourcePrior).map { $1 > 0 ? $0 / $1 : 0 }
     guard weights.allSatisfy(\.isFinite) else {
       throw ShiftEstimationError.numericalFailure("\(method.rawValue) produced non-finite weights")

@@ -96,14 +96,3 @@ public func rowIndicesByClass(_ labels: [Int], classCount: Int) -> [[Int]] {
   for (row, label) in labels.enumerated() where (0..<classCount).contains(label) { byClass[label].append(row) }
   return byClass
 }
-
-/// Column sums of a row-major matrix divided by its row count: the mean row.
-func meanRow(_ matrix: Matrix) -> [Double] {
-  guard matrix.rows > 0 else { return [Double](repeating: 0, count: matrix.columns) }
-  let ones = [Float](repeating: 1 / Float(matrix.rows), count: matrix.rows)
-  var mean = [Float](repeating: 0, count: matrix.columns)
-  matrix.withUnsafeBufferPointer { a in
-    BLAS.gemv(transpose: true, rows: matrix.rows, columns: matrix.columns, a: a.baseAddress!, lda: matrix.columns, x: ones, y: &mean)
-  }
-  return mean.map(Double.init)
-}

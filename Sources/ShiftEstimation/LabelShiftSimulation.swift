@@ -14,7 +14,7 @@ public enum LabelShiftSimulation {
     guard alpha > 0, alpha.isFinite else {
       throw ShiftEstimationError.invalidInput("the Dirichlet concentration must be positive, got \(alpha)")
     }
-    let prior = GSLRandom(seededFrom: &generator).dirichlet([Double](repeating: alpha, count: k))
+    let prior = generator.dirichlet([Double](repeating: alpha, count: k))
     // For tiny α some components underflow to 0; renormalise what GSL returned.
     let total = prior.reduce(0, +)
     return prior.map { $0 / total }
@@ -39,7 +39,7 @@ public enum LabelShiftSimulation {
     for (j, rows) in byClass.enumerated() where rows.isEmpty && prior[j] > 0 {
       throw ShiftEstimationError.invalidInput("the pool has no rows of class \(j), which the prior needs")
     }
-    let counts = GSLRandom(seededFrom: &generator).multinomial(trials: count, probabilities: prior)
+    let counts = generator.multinomial(trials: count, probabilities: prior)
     var rows: [Int] = []
     rows.reserveCapacity(count)
     for (j, classCount) in counts.enumerated() where classCount > 0 {

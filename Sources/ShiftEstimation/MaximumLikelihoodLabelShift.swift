@@ -1,4 +1,3 @@
-internal import CGSL
 import Foundation
 import LinearAlgebra
 
@@ -17,7 +16,7 @@ enum MaximumLikelihoodLabelShift {
   static func estimate(probabilities: Matrix, trainingPrior: [Double]) -> LabelShiftSolution {
     let n = probabilities.rows
     let k = probabilities.columns
-    let posteriors = probabilities.storage.map(Double.init)
+    let posteriors = DoubleMatrix(probabilities)
     var prior = trainingPrior
     var ratio = [Double](repeating: 0, count: k)
     var denominators = [Double](repeating: 0, count: n)
@@ -28,9 +27,9 @@ enum MaximumLikelihoodLabelShift {
     while iterations < maximumIterations {
       iterations += 1
       for j in 0..<k { ratio[j] = trainingPrior[j] > 0 ? prior[j] / trainingPrior[j] : 0 }
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, posteriors, Int32(k), ratio, 1, 0, &denominators, 1)
+      posteriors.multiply(ratio, into: &denominators)
       for i in 0..<n { inverse[i] = denominators[i] > 0 ? 1 / denominators[i] : 0 }
-      cblas_dgemv(CblasRowMajor, CblasTrans, Int32(n), Int32(k), 1, posteriors, Int32(k), inverse, 1, 0, &update, 1)
+      posteriors.multiply(inverse, transposed: true, into: &update)
       var change = 0.0
       var total = 0.0
       for j in 0..<k {

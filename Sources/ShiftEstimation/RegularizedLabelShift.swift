@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 
 /// Regularised learning under label shift (RLLS, Azizzadenesheli et al. 2019): with the joint
 /// holdout confusion `A[i][j] = P(ŷ = i, y = j)`, the weights `w = 1 + θ` minimise
@@ -20,29 +21,31 @@ enum RegularizedLabelShift {
     let n = Double(problem.holdoutLabels.count)
     let holdoutPrior = problem.holdoutPrior
     let (conditional, notes) = BlackBoxShiftEstimation.confusion(problem, soft: false)
-    let joint = (0..<(k * k)).map { conditional[$0] * holdoutPrior[$0 % k] }
+    // A[i][j] = P(ŷ = i | y = j)·P(y = j): the columns of C scaled by the holdout prior.
+    let joint = DoubleMatrix(
+      rows: k, columns: k, storage: (0..<(k * k)).map { conditional.storage[$0] * holdoutPrior[$0 % k] })
     let mu = BlackBoxShiftEstimation.targetMarginal(problem, soft: false)
-    let b = (0..<k).map { i in mu[i] - (0..<k).reduce(0) { $0 + joint[i * k + $1] } }
+    let b = (0..<k).map { i in mu[i] - (0..<k).reduce(0) { $0 + joint[i, $1] } }
     let logTerm = log(2 * Double(k) / delta)
     let rho = alpha * 3 * (2 * logTerm / (3 * n) + (2 * logTerm / n).squareRoot())
 
-    guard let svd = DenseSolver.singularValueDecomposition(joint, rows: k, columns: k) else {
+    guard let svd = joint.singularValueDecomposition() else {
       return LabelShiftSolution(rawPrior: nil, classCount: k, conditionNumber: .infinity, solver: "rlls", notes: notes)
     }
     let sigma = svd.singularValues
-    let projections = (0..<k).map { i in (0..<k).reduce(0) { $0 + svd.u[$1 * k + i] * b[$1] } }
+    let projections = (0..<k).map { i in (0..<k).reduce(0) { $0 + svd.u[$1, i] * b[$1] } }
     func theta(_ lambda: Double) -> [Double] {
       var result = [Double](repeating: 0, count: k)
       for i in 0..<k where sigma[i] * sigma[i] + lambda > 0 {
         let factor = sigma[i] / (sigma[i] * sigma[i] + lambda) * projections[i]
-        for j in 0..<k { result[j] += factor * svd.v[j * k + i] }
+        for j in 0..<k { result[j] += factor * svd.v[j, i] }
       }
       return result
     }
     func objective(_ theta: [Double]) -> Double {
       var residual = 0.0
       for i in 0..<k {
-        let r = (0..<k).reduce(-b[i]) { $0 + joint[i * k + $1] * theta[$1] }
+        let r = (0..<k).reduce(-b[i]) { $0 + joint[i, $1] * theta[$1] }
         residual += r * r
       }
       return residual.squareRoot() + rho * (theta.reduce(0) { $0 + $1 * $1 }).squareRoot()

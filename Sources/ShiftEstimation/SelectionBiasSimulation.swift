@@ -53,21 +53,16 @@ public struct SelectionBiasSimulation: Sendable {
     let n = x.rows
     let d = x.columns
     var direction = (0..<d).map { Float(1) / Float(d).squareRoot() + Float($0) * 1e-3 }
-    var projected = [Float](repeating: 0, count: n)
-    x.withUnsafeBufferPointer { data in
-      for _ in 0..<200 {
-        BLAS.gemv(rows: n, columns: d, a: data.baseAddress!, lda: d, x: direction, y: &projected)
-        var next = [Float](repeating: 0, count: d)
-        BLAS.gemv(transpose: true, rows: n, columns: d, a: data.baseAddress!, lda: d, x: projected, y: &next)
-        let norm = next.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        guard norm > 0 else { break }
-        direction = next.map { $0 / norm }
-      }
-      if let largest = direction.indices.max(by: { abs(direction[$0]) < abs(direction[$1]) }), direction[largest] < 0 {
-        direction = direction.map { -$0 }
-      }
-      BLAS.gemv(rows: n, columns: d, a: data.baseAddress!, lda: d, x: direction, y: &projected)
+    for _ in 0..<200 {
+      let next = x.multiplied(by: x.multiplied(by: direction), transposed: true)
+      let norm = next.reduce(0) { $0 + $1 * $1 }.squareRoot()
+      guard norm > 0 else { break }
+      direction = next.map { $0 / norm }
     }
+    if let largest = direction.indices.max(by: { abs(direction[$0]) < abs(direction[$1]) }), direction[largest] < 0 {
+      direction = direction.map { -$0 }
+    }
+    let projected = x.multiplied(by: direction)
     let scores = projected.map(Double.init)
     let mean = scores.reduce(0, +) / Double(n)
     let spread = (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(n - 1, 1))).squareRoot()

@@ -88,7 +88,7 @@ extension ShiftCLI {
         "| pair | verdict | correction | target accuracy before → after |", "|---|---|---|---|",
       ]
       header += summary
-      header += ["", String(format: "Run time: %.0f s (BLAS %@, %d thread%@).", seconds, BLASKernel.current.coreName, BLAS.threadCount, BLAS.threadCount == 1 ? "" : "s"), ""]
+      header += ["", String(format: "Run time: %.0f s (BLAS %@, %d thread%@).", seconds, BLASKernel.current.coreName, BLASKernel.threadCount, BLASKernel.threadCount == 1 ? "" : "s"), ""]
       try writeReport((header + sections).joined(separator: "\n"), charts: allCharts, to: report)
       if output.json {
         try output.printJSON(DemoSummary(report: report, charts: allCharts.count, seconds: seconds, pairs: pairs))

@@ -64,7 +64,7 @@ struct ThreadOptions: ParsableArguments {
   }
 
   func apply() {
-    if let threads { BLAS.threadCount = threads }
+    if let threads { BLASKernel.threadCount = threads }
   }
 }
 

@@ -148,7 +148,7 @@ extension ShiftCLI {
           .init(epoch: $0.epoch, loss: $0.loss, trainAccuracy: $0.trainAccuracy ?? 0, seconds: $0.seconds,
             validationAccuracy: $0.validationAccuracy)
         },
-        blasKernel: BLASKernel.current.coreName, threads: BLAS.threadCount, modelFile: modelOut)
+        blasKernel: BLASKernel.current.coreName, threads: BLASKernel.threadCount, modelFile: modelOut)
       if output.json {
         try output.printJSON(report)
       } else {
