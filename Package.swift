@@ -1,13 +1,17 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// The library's modules in data-path order: each imports only modules listed before it.
+let libraryModules = [
+  "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "DomainClassifier", "ShiftDetection",
+  "ShiftEstimation", "PerformanceEstimation", "ShiftWorkflow", "Reports",
+]
+
 let package = Package(
   name: "DistributionShift",
   products: [
     // MARK: - Public API
-    .library(
-      name: "ShiftKit",
-      targets: ["ShiftKit", "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "ShiftEstimation", "ShiftDetection", "Reports"]),
+    .library(name: "ShiftKit", targets: ["ShiftKit"] + libraryModules),
     // The same library as a shared object, so that programs outside the package (the notebooks'
     // Swift cells) can be compiled with `swiftc` against `.build/<configuration>`.
     .library(name: "ShiftKitDynamic", type: .dynamic, targets: ["ShiftKit"]),
@@ -21,30 +25,32 @@ let package = Package(
   ],
   targets: [
     // MARK: - Public API
-    .target(
-      name: "ShiftKit",
-      dependencies: ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "ShiftEstimation", "ShiftDetection", "Reports"]),
+    .target(name: "ShiftKit", dependencies: libraryModules.map { .target(name: $0) }),
     .target(name: "LinearAlgebra", dependencies: ["CGSL"]),
     .target(name: "Datasets", dependencies: ["LinearAlgebra", "CZlib"]),
     .target(name: "NeuralNetwork", dependencies: ["LinearAlgebra", "Datasets"]),
     .target(name: "Evaluation", dependencies: ["LinearAlgebra"]),
-    .target(name: "ShiftEstimation", dependencies: ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation"]),
-    .target(name: "Reports", dependencies: ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "ShiftEstimation", "ShiftDetection"]),
-    .target(name: "ShiftDetection", dependencies: ["LinearAlgebra", "Datasets", "Evaluation", "ShiftEstimation"]),
+    .target(name: "DomainClassifier", dependencies: ["LinearAlgebra", "Datasets", "Evaluation"]),
+    .target(name: "ShiftDetection", dependencies: ["LinearAlgebra", "Datasets", "Evaluation", "DomainClassifier"]),
+    .target(
+      name: "ShiftEstimation", dependencies: ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "DomainClassifier"]),
+    .target(name: "PerformanceEstimation", dependencies: ["LinearAlgebra", "Datasets", "Evaluation", "ShiftEstimation"]),
+    .target(
+      name: "ShiftWorkflow",
+      dependencies: [
+        "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "ShiftDetection", "ShiftEstimation",
+        "PerformanceEstimation",
+      ]),
+    .target(
+      name: "Reports", dependencies: ["Evaluation", "ShiftDetection", "ShiftEstimation", "PerformanceEstimation", "ShiftWorkflow"]),
     .executableTarget(
       name: "shiftcli",
-      dependencies: [
-        "ShiftKit",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]),
+      dependencies: ["ShiftKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .target(name: "Notebooks"),
     .executableTarget(
       name: "shift-notebook",
       dependencies: ["Notebooks", "LinearAlgebra", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    .executableTarget(
-      name: "MLPBenchmark",
-      dependencies: ["ShiftKit"],
-      path: "Benchmarks/MLPBenchmark"),
+    .executableTarget(name: "MLPBenchmark", dependencies: ["ShiftKit"], path: "Benchmarks/MLPBenchmark"),
     .executableTarget(
       name: "ShiftBenchmark",
       dependencies: ["ShiftKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -57,11 +63,14 @@ let package = Package(
     // MARK: - Unit test bundles
     .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-    .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"]),
+    .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "ShiftTestFixtures"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
-    .testTarget(name: "ShiftEstimationTests", dependencies: ["ShiftEstimation"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+    .testTarget(name: "DomainClassifierTests", dependencies: ["DomainClassifier"]),
     .testTarget(name: "ShiftDetectionTests", dependencies: ["ShiftDetection", "ShiftEstimation", "Datasets", "NeuralNetwork"]),
+    .target(name: "ShiftTestFixtures", dependencies: ["ShiftEstimation"], path: "Tests/ShiftTestFixtures"),
+    .testTarget(name: "ShiftEstimationTests", dependencies: ["ShiftEstimation", "ShiftTestFixtures"]),
+    .testTarget(name: "PerformanceEstimationTests", dependencies: ["PerformanceEstimation", "ShiftTestFixtures"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     .testTarget(name: "ShiftCLITests", dependencies: ["ShiftKit"]),
     .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),
   ]

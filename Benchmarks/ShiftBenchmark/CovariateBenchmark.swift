@@ -102,14 +102,14 @@ struct CovariateBenchmark: ParsableCommand {
           record(name) {
             $0.relativeMSE.append(squaredError / oracleSquares)
             $0.spearman.append(spearmanCorrelation(weights, oracle))
-            $0.ess.append(CovariateShiftWeights.effectiveSampleSize(weights))
+            $0.ess.append(CovariateShiftEstimate.effectiveSampleSize(weights))
             $0.maxWeight.append(weights.max() ?? 0)
           }
         }
         if !noRetraining {
           for (name, weights) in [("unweighted", nil)] + candidates.map({ ($0.0, Optional($0.1)) }) {
             var trainGenerator = SplitMix64(seed: UInt64(3000 + repetition))
-            let classifier = try BaseClassifierTraining().train(on: source, weights: weights, using: &trainGenerator)
+            let classifier = try ClassifierTraining().train(on: source, weights: weights, using: &trainGenerator)
             let predicted = try classifier.predictedClasses(for: target.features)
             let targetAccuracy = accuracy(predicted: predicted, labels: target.labels)
             record(name) { $0.accuracy.append(targetAccuracy) }

@@ -32,15 +32,15 @@ struct CoverageBenchmark: ParsableCommand {
         var generator = SplitMix64(seed: UInt64(4000 + repetition))
         let (pool, source) = try all.split(fraction: 0.5, using: &generator)
         let (train, holdout) = try source.split(fraction: 0.3, using: &generator)
-        let classifier = try BaseClassifierTraining().train(on: train, using: &generator)
+        let classifier = try ClassifierTraining().train(on: train, using: &generator)
         let prior = try LabelShiftSimulation.dirichletPrior(classCount: all.classes.count, concentration: 1, using: &generator)
         let rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: n, using: &generator)
         let problem = try LabelShiftProblem(
           holdoutLogits: classifier.logits(for: holdout.features), holdoutLabels: holdout.labels,
           targetLogits: classifier.logits(for: pool.features.rows(at: rows)), sourcePrior: source.classPriors)
         for method in [LabelShiftMethod.bbseHard, .emBCTS] {
-          let intervals = try LabelShiftEstimator.bootstrap(problem, method: method, replicates: replicates, using: &generator)
-          covered[method, default: 0] += zip(intervals.targetPrior, prior).filter { $0.lower <= $1 && $1 <= $0.upper }.count
+          let intervals = try LabelShiftBootstrap(replicates: replicates).intervals(for: method, on: problem, using: &generator)
+          covered[method, default: 0] += zip(intervals.targetPrior, prior).filter { $0.contains($1) }.count
           width[method, default: 0] += intervals.targetPrior.reduce(0) { $0 + $1.upper - $1.lower }
         }
         total += prior.count

@@ -27,7 +27,7 @@ struct DetectionBenchmark: ParsableCommand {
       var generator = SplitMix64(seed: UInt64(6000 + repetition))
       let (pool, source) = try all.split(fraction: 0.5, using: &generator)
       let (train, holdout) = try source.split(fraction: 0.3, using: &generator)
-      let classifier = try BaseClassifierTraining().train(on: train, using: &generator)
+      let classifier = try ClassifierTraining().train(on: train, using: &generator)
       let holdoutPredicted = try classifier.predictedClasses(for: holdout.features)
       for setting in settings {
         let rows: [Int]

@@ -100,25 +100,21 @@ struct LabelBenchmark: ParsableCommand {
         let (sourceRows, poolRows) = try sourceAndPool(all, dataset: dataset, using: &generator)
         let source = all.subset(sourceRows)
         let pool = all.subset(poolRows)
-        // Split the source by position so the exported indices refer to `all`.
-        let positions = Dataset(
-          features: Matrix(rows: source.count, columns: 1, storage: (0..<source.count).map(Float.init)),
-          labels: source.labels, classes: source.classes)
-        let (trainPart, holdoutPart) = try positions.split(fraction: holdout, using: &generator)
-        let trainRows = trainPart.features.storage.map { Int($0) }
-        let holdoutRows = holdoutPart.features.storage.map { Int($0) }
+        // Positions in the source, so the exported indices refer to `all`.
+        let (trainRows, holdoutRows) = try source.splitRows(fraction: holdout, using: &generator)
         var lastEpoch = 0
-        let classifier = try BaseClassifierTraining().train(on: source.subset(trainRows), using: &generator) { lastEpoch = $0.epoch }
+        let classifier = try ClassifierTraining().train(on: source.subset(trainRows), using: &generator) { lastEpoch = $0.epoch }
         let holdoutLogits = try classifier.logits(for: source.subset(holdoutRows).features)
         let poolLogits = try classifier.logits(for: pool.features)
         let holdoutLabels = holdoutRows.map { source.labels[$0] }
         let holdoutAccuracy = accuracy(predicted: predictedClasses(holdoutLogits), labels: holdoutLabels)
         let sourcePrior = source.classPriors
-        var crossFitted: CrossFittedClassifiers? = nil
+        var crossFitted: HeldOutClassifiers? = nil
         var crossFittedPoolLogits: [Matrix] = []
         if crossFit >= 2 {
-          crossFitted = try CrossFittedClassifiers(source: source, folds: crossFit, using: &generator)
-          crossFittedPoolLogits = try crossFitted!.classifiers.map { try $0.logits(for: pool.features) }
+          let classifiers = try HeldOutClassifiers(crossFitting: source, folds: crossFit, using: &generator)
+          crossFitted = classifiers
+          crossFittedPoolLogits = try classifiers.classifiers.map { try $0.logits(for: pool.features) }
         }
         if let export {
           let split = ExportedSplit(
@@ -139,7 +135,7 @@ struct LabelBenchmark: ParsableCommand {
             let problem = try LabelShiftProblem(
               holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, targetLogits: poolLogits.rows(at: targetRows),
               sourcePrior: sourcePrior)
-            let truth = zip(prior, sourcePrior).map { $0 / $1 }
+            let truth = LabelShiftWeights(targetPrior: prior, sourcePrior: sourcePrior).weights
             var errors: [Double] = []
             for method in LabelShiftMethod.concrete {
               errors.append(weightMeanSquaredError(try LabelShiftEstimator(method: method).estimate(problem, using: &cellGenerator).weights, truth))
@@ -147,16 +143,16 @@ struct LabelBenchmark: ParsableCommand {
             let auto = try LabelShiftEstimator(method: .auto).estimate(problem, using: &cellGenerator)
             errors.append(weightMeanSquaredError(auto.weights, truth))
             if let crossFitted {
-              let problems = try crossFitted.problems(targetLogits: crossFittedPoolLogits.map { $0.rows(at: targetRows) })
+              let problems = try crossFitted.problems(forTargetLogits: crossFittedPoolLogits.map { $0.rows(at: targetRows) })
               for method in LabelShiftMethod.concrete + [.auto] {
                 let estimate = try LabelShiftEstimator(method: method).estimate(crossFitted: problems, using: &cellGenerator)
                 errors.append(weightMeanSquaredError(estimate.weights, truth))
                 if method == .auto { choices["\(kind)|\(n)", default: [:]]["cf:" + estimate.method.rawValue, default: 0] += 1 }
               }
             }
-            var counts = [Double](repeating: 0, count: prior.count)
-            for row in targetRows { counts[pool.labels[row]] += 1 }
-            errors.append(weightMeanSquaredError(zip(counts, sourcePrior).map { $0 / Double(n) / $1 }, truth))
+            let floor = LabelShiftWeights(
+              targetPrior: classShares(targetRows.map { pool.labels[$0] }, classCount: prior.count), sourcePrior: sourcePrior)
+            errors.append(weightMeanSquaredError(floor.weights, truth))
             let key = "\(kind)|\(n)"
             sums[key] = zip(sums[key] ?? [Double](repeating: 0, count: names.count), errors).map(+)
             choices[key, default: [:]][auto.method.rawValue, default: 0] += 1

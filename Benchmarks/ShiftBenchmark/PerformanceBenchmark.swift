@@ -32,7 +32,7 @@ struct PerformanceBenchmark: ParsableCommand {
       var generator = SplitMix64(seed: UInt64(5000 + repetition))
       let (pool, source) = try all.split(fraction: 0.5, using: &generator)
       let (train, holdout) = try source.split(fraction: 0.3, using: &generator)
-      let classifier = try BaseClassifierTraining().train(on: train, using: &generator)
+      let classifier = try ClassifierTraining().train(on: train, using: &generator)
       let holdoutLogits = try classifier.logits(for: holdout.features)
       let holdoutAccuracy = accuracy(predicted: predictedClasses(holdoutLogits), labels: holdout.labels)
       for setting in settings {
@@ -51,12 +51,15 @@ struct PerformanceBenchmark: ParsableCommand {
         let actual = accuracy(predicted: predictedClasses(targetLogits), labels: target.labels)
         let problem = try LabelShiftProblem(
           holdoutLogits: holdoutLogits, holdoutLabels: holdout.labels, targetLogits: targetLogits, sourcePrior: source.classPriors)
+        let holdoutWeights = try CovariateShiftEstimator().estimate(
+          source: holdout.features, target: target.features, using: &generator
+        ).weights
         let estimates = try TargetPerformanceEstimator(replicates: replicates).estimate(
-          problem, holdoutFeatures: holdout.features, targetFeatures: target.features, using: &generator)
+          problem, holdoutWeights: holdoutWeights, using: &generator)
         for estimate in estimates {
           let key = "\(setting)|\(estimate.estimator.rawValue)"
           tallies[key, default: Tally()].absoluteError.append(abs(estimate.accuracy - actual) * 100)
-          if let interval = estimate.accuracyInterval, interval.lower <= actual, actual <= interval.upper {
+          if let interval = estimate.accuracyInterval, interval.contains(actual) {
             tallies[key, default: Tally()].covered += 1
           }
         }

@@ -110,14 +110,7 @@ extension Dataset {
     if classes == nil && index.count < 2 {
       throw DatasetError.tooFewClasses(file: table.file, found: index.names)
     }
-    var labels = [Int]()
-    labels.reserveCapacity(raw.count)
-    for (row, label) in raw.enumerated() {
-      guard let value = index.index(of: label) else {
-        throw DatasetError.unknownLabel(file: table.file, line: table.rowLines[row], label: label, known: index.names)
-      }
-      labels.append(value)
-    }
+    let labels = try index.indices(of: raw, file: table.file, lines: table.rowLines)
     self.init(features: table.features, labels: labels, classes: index, featureNames: table.featureNames)
   }
 }

@@ -7,6 +7,12 @@ public func csvEscaped(_ text: String) -> String {
   return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 
+/// A one-column CSV text: the header `name`, then one value per line (shortest round-tripping
+/// decimal form), as for a `weight` per source row.
+public func csvColumn(_ name: String, _ values: [Double]) -> String {
+  csvEscaped(name) + "\n" + values.map { "\($0)\n" }.joined()
+}
+
 extension Dataset {
   /// The data set as CSV text readable by ``CSVTable``: a header of the label column (when
   /// `includeLabels`) and the feature names, then one row per example with the class name and

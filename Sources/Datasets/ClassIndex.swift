@@ -31,6 +31,21 @@ public struct ClassIndex: Sendable, Equatable, Codable {
   /// The index of `name`, or `nil` if it is not a known class.
   public func index(of name: String) -> Int? { indexByName[name] }
 
+  /// The class index of each of `labels`, read from `file` where label `i` is on line
+  /// `lines[i]`; throws naming the file and line of the first label that is not a known class.
+  public func indices(of labels: [String], file: String, lines: [Int]) throws -> [Int] {
+    precondition(lines.count == labels.count, "one line number per label")
+    var indices = [Int]()
+    indices.reserveCapacity(labels.count)
+    for (row, label) in labels.enumerated() {
+      guard let value = index(of: label) else {
+        throw DatasetError.unknownLabel(file: file, line: lines[row], label: label, known: names)
+      }
+      indices.append(value)
+    }
+    return indices
+  }
+
   public static func == (lhs: ClassIndex, rhs: ClassIndex) -> Bool { lhs.names == rhs.names }
 
   public init(from decoder: any Decoder) throws {

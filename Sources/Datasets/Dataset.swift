@@ -27,17 +27,10 @@ public struct Dataset: Sendable {
   public var featureCount: Int { features.columns }
 
   /// Number of examples of each class.
-  public var classCounts: [Int] {
-    var counts = [Int](repeating: 0, count: classes.count)
-    for label in labels { counts[label] += 1 }
-    return counts
-  }
+  public var classCounts: [Int] { Datasets.classCounts(labels, classCount: classes.count) }
 
   /// Share of examples in each class (the empirical prior).
-  public var classPriors: [Double] {
-    let total = Double(max(count, 1))
-    return classCounts.map { Double($0) / total }
-  }
+  public var classPriors: [Double] { classShares(labels, classCount: classes.count) }
 
   /// The examples at `indices`, in that order.
   public func subset(_ indices: some Collection<Int>) -> Dataset {

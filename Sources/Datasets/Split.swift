@@ -8,15 +8,22 @@ extension Dataset {
   public func split(
     fraction: Double, stratified: Bool = true, using generator: inout some RandomNumberGenerator
   ) throws -> (first: Dataset, second: Dataset) {
+    let (first, second) = try splitRows(fraction: fraction, stratified: stratified, using: &generator)
+    return (subset(first), subset(second))
+  }
+
+  /// The row indices of ``split(fraction:stratified:using:)``'s two parts (the same draw for
+  /// the same generator state), for callers that need to know which rows went where.
+  public func splitRows(
+    fraction: Double, stratified: Bool = true, using generator: inout some RandomNumberGenerator
+  ) throws -> (first: [Int], second: [Int]) {
     guard fraction > 0, fraction < 1 else {
       throw DatasetError.invalidArgument("split fraction must be strictly between 0 and 1, got \(fraction)")
     }
     var first: [Int] = []
     var second: [Int] = []
     if stratified {
-      var byClass = [[Int]](repeating: [], count: classes.count)
-      for (row, label) in labels.enumerated() { byClass[label].append(row) }
-      for var rows in byClass where !rows.isEmpty {
+      for var rows in rowIndicesByClass(labels, classCount: classes.count) where !rows.isEmpty {
         rows.fisherYatesShuffle(using: &generator)
         var take = Int((fraction * Double(rows.count)).rounded())
         if rows.count >= 2 { take = min(max(take, 1), rows.count - 1) }
@@ -34,7 +41,7 @@ extension Dataset {
     guard !first.isEmpty, !second.isEmpty else {
       throw DatasetError.invalidArgument("a split fraction of \(fraction) leaves one side of \(count) examples empty")
     }
-    return (subset(first), subset(second))
+    return (first, second)
   }
 
   /// `k` seeded folds for cross-validation: each element is (training part, held-out part), and

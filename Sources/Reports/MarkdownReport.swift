@@ -1,20 +1,26 @@
+import Evaluation
 import Foundation
+import PerformanceEstimation
 import ShiftDetection
 import ShiftEstimation
+import ShiftWorkflow
 
-/// Renders a ``ShiftAnalysis`` as Markdown with SVG charts meant to sit beside it.
+/// Renders a ``ShiftAnalysis`` as Markdown with SVG charts meant to sit beside it: one function
+/// per section, each a pure function of the analysis.
 public struct MarkdownReport: Sendable {
   /// The report's title.
   public var title: String
   /// The command that reproduces the report, shown at the top (omitted when empty, as for the
   /// sections of a larger report).
   public var command: String
-  /// Names of the source and target data, for the data section.
+  /// Name of the source data, for the data section.
   public var sourceName: String
+  /// Name of the target data, for the data section.
   public var targetName: String
   /// File-name prefix of the charts (e.g. "label-" → label-priors.svg).
   public var chartPrefix: String
 
+  /// A renderer; the charts are named `chartPrefix` + chart + `.svg`.
   public init(title: String, command: String, sourceName: String, targetName: String, chartPrefix: String = "") {
     self.title = title
     self.command = command
@@ -23,143 +29,273 @@ public struct MarkdownReport: Sendable {
     self.chartPrefix = chartPrefix
   }
 
-  /// The Markdown text (heading level 1 at `headingLevel`) and the charts it links, by file name.
-  public func render(_ analysis: ShiftAnalysis, headingLevel: Int = 1, truePrior: [Double]? = nil) -> (markdown: String, charts: [(file: String, svg: String)]) {
-    let h1 = String(repeating: "#", count: headingLevel)
-    let h2 = h1 + "#"
-    var lines: [String] = []
-    var charts: [(String, String)] = []
-    func chart(_ name: String, _ svg: String, _ caption: String) {
-      let file = chartPrefix + name + ".svg"
-      charts.append((file, svg))
-      lines.append("![\(caption)](\(file))")
-      lines.append("")
-    }
-    let classes = analysis.classes
-    lines += ["\(h1) \(title)", ""]
-    if !command.isEmpty { lines += ["Reproduce with:", "", "```sh", command, "```", ""] }
+  /// Markdown lines and the charts they link.
+  public struct Section: Sendable, Equatable {
+    /// The lines, without line breaks.
+    public var lines: [String] = []
+    /// The charts the lines link, by file name.
+    public var charts: [Chart] = []
 
-    lines += ["\(h2) Data", ""]
-    lines += ["| | rows | features | classes |", "|---|---|---|---|"]
-    lines.append("| source `\(sourceName)` | \(analysis.sourceRows) (\(analysis.trainRows) train, \(analysis.holdoutRows) holdout) | \(analysis.featureNames.count) | \(classes.count) |")
-    lines.append("| target `\(targetName)` | \(analysis.targetRows) | \(analysis.featureNames.count) | \(analysis.targetLabelPrior == nil ? "labels unknown" : "labelled") |")
-    lines.append("")
-    lines.append(String(format: "Base model: an MLP trained on the source's train part; holdout accuracy %.4f.", analysis.holdoutAccuracy))
-    lines.append("")
-    lines.append("Class priors: source " + zip(classes, analysis.sourcePrior).map { String(format: "%@ %.3f", $0.0, $0.1) }.joined(separator: ", ")
-      + (analysis.targetLabelPrior.map { "; target (from its labels) " + zip(classes, $0).map { String(format: "%@ %.3f", $0.0, $0.1) }.joined(separator: ", ") } ?? "") + ".")
-    lines.append("")
-
-    let detection = analysis.detection
-    lines += ["\(h2) Verdict: \(detection.sentence)", ""]
-    if detection.labelMatchedDomain != nil {
-      lines += ["Label or covariate? Under label shift p(x|y) is unchanged, so a source subsample with the target's (estimated) class shares is indistinguishable from the target; the last domain-classifier row tests exactly that.", ""]
-    }
-    lines += ["| test (each at α/3) | statistic | p-value |", "|---|---|---|"]
-    lines.append(String(format: "| domain classifier (held-out AUC, Mann–Whitney) | AUC %.4f | %@ |", detection.domain.auc, pValue(detection.domain.pValue)))
-    if let predictions = detection.predictions {
-      lines.append(String(format: "| predicted classes, holdout vs target (χ², %d df) | %.2f | %@ |", predictions.degreesOfFreedom, predictions.statistic, pValue(predictions.pValue)))
-    }
-    if let matched = detection.labelMatchedDomain {
-      lines.append(String(format: "| domain classifier on a source subsample with the estimated target class shares | AUC %.4f | %@ |", matched.auc, pValue(matched.pValue)))
-    }
-    let significant = detection.features.filter { $0.adjustedPValue <= detection.level / 3 }.count
-    lines.append("| features, Kolmogorov–Smirnov (\(detection.correction.rawValue)) | \(significant) of \(detection.features.count) drifted | \(pValue(detection.features.map(\.adjustedPValue).min() ?? 1)) (smallest adjusted) |")
-    lines.append("")
-    lines += ["\(h2) Drift by feature", "", "| feature | KS distance | p-value | adjusted p-value |", "|---|---|---|---|"]
-    for test in detection.features.prefix(10) {
-      lines.append(String(format: "| %@ | %.4f | %@ | %@ |", test.feature, test.statistic, pValue(test.pValue), pValue(test.adjustedPValue)))
-    }
-    if detection.features.count > 10 { lines.append("| … \(detection.features.count - 10) more | | | |") }
-    lines.append("")
-    lines.append("Most target-like source rows (data row numbers): " + detection.mostTargetLikeSourceRows.map { String($0 + 1) }.joined(separator: ", ") + ".")
-    lines.append("Target rows least like the source: " + detection.mostSourceUnlikeTargetRows.map { String($0 + 1) }.joined(separator: ", ") + ".")
-    lines.append("")
-
-    lines += ["\(h2) Correction: \(correctionTitle(analysis.applied))", ""]
-    if let label = analysis.labelShift {
-      lines.append(String(format: "Method: %@ (solver: %@); confusion-matrix condition number %.3g.", label.method.rawValue, label.solver, label.conditionNumber))
-      lines.append("")
-      var header = "| class | source prior | estimated target prior | weight |"
-      var rule = "|---|---|---|---|"
-      if truePrior != nil || analysis.targetLabelPrior != nil { header += " true target prior |"; rule += "---|" }
-      lines += [header, rule]
-      let truth = truePrior ?? analysis.targetLabelPrior
-      for (index, name) in classes.enumerated() {
-        var row = String(format: "| %@ | %.4f | %.4f | %.3f |", name, label.sourcePrior[index], label.targetPrior[index], label.weights[index])
-        if let truth { row += String(format: " %.4f |", truth[index]) }
-        lines.append(row)
-      }
-      if let truth {
-        let trueWeights = zip(truth, label.sourcePrior).map { $1 > 0 ? $0 / $1 : 0 }
-        lines.append("")
-        lines.append(String(format: "Weight error against the truth: mean squared error %.5f over %d classes.", weightMeanSquaredError(label.weights, trueWeights), classes.count))
-      }
-      for note in label.notes { lines.append("\n> note: \(note)") }
-      lines.append("")
-      var series: [(name: String, values: [Double])] = [("source", label.sourcePrior), ("estimated target", label.targetPrior)]
-      if let truth { series.append(("true target", truth)) }
-      chart("priors", BarChart(title: "Class priors", categories: classes, series: series, yLabel: "share").svg, "class priors: source, estimated and true target")
-    } else if let weights = analysis.covariateShift {
-      lines += ["| diagnostic | value |", "|---|---|"]
-      lines.append(String(format: "| domain AUC (held-out) | %.4f |", weights.domainAUC))
-      lines.append(String(format: "| effective sample size | %.1f (%.1f %% of %d) |", weights.effectiveSampleSize, weights.effectiveSampleFraction * 100, weights.weights.count))
-      lines.append(String(format: "| largest weight | %.3f |", weights.maximumWeight))
-      lines.append("| quantiles (1/5/25/50/75/95/99 %) | " + weights.quantiles.map { String(format: "%.3f", $0.value) }.joined(separator: " / ") + " |")
-      lines.append(String(format: "| clipping | %@, %.2f %% of weights capped |", weights.clipping.description, weights.clippedShare * 100))
-      lines.append(String(format: "| domain classifier | C = %g, Newton ≤ %d iterations per fold |", weights.solver.inverseRegularization, weights.solver.iterations))
-      for warning in weights.warnings { lines.append("\n> warning: \(warning)") }
-      lines.append("")
-      chart("weights", Histogram(title: "Importance weights of the source rows", values: weights.weights, xLabel: "weight (mean 1)").svg, "histogram of the importance weights")
-    } else {
-      lines += ["No correction applied.", ""]
+    /// Appends an image link to a chart and the chart itself.
+    mutating func chart(_ file: String, _ svg: String, caption: String) {
+      charts.append(Chart(file: file, svg: svg))
+      lines += ["![\(caption)](\(file))", ""]
     }
 
-    lines += ["\(h2) Target performance without target labels", ""]
-    lines += ["Four estimates made before any target label is used: from the estimated class prior and the holdout's per-class recall (label shift), importance-weighted holdout metrics (covariate shift), calibrated target confidence, and calibrated confidence after prior correction — the last holds under both kinds of shift and is the one to read first (`shift-estimation-benchmark performance` measures all four).", ""]
-    var header = "| estimator | accuracy | 95 % interval | macro-F1 |"
-    var rule = "|---|---|---|---|"
-    if analysis.before != nil { header += " actual accuracy |"; rule += "---|" }
-    lines += [header, rule]
-    for estimate in analysis.performanceEstimates {
-      let name = estimate.estimator.rawValue + (estimate.estimator == .priorCorrectedConfidence ? " (recommended)" : "")
-      var row = String(format: "| %@ | %.4f | %@ | %.4f |", name, estimate.accuracy, interval(estimate.accuracyInterval), estimate.macroF1)
-      if let before = analysis.before { row += String(format: " %.4f |", before.accuracy) }
-      lines.append(row)
+    static func + (lhs: Section, rhs: Section) -> Section {
+      Section(lines: lhs.lines + rhs.lines, charts: lhs.charts + rhs.charts)
     }
-    lines.append("")
-
-    if let before = analysis.before, let after = analysis.after {
-      lines += ["\(h2) Before and after correction (target labels known)", ""]
-      lines += ["| metric | before | after |", "|---|---|---|"]
-      lines.append(String(format: "| accuracy | %.4f %@ | %.4f %@ |", before.accuracy, interval(before.accuracyInterval), after.accuracy, interval(after.accuracyInterval)))
-      lines.append(String(format: "| macro-F1 | %.4f %@ | %.4f %@ |", before.macroF1, interval(before.macroF1Interval), after.macroF1, interval(after.macroF1Interval)))
-      lines.append(String(format: "| log-loss | %.4f | %.4f |", before.logLoss, after.logLoss))
-      lines.append(String(format: "| expected calibration error | %.4f | %.4f |", before.expectedCalibrationError, after.expectedCalibrationError))
-      lines.append("")
-      chart("f1", BarChart(title: "Per-class F1 on the target", categories: classes, series: [("before", before.f1), ("after", after.f1)], yLabel: "F1").svg, "per-class F1 before and after")
-      if let curveBefore = analysis.calibrationBefore, let curveAfter = analysis.calibrationAfter {
-        chart("calibration", LineChart(
-          title: "Calibration on the target", series: [
-            ("before", curveBefore.bins.map { (x: $0.confidence, y: $0.accuracy) }),
-            ("after", curveAfter.bins.map { (x: $0.confidence, y: $0.accuracy) }),
-          ], xLabel: "confidence", yLabel: "accuracy", diagonal: true).svg, "calibration curve before and after")
-      }
-      for (name, metrics) in [("before", before), ("after", after)] {
-        lines += ["Confusion matrix \(name) correction (rows: true class, columns: predicted):", ""]
-        lines.append("| | " + classes.joined(separator: " | ") + " |")
-        lines.append("|---|" + String(repeating: "---|", count: classes.count))
-        for (index, className) in classes.enumerated() {
-          lines.append("| **\(className)** | " + metrics.confusion[index].map { String(Int($0)) }.joined(separator: " | ") + " |")
-        }
-        lines.append("")
-      }
-    }
-    return (lines.joined(separator: "\n") + "\n", charts)
   }
 
-  private func correctionTitle(_ kind: ShiftAnalysis.Kind) -> String {
-    switch kind {
+  /// An SVG chart and the file name the report links it by.
+  public struct Chart: Sendable, Equatable {
+    /// The file name, relative to the report.
+    public var file: String
+    /// The SVG document.
+    public var svg: String
+  }
+
+  /// The Markdown text (heading level 1 at `headingLevel`) and the charts it links. With
+  /// `truePrior` (a simulation's target prior) the label-shift section compares against it.
+  public func render(_ analysis: ShiftAnalysis, headingLevel: Int = 1, truePrior: [Double]? = nil)
+    -> (markdown: String, charts: [Chart])
+  {
+    let heading = String(repeating: "#", count: headingLevel)
+    var report = Section(lines: ["\(heading) \(title)", ""])
+    if !command.isEmpty { report.lines += ["Reproduce with:", "", "```sh", command, "```", ""] }
+    report = report + dataSection(analysis, heading: heading + "#") + verdictSection(analysis.detection, heading: heading + "#")
+      + driftSection(analysis.detection, heading: heading + "#")
+      + correctionSection(analysis, truePrior: truePrior, heading: heading + "#")
+      + performanceSection(analysis, heading: heading + "#") + comparisonSection(analysis, heading: heading + "#")
+    return (report.lines.joined(separator: "\n") + "\n", report.charts)
+  }
+
+  // MARK: - Sections
+
+  /// Sizes of the source and target, the base model's holdout accuracy and the class priors.
+  func dataSection(_ analysis: ShiftAnalysis, heading: String) -> Section {
+    let classes = analysis.classes
+    let features = analysis.featureNames.count
+    var section = Section(lines: ["\(heading) Data", "", "| | rows | features | classes |", "|---|---|---|---|"])
+    section.lines.append(
+      "| source `\(sourceName)` | \(analysis.sourceRows) (\(analysis.trainRows) train, \(analysis.holdoutRows) holdout) | \(features) | \(classes.count) |")
+    section.lines.append(
+      "| target `\(targetName)` | \(analysis.targetRows) | \(features) | \(analysis.targetLabelPrior == nil ? "labels unknown" : "labelled") |")
+    section.lines += [
+      "",
+      String(format: "Base model: an MLP trained on the source's train part; holdout accuracy %.4f.", analysis.holdoutAccuracy), "",
+    ]
+    func shares(_ prior: [Double]) -> String {
+      zip(classes, prior).map { String(format: "%@ %.3f", $0.0, $0.1) }.joined(separator: ", ")
+    }
+    section.lines.append(
+      "Class priors: source " + shares(analysis.sourcePrior)
+        + (analysis.targetLabelPrior.map { "; target (from its labels) " + shares($0) } ?? "") + ".")
+    section.lines.append("")
+    return section
+  }
+
+  /// The verdict and the three families of tests.
+  func verdictSection(_ detection: ShiftDetectionResult, heading: String) -> Section {
+    var section = Section(lines: ["\(heading) Verdict: \(detection.sentence)", ""])
+    if detection.labelMatchedDomain != nil {
+      section.lines += [
+        "Label or covariate? Under label shift p(x|y) is unchanged, so a source subsample with the target's (estimated) class shares is indistinguishable from the target; the last domain-classifier row tests exactly that.",
+        "",
+      ]
+    }
+    section.lines += ["| test (each at α/3) | statistic | p-value |", "|---|---|---|"]
+    section.lines.append(
+      String(
+        format: "| domain classifier (held-out AUC, Mann–Whitney) | AUC %.4f | %@ |", detection.domain.auc,
+        pValue(detection.domain.pValue)))
+    if let predictions = detection.predictions {
+      section.lines.append(
+        String(
+          format: "| predicted classes, holdout vs target (χ², %d df) | %.2f | %@ |", predictions.degreesOfFreedom,
+          predictions.statistic, pValue(predictions.pValue)))
+    }
+    if let matched = detection.labelMatchedDomain {
+      section.lines.append(
+        String(
+          format: "| domain classifier on a source subsample with the estimated target class shares | AUC %.4f | %@ |",
+          matched.auc, pValue(matched.pValue)))
+    }
+    let significant = detection.features.filter { $0.adjustedPValue <= detection.level / 3 }.count
+    section.lines.append(
+      "| features, Kolmogorov–Smirnov (\(detection.correction.rawValue)) | \(significant) of \(detection.features.count) drifted | \(pValue(detection.features.map(\.adjustedPValue).min() ?? 1)) (smallest adjusted) |")
+    section.lines.append("")
+    return section
+  }
+
+  /// The ten most drifted features and the rows the domain classifier singles out.
+  func driftSection(_ detection: ShiftDetectionResult, heading: String) -> Section {
+    var section = Section(lines: [
+      "\(heading) Drift by feature", "", "| feature | KS distance | p-value | adjusted p-value |", "|---|---|---|---|",
+    ])
+    for test in detection.features.prefix(10) {
+      section.lines.append(
+        String(format: "| %@ | %.4f | %@ | %@ |", test.feature, test.statistic, pValue(test.pValue), pValue(test.adjustedPValue)))
+    }
+    if detection.features.count > 10 { section.lines.append("| … \(detection.features.count - 10) more | | | |") }
+    section.lines.append("")
+    section.lines.append(
+      "Most target-like source rows (data row numbers): "
+        + detection.mostTargetLikeSourceRows.map { String($0 + 1) }.joined(separator: ", ") + ".")
+    section.lines.append(
+      "Target rows least like the source: " + detection.mostSourceUnlikeTargetRows.map { String($0 + 1) }.joined(separator: ", ")
+        + ".")
+    section.lines.append("")
+    return section
+  }
+
+  /// The correction applied: the estimated priors and weights (against the truth when known),
+  /// or the importance weights' diagnostics.
+  func correctionSection(_ analysis: ShiftAnalysis, truePrior: [Double]?, heading: String) -> Section {
+    var section = Section(lines: ["\(heading) Correction: \(Self.correctionTitle(analysis.applied))", ""])
+    if let label = analysis.labelShift {
+      let classes = analysis.classes
+      section.lines.append(
+        String(
+          format: "Method: %@ (solver: %@); confusion-matrix condition number %.3g.", label.method.rawValue,
+          label.solverDescription, label.conditionNumber))
+      section.lines.append("")
+      let truth = truePrior ?? analysis.targetLabelPrior
+      var header = "| class | source prior | estimated target prior | weight |"
+      var rule = "|---|---|---|---|"
+      if truth != nil {
+        header += " true target prior |"
+        rule += "---|"
+      }
+      section.lines += [header, rule]
+      let weights = label.weights
+      for (index, name) in classes.enumerated() {
+        var row = String(
+          format: "| %@ | %.4f | %.4f | %.3f |", name, label.sourcePrior[index], label.targetPrior[index], weights[index])
+        if let truth { row += String(format: " %.4f |", truth[index]) }
+        section.lines.append(row)
+      }
+      if let truth {
+        let error = label.labelShiftWeights.meanSquaredError(
+          against: LabelShiftWeights(targetPrior: truth, sourcePrior: label.sourcePrior))
+        section.lines.append("")
+        section.lines.append(
+          String(format: "Weight error against the truth: mean squared error %.5f over %d classes.", error, classes.count))
+      }
+      for note in label.notes { section.lines.append("\n> note: \(note)") }
+      section.lines.append("")
+      var series: [(name: String, values: [Double])] = [("source", label.sourcePrior), ("estimated target", label.targetPrior)]
+      if let truth { series.append(("true target", truth)) }
+      section.chart(
+        chartPrefix + "priors.svg", BarChart(title: "Class priors", categories: classes, series: series, yLabel: "share").svg,
+        caption: "class priors: source, estimated and true target")
+    } else if let weights = analysis.covariateShift {
+      section.lines += ["| diagnostic | value |", "|---|---|"]
+      section.lines.append(String(format: "| domain AUC (held-out) | %.4f |", weights.domainAUC))
+      section.lines.append(
+        String(
+          format: "| effective sample size | %.1f (%.1f %% of %d) |", weights.effectiveSampleSize,
+          weights.effectiveSampleFraction * 100, weights.weights.count))
+      section.lines.append(String(format: "| largest weight | %.3f |", weights.maximumWeight))
+      section.lines.append(
+        "| quantiles (1/5/25/50/75/95/99 %) | " + weights.quantiles.map { String(format: "%.3f", $0.value) }.joined(separator: " / ")
+          + " |")
+      section.lines.append(
+        String(format: "| clipping | %@, %.2f %% of weights capped |", weights.clipping.description, weights.clippedShare * 100))
+      section.lines.append(
+        String(
+          format: "| domain classifier | C = %g, Newton ≤ %d iterations per fold |", weights.solver.inverseRegularization,
+          weights.solver.iterations))
+      for warning in weights.warnings { section.lines.append("\n> warning: \(warning)") }
+      section.lines.append("")
+      section.chart(
+        chartPrefix + "weights.svg",
+        Histogram(title: "Importance weights of the source rows", values: weights.weights, xLabel: "weight (mean 1)").svg,
+        caption: "histogram of the importance weights")
+    } else {
+      section.lines += ["No correction applied.", ""]
+    }
+    return section
+  }
+
+  /// The label-free estimates of target performance, beside the actual accuracy when known.
+  func performanceSection(_ analysis: ShiftAnalysis, heading: String) -> Section {
+    var section = Section(lines: [
+      "\(heading) Target performance without target labels", "",
+      "Four estimates made before any target label is used: from the estimated class prior and the holdout's per-class recall (label shift), importance-weighted holdout metrics (covariate shift), calibrated target confidence, and calibrated confidence after prior correction — the last holds under both kinds of shift and is the one to read first (`shift-estimation-benchmark performance` measures all four).",
+      "",
+    ])
+    var header = "| estimator | accuracy | 95 % interval | macro-F1 |"
+    var rule = "|---|---|---|---|"
+    if analysis.before != nil {
+      header += " actual accuracy |"
+      rule += "---|"
+    }
+    section.lines += [header, rule]
+    for estimate in analysis.performanceEstimates {
+      let name = estimate.estimator.rawValue + (estimate.estimator == .priorCorrectedConfidence ? " (recommended)" : "")
+      var row = String(
+        format: "| %@ | %.4f | %@ | %.4f |", name, estimate.accuracy, interval(estimate.accuracyInterval), estimate.macroF1)
+      if let before = analysis.before { row += String(format: " %.4f |", before.accuracy) }
+      section.lines.append(row)
+    }
+    section.lines.append("")
+    return section
+  }
+
+  /// Metrics, per-class F1, calibration and confusion matrices before and after the correction,
+  /// when the target's labels are known (empty otherwise).
+  func comparisonSection(_ analysis: ShiftAnalysis, heading: String) -> Section {
+    guard let before = analysis.before, let after = analysis.after else { return Section() }
+    let classes = analysis.classes
+    var section = Section(lines: [
+      "\(heading) Before and after correction (target labels known)", "", "| metric | before | after |", "|---|---|---|",
+    ])
+    section.lines.append(
+      String(
+        format: "| accuracy | %.4f %@ | %.4f %@ |", before.accuracy, interval(before.accuracyInterval), after.accuracy,
+        interval(after.accuracyInterval)))
+    section.lines.append(
+      String(
+        format: "| macro-F1 | %.4f %@ | %.4f %@ |", before.macroF1, interval(before.macroF1Interval), after.macroF1,
+        interval(after.macroF1Interval)))
+    section.lines.append(String(format: "| log-loss | %.4f | %.4f |", before.logLoss, after.logLoss))
+    section.lines.append(
+      String(format: "| expected calibration error | %.4f | %.4f |", before.expectedCalibrationError, after.expectedCalibrationError))
+    section.lines.append("")
+    section.chart(
+      chartPrefix + "f1.svg",
+      BarChart(
+        title: "Per-class F1 on the target", categories: classes, series: [("before", before.f1), ("after", after.f1)],
+        yLabel: "F1"
+      ).svg, caption: "per-class F1 before and after")
+    if let curveBefore = analysis.calibrationBefore, let curveAfter = analysis.calibrationAfter {
+      section.chart(
+        chartPrefix + "calibration.svg",
+        LineChart(
+          title: "Calibration on the target",
+          series: [
+            ("before", curveBefore.bins.map { (x: $0.confidence, y: $0.accuracy) }),
+            ("after", curveAfter.bins.map { (x: $0.confidence, y: $0.accuracy) }),
+          ], xLabel: "confidence", yLabel: "accuracy", diagonal: true
+        ).svg, caption: "calibration curve before and after")
+    }
+    for (name, metrics) in [("before", before), ("after", after)] {
+      section.lines += ["Confusion matrix \(name) correction (rows: true class, columns: predicted):", ""]
+      section.lines.append("| | " + classes.joined(separator: " | ") + " |")
+      section.lines.append("|---|" + String(repeating: "---|", count: classes.count))
+      for (index, className) in classes.enumerated() {
+        section.lines.append(
+          "| **\(className)** | " + metrics.confusion[index].map { String(Int($0)) }.joined(separator: " | ") + " |")
+      }
+      section.lines.append("")
+    }
+    return section
+  }
+
+  /// The heading of the correction section for the correction applied.
+  static func correctionTitle(_ correction: ShiftCorrection) -> String {
+    switch correction {
     case .label: "label shift (prior correction of the predicted probabilities)"
     case .covariate: "covariate shift (retraining with importance weights)"
     case .none, .auto: "none"
@@ -167,9 +303,11 @@ public struct MarkdownReport: Sendable {
   }
 }
 
-private func pValue(_ p: Double) -> String { p < 1e-4 ? String(format: "%.1e", p) : String(format: "%.4f", p) }
+/// A p-value with four decimals, or in scientific notation below 10⁻⁴.
+func pValue(_ p: Double) -> String { p < 1e-4 ? String(format: "%.1e", p) : String(format: "%.4f", p) }
 
-private func interval(_ interval: LabelShiftIntervals.Interval?) -> String {
+/// `[lower, upper]` with four decimals, or `–` without an interval.
+func interval(_ interval: ConfidenceInterval?) -> String {
   guard let interval else { return "–" }
   return String(format: "[%.4f, %.4f]", interval.lower, interval.upper)
 }

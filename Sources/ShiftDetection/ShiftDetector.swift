@@ -1,7 +1,8 @@
+import Datasets
+import DomainClassifier
 import Evaluation
 import Foundation
 import LinearAlgebra
-import ShiftEstimation
 
 /// Did the data shift, and how? Three families of tests, each at level α/3 so that the verdict's
 /// false-positive rate is at most α (Bonferroni over the families):
@@ -40,11 +41,11 @@ public struct ShiftDetector: Sendable {
     predictions: (holdout: [Int], target: [Int], classCount: Int)? = nil,
     labelShiftWeights: (sourceLabels: [Int], classWeights: [Double])? = nil,
     using generator: inout some RandomNumberGenerator
-  ) throws -> ShiftDetection {
+  ) throws -> ShiftDetectionResult {
     guard source.columns == target.columns, featureNames.count == source.columns else {
-      throw ShiftEstimationError.invalidInput("source, target and feature names must have the same columns")
+      throw ShiftDetectionError.invalidInput("source, target and feature names must have the same columns")
     }
-    guard level > 0, level < 1 else { throw ShiftEstimationError.invalidInput("the level must be in (0, 1), got \(level)") }
+    guard level > 0, level < 1 else { throw ShiftDetectionError.invalidInput("the level must be in (0, 1), got \(level)") }
     let familyLevel = level / 3
 
     var columnTests: [KolmogorovSmirnovTest] = []
@@ -54,28 +55,26 @@ public struct ShiftDetector: Sendable {
     }
     let adjusted = correction.adjusted(columnTests.map(\.pValue))
     let features = zip(featureNames, zip(columnTests, adjusted)).map {
-      ShiftDetection.FeatureTest(feature: $0.0, statistic: $0.1.0.statistic, pValue: $0.1.0.pValue, adjustedPValue: $0.1.1)
+      ShiftDetectionResult.FeatureTest(feature: $0.0, statistic: $0.1.0.statistic, pValue: $0.1.0.pValue, adjustedPValue: $0.1.1)
     }.sorted { ($0.statistic, $1.feature) > ($1.statistic, $0.feature) }
 
-    let weights = try CovariateShiftEstimator(clipping: .none).estimate(source: source, target: target, using: &generator)
+    let ratios = try DomainClassifier().fit(source: source, target: target, using: &generator)
     let domain = DomainClassifierTest(
-      scores: weights.sourceLogDensityRatio + weights.targetLogDensityRatio,
+      scores: ratios.sourceLogDensityRatio + ratios.targetLogDensityRatio,
       isTarget: [Bool](repeating: false, count: source.rows) + [Bool](repeating: true, count: target.rows))
     let byRatio = { (values: [Double]) in values.indices.sorted { values[$0] > values[$1] }.prefix(self.listedRows) }
 
     var predictionTest: ChiSquareTest? = nil
     if let predictions {
-      var holdoutCounts = [Double](repeating: 0, count: predictions.classCount)
-      var targetCounts = [Double](repeating: 0, count: predictions.classCount)
-      for p in predictions.holdout { holdoutCounts[p] += 1 }
-      for p in predictions.target { targetCounts[p] += 1 }
-      predictionTest = ChiSquareTest(holdoutCounts, targetCounts)
+      predictionTest = ChiSquareTest(
+        classCounts(predictions.holdout, classCount: predictions.classCount).map(Double.init),
+        classCounts(predictions.target, classCount: predictions.classCount).map(Double.init))
     }
 
     let featureShift = (features.map(\.adjustedPValue).min() ?? 1) <= familyLevel
     let domainShift = domain.pValue <= familyLevel
     let predictionShift = (predictionTest?.pValue ?? 1) <= familyLevel
-    var verdict: ShiftDetection.Verdict
+    var verdict: ShiftDetectionResult.Verdict
     switch (featureShift || domainShift, predictionShift) {
     case (false, false): verdict = .noShift
     case (true, false): verdict = predictionTest == nil ? .featureShift : .covariateShift
@@ -85,7 +84,7 @@ public struct ShiftDetector: Sendable {
     var residual: DomainClassifierTest? = nil
     if verdict != .noShift, let labelShiftWeights {
       guard labelShiftWeights.sourceLabels.count == source.rows else {
-        throw ShiftEstimationError.invalidInput("one source label per source row is needed to classify the shift")
+        throw ShiftDetectionError.invalidInput("one source label per source row is needed to classify the shift")
       }
       // The largest subsample of the source, drawn without replacement within each class, whose
       // class shares are the estimated target shares q ∝ w·p (no row twice: duplicates would let
@@ -102,8 +101,7 @@ public struct ShiftDetector: Sendable {
           rows += shuffled.prefix(min(members.count, Int((size * share / totalShare).rounded())))
         }
         if rows.count >= 20 {
-          let matched = try CovariateShiftEstimator(clipping: .none).estimate(
-            source: source.rows(at: rows), target: target, using: &generator)
+          let matched = try DomainClassifier().fit(source: source.rows(at: rows), target: target, using: &generator)
           let test = DomainClassifierTest(
             scores: matched.sourceLogDensityRatio + matched.targetLogDensityRatio,
             isTarget: [Bool](repeating: false, count: rows.count) + [Bool](repeating: true, count: target.rows))
@@ -112,16 +110,16 @@ public struct ShiftDetector: Sendable {
         }
       }
     }
-    return ShiftDetection(
+    return ShiftDetectionResult(
       level: level, verdict: verdict, features: features, correction: correction, domain: domain,
       predictions: predictionTest, labelMatchedDomain: residual,
-      mostTargetLikeSourceRows: Array(byRatio(weights.sourceLogDensityRatio)),
-      mostSourceUnlikeTargetRows: Array(byRatio(weights.targetLogDensityRatio)))
+      mostTargetLikeSourceRows: Array(byRatio(ratios.sourceLogDensityRatio)),
+      mostSourceUnlikeTargetRows: Array(byRatio(ratios.targetLogDensityRatio)))
   }
 }
 
-/// The outcome of ``ShiftDetector/detect(source:target:featureNames:predictions:using:)``.
-public struct ShiftDetection: Sendable, Equatable, Codable {
+/// The outcome of ``ShiftDetector/detect(source:target:featureNames:predictions:labelShiftWeights:using:)``.
+public struct ShiftDetectionResult: Sendable, Equatable, Codable {
   /// What the tests say, in words a report can print.
   public enum Verdict: String, Sendable, Codable {
     case noShift = "no shift detected"

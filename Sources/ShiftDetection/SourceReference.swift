@@ -1,7 +1,6 @@
 import Datasets
 import Foundation
 import LinearAlgebra
-import ShiftEstimation
 
 /// What shift detection needs to know about a source, saved once and reused for many targets so
 /// a large source is not re-read: the feature names, the source's size, and a seeded random

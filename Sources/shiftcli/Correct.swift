@@ -4,7 +4,7 @@ import ShiftKit
 
 extension ShiftCLI {
   /// `shiftcli correct`: detect, estimate, correct and evaluate, with a Markdown report.
-  struct Correct: ParsableCommand {
+  struct Correct: ShiftCommand {
     static let configuration = CommandConfiguration(
       abstract: "Detect and correct distribution shift between a source and a target file, and write a Markdown report.",
       discussion: """
@@ -26,7 +26,7 @@ extension ShiftCLI {
         """)
 
     @Option(help: "Correction: auto (follow the detector), label, covariate or none.")
-    var shift: ShiftAnalysis.Kind = .auto
+    var shift: ShiftCorrection = .auto
 
     @Option(help: ArgumentHelp("Source (training) CSV file with a header row.", valueName: "file"))
     var source: String
@@ -46,11 +46,10 @@ extension ShiftCLI {
     @Option(help: "Maximum training epochs of the MLP.")
     var epochs = 100
 
-    @Option(help: "Bootstrap replicates for the intervals.")
+    @Option(help: "Bootstrap replicates for the intervals (the label-free estimates use at most 100: each re-runs calibration and EM).")
     var bootstrap = 200
 
-    @Option(help: "Seed for the split, the model, the tests and the bootstrap.")
-    var seed: UInt64 = 1
+    @OptionGroup var seedOptions: SeedOptions
 
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var output: OutputOptions
@@ -62,66 +61,47 @@ extension ShiftCLI {
       try checkWritableDirectory(of: report, option: "--report")
     }
 
-    func run() throws {
+    func execute() throws -> String {
       threadOptions.apply()
-      var generator = SplitMix64(seed: seed)
+      var generator = seedOptions.generator
       output.progress("reading \(source)…")
       let sourceData = try Dataset(csvFile: source, labelColumn: label)
       output.progress("reading \(target)…")
       let targetTable = try CSVTable(contentsOf: target, labelColumn: label, labelRequired: false).aligned(
         to: sourceData.featureNames, reference: source)
-      var labels: [String]? = targetTable.labels
-      var labelFile = target
-      var labelLines = targetTable.rowLines
-      if let targetLabels {
-        let table = try CSVTable(contentsOf: targetLabels, labelColumn: label, featuresRequired: false)
-        guard table.rowLines.count == targetTable.rowLines.count else {
-          throw DatasetError.inconsistentFiles(
-            first: target, second: targetLabels,
-            reason: "\(targetTable.rowLines.count) target rows but \(table.rowLines.count) labels")
-        }
-        labels = table.labels
-        labelFile = targetLabels
-        labelLines = table.rowLines
-      }
-      let targetLabelIndices = try labels.map { names in
-        try names.enumerated().map { row, name in
-          guard let index = sourceData.classes.index(of: name) else {
-            throw DatasetError.unknownLabel(file: labelFile, line: labelLines[row], label: name, known: sourceData.classes.names)
-          }
-          return index
-        }
-      }
-      let analysis = try ShiftAnalysis(
-        source: sourceData, targetFeatures: targetTable.features, targetLabels: targetLabelIndices, kind: shift,
-        training: BaseClassifierTraining(epochs: epochs), replicates: bootstrap, using: &generator
+      let targetLabels = try self.targetLabels(of: targetTable, classes: sourceData.classes)
+      let workflow = CorrectionWorkflow(
+        correction: shift, training: ClassifierTraining(epochs: epochs), metricReplicates: bootstrap,
+        performanceReplicates: min(bootstrap, 100))
+      let analysis = try workflow.analyze(
+        source: sourceData, targetFeatures: targetTable.features, targetLabels: targetLabels, using: &generator
       ) { output.progress($0) }
       output.endProgress()
       let renderer = MarkdownReport(
         title: "Shift report: \((target as NSString).lastPathComponent) against \((source as NSString).lastPathComponent)",
-        command: reproducingCommand(seed: seed), sourceName: source, targetName: target,
+        command: reproducingCommand(seed: seedOptions.seed), sourceName: source, targetName: target,
         chartPrefix: ((report as NSString).lastPathComponent as NSString).deletingPathExtension + "-")
       let (markdown, charts) = renderer.render(analysis)
       try writeReport(markdown, charts: charts, to: report)
-      if output.json {
-        try output.printJSON(CorrectSummary(analysis: analysis, report: report))
-      } else {
-        print(analysis.detection.sentence)
-        print("correction: \(analysis.applied.rawValue); report: \(report)")
+      return try output.render(CorrectSummary(analysis: analysis, report: report)) {
+        "\(analysis.detection.sentence)\ncorrection: \(analysis.applied.rawValue); report: \(report)"
       }
     }
-  }
-}
 
-extension ShiftAnalysis.Kind: ExpressibleByArgument {}
-
-/// Writes the charts, then the report (each atomically), so a report never links a missing chart.
-func writeReport(_ markdown: String, charts: [(file: String, svg: String)], to path: String) throws {
-  let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-  for chart in charts {
-    try AtomicFile.write(chart.svg, to: directory.appendingPathComponent(chart.file).path)
+    /// The target's labels as class indices: from --target-labels, else from the target's own
+    /// label column, else nil.
+    private func targetLabels(of targetTable: CSVTable, classes: ClassIndex) throws -> [Int]? {
+      guard let targetLabels else {
+        return try targetTable.labels.map { try classes.indices(of: $0, file: target, lines: targetTable.rowLines) }
+      }
+      let table = try CSVTable(contentsOf: targetLabels, labelColumn: label, featuresRequired: false)
+      guard table.rowLines.count == targetTable.rowLines.count else {
+        throw DatasetError.inconsistentFiles(
+          first: target, second: targetLabels, reason: "\(targetTable.rowLines.count) target rows but \(table.rowLines.count) labels")
+      }
+      return try table.labels.map { try classes.indices(of: $0, file: targetLabels, lines: table.rowLines) }
+    }
   }
-  try AtomicFile.write(markdown, to: path)
 }
 
 /// What `shiftcli correct --json` prints.

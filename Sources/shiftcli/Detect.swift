@@ -4,7 +4,7 @@ import ShiftKit
 
 extension ShiftCLI {
   /// `shiftcli detect`: has the target shifted away from the source?
-  struct Detect: ParsableCommand {
+  struct Detect: ShiftCommand {
     static let configuration = CommandConfiguration(
       abstract: "Test whether a target file has shifted away from a source (or a saved source reference).",
       discussion: """
@@ -40,8 +40,7 @@ extension ShiftCLI {
     @Option(help: "Level α of the verdict.")
     var level = 0.05
 
-    @Option(help: "Seed of the sample and the folds.")
-    var seed: UInt64 = 1
+    @OptionGroup var seedOptions: SeedOptions
 
     @OptionGroup var output: OutputOptions
 
@@ -53,17 +52,21 @@ extension ShiftCLI {
       if let saveReference { try checkWritableDirectory(of: saveReference, option: "--save-reference") }
     }
 
-    func run() throws {
-      var generator = SplitMix64(seed: seed)
+    func execute() throws -> String {
+      var generator = seedOptions.generator
       let sourceReference: SourceReference
+      let referenceName: String
       if let reference {
         sourceReference = try SourceReference.load(from: reference)
-      } else {
-        let table = try CSVTable(contentsOf: source!, labelColumn: label, labelRequired: false)
+        referenceName = reference
+      } else if let source {
+        let table = try CSVTable(contentsOf: source, labelColumn: label, labelRequired: false)
         sourceReference = SourceReference(
-          source: source!, featureNames: table.featureNames, features: table.features, sampleSize: referenceRows, using: &generator)
+          source: source, featureNames: table.featureNames, features: table.features, sampleSize: referenceRows, using: &generator)
+        referenceName = source
+      } else {
+        throw CLIFailure(message: "give either --source or --reference")
       }
-      let referenceName = reference ?? source!
       let targetTable = try CSVTable(contentsOf: target, labelColumn: label, labelRequired: false)
         .aligned(to: sourceReference.featureNames, reference: referenceName)
       guard targetTable.features.rows >= 5 else {
@@ -73,23 +76,24 @@ extension ShiftCLI {
         source: sourceReference.sampleMatrix, target: targetTable.features, featureNames: sourceReference.featureNames,
         using: &generator)
       if let saveReference { try sourceReference.save(to: saveReference) }
-      if output.json {
-        try output.printJSON(detection)
-      } else {
-        var lines = [detection.sentence]
-        if detection.verdict == .featureShift {
-          lines.append("(label shift moves the features too; `shiftcli correct` tells label from covariate shift with a model)")
-        }
-        lines += [
-          String(format: "domain classifier: held-out AUC %.4f, p = %.3g", detection.domain.auc, detection.domain.pValue),
-          "most drifted features (KS distance, adjusted p):",
-        ]
-        for test in detection.features.prefix(5) {
-          lines.append(String(format: "  %@  %.4f  %.3g", test.feature, test.statistic, test.adjustedPValue))
-        }
-        lines.append("source: \(referenceName) (\(sourceReference.sample.count) of \(sourceReference.sourceRows) rows)")
-        print(lines.joined(separator: "\n"))
+      return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: referenceName) }
+    }
+
+    /// The verdict, the domain classifier's test and the most drifted features, for a terminal.
+    static func summary(_ detection: ShiftDetectionResult, reference: SourceReference, name: String) -> String {
+      var lines = [detection.sentence]
+      if detection.verdict == .featureShift {
+        lines.append("(label shift moves the features too; `shiftcli correct` tells label from covariate shift with a model)")
       }
+      lines += [
+        String(format: "domain classifier: held-out AUC %.4f, p = %.3g", detection.domain.auc, detection.domain.pValue),
+        "most drifted features (KS distance, adjusted p):",
+      ]
+      for test in detection.features.prefix(5) {
+        lines.append(String(format: "  %@  %.4f  %.3g", test.feature, test.statistic, test.adjustedPValue))
+      }
+      lines.append("source: \(name) (\(reference.sample.count) of \(reference.sourceRows) rows)")
+      return lines.joined(separator: "\n")
     }
   }
 }

@@ -4,7 +4,7 @@ import ShiftKit
 
 extension ShiftCLI {
   /// `shiftcli diagnose`: which BLAS kernel runs, and whether it computes correctly.
-  struct Diagnose: ParsableCommand {
+  struct Diagnose: ShiftCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show the active OpenBLAS kernel, the CPU's vector extensions and a GEMM self-check.")
 
@@ -17,22 +17,15 @@ extension ShiftCLI {
       var gemmSelfCheckRelativeError: Double
     }
 
-    func run() throws {
+    func execute() throws -> String {
       threadOptions.apply()
       let kernel = BLASKernel.current
-      let error: Double
-      do {
-        error = try BLASKernel.verifyMatrixMultiply()
-      } catch {
-        throw CLIFailure(message: "\(error)", code: 2)
-      }
-      if output.json {
-        try output.printJSON(Report(kernel: kernel, advice: kernel.advice, gemmSelfCheckRelativeError: error))
-      } else {
-        print(kernel.advice)
-        print("CPU features: \(kernel.cpuFeatures.joined(separator: ", "))")
-        print("configuration: \(kernel.configuration)")
-        print(String(format: "sgemm self-check: passed (largest relative error %.1e)", error))
+      let error = try BLASKernel.verifyMatrixMultiply()
+      return try output.render(Report(kernel: kernel, advice: kernel.advice, gemmSelfCheckRelativeError: error)) {
+        [
+          kernel.advice, "CPU features: \(kernel.cpuFeatures.joined(separator: ", "))", "configuration: \(kernel.configuration)",
+          String(format: "sgemm self-check: passed (largest relative error %.1e)", error),
+        ].joined(separator: "\n")
       }
     }
   }

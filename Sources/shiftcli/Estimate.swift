@@ -4,7 +4,7 @@ import ShiftKit
 
 extension ShiftCLI {
   /// `shiftcli estimate`: importance weights for label or covariate shift between two CSV files.
-  struct Estimate: ParsableCommand {
+  struct Estimate: ShiftCommand {
     static let configuration = CommandConfiguration(
       abstract: "Estimate label-shift or covariate-shift importance weights between a source and a target file.",
       discussion: """
@@ -63,28 +63,28 @@ extension ShiftCLI {
     @Option(help: "Label shift: maximum training epochs of the MLP (early stopping on 10 % of the rest).")
     var epochs = 100
 
-    @Option(help: ArgumentHelp("Label shift: hidden layer sizes of the MLP, comma-separated.", valueName: "sizes"))
-    var hidden = "256"
+    @Option(help: ArgumentHelp("Label shift: hidden layer sizes of the MLP, comma-separated (e.g. 256 or 128,64).", valueName: "sizes"))
+    var hidden = HiddenLayerSizes([256])
 
     @Option(help: "Cross-fitting folds: covariate shift's domain classifier; label shift's MLPs (1: one --holdout split instead).")
     var folds = 5
 
-    @Option(help: ArgumentHelp("Covariate shift: weight cap: none, a percentile qNN (e.g. q99) or a multiple of the mean weight (> 1).", valueName: "q99|none|VALUE"))
-    var clip = "q99"
+    @Option(
+      help: ArgumentHelp(
+        "Covariate shift: weight cap: none, a percentile qNN (e.g. q99) or a multiple of the mean weight (> 1).",
+        valueName: "q99|none|VALUE"))
+    var clip = WeightClipping.quantile(0.99)
 
-    @Option(help: ArgumentHelp(
-      "Covariate shift: inverse L2 strength C of the domain classifier (as in scikit-learn), or auto: the C in 1e-4 … 10 with the best cross-fitted log-loss.",
-      valueName: "auto|C"))
-    var domainC = "auto"
-
-    /// The fixed C, nil for auto.
-    var inverseRegularization: Double? { Double(domainC) }
+    @Option(
+      help: ArgumentHelp(
+        "Covariate shift: inverse L2 strength C > 0 of the domain classifier (as in scikit-learn), or auto: the C in 1e-4 … 10 with the best cross-fitted log-loss.",
+        valueName: "auto|C"))
+    var domainC = DomainRegularization.auto
 
     @Option(help: "Label shift: bootstrap replicates for 95 % intervals (0: none).")
     var bootstrap = 0
 
-    @Option(help: "Seed for the split, the model, the folds, auto's simulations and the bootstrap.")
-    var seed: UInt64 = 1
+    @OptionGroup var seedOptions: SeedOptions
 
     @Option(help: ArgumentHelp("Write the weights to this CSV file (atomically).", valueName: "file"))
     var out: String?
@@ -92,124 +92,72 @@ extension ShiftCLI {
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var output: OutputOptions
 
-    var clipping: WeightClipping? { WeightClipping(parsing: clip) }
-    var hiddenSizes: [Int] { hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
-
     func validate() throws {
       if shift == .label && label == nil { throw ValidationError("--shift label needs --label COLUMN (the class column of --source)") }
       guard holdout > 0, holdout < 1 else { throw ValidationError("--holdout must be in (0, 1), got \(holdout)") }
       guard folds >= (shift == .label ? 1 : 2) else {
         throw ValidationError("--folds must be at least \(shift == .label ? 1 : 2) for \(shift.rawValue) shift, got \(folds)")
       }
-      guard clipping != nil else { throw ValidationError("--clip takes none, a percentile such as q99, or a number greater than 1; got '\(clip)'") }
-      if domainC != "auto" {
-        guard let c = inverseRegularization, c > 0, c.isFinite else {
-          throw ValidationError("--domain-c takes auto or a positive number, got '\(domainC)'")
-        }
-      }
       guard bootstrap == 0 || bootstrap >= 2 else { throw ValidationError("--bootstrap takes 0 (off) or at least 2 replicates, got \(bootstrap)") }
       guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
-      let parts = hidden.split(separator: ",", omittingEmptySubsequences: false)
-      guard hiddenSizes.count == parts.count, hiddenSizes.allSatisfy({ $0 > 0 }) else {
-        throw ValidationError("--hidden takes positive layer sizes separated by commas, e.g. 256; got '\(hidden)'")
-      }
       if let out { try checkWritableDirectory(of: out, option: "--out") }
     }
 
-    func run() throws {
+    func execute() throws -> String {
       threadOptions.apply()
-      var generator = SplitMix64(seed: seed)
+      var generator = seedOptions.generator
       switch shift {
-      case .label: try runLabelShift(using: &generator)
-      case .covariate: try runCovariateShift(using: &generator)
+      case .label: return try estimateLabelShift(using: &generator)
+      case .covariate: return try estimateCovariateShift(using: &generator)
       }
     }
 
-    // MARK: Label shift
-
-    private func runLabelShift(using generator: inout SplitMix64) throws {
+    private func estimateLabelShift(using generator: inout SplitMix64) throws -> String {
       output.progress("reading \(source)…")
       let sourceTable = try CSVTable(contentsOf: source, labelColumn: label)
       output.progress("reading \(target)…")
       let targetTable = try CSVTable(contentsOf: target, labelColumn: label, labelRequired: false)
-
       let sourceData: Dataset
-      let problems: [LabelShiftProblem]
-      let holdoutRows: Int
-      let usedFolds: Int
+      let workflowHoldout: LabelShiftWorkflow.Holdout
       if let model {
         let (classifier, _) = try ModelFile.load(from: model)
         sourceData = try Dataset(table: sourceTable.aligned(to: classifier.featureNames, reference: model), classes: classifier.classes)
-        let targetFeatures = try targetTable.aligned(to: classifier.featureNames, reference: source).features
-        problems = [try LabelShiftProblem(
-          holdoutLogits: classifier.logits(for: sourceData.features), holdoutLabels: sourceData.labels,
-          targetLogits: classifier.logits(for: targetFeatures), sourcePrior: sourceData.classPriors)]
-        holdoutRows = sourceData.count
-        usedFolds = 1
+        workflowHoldout = .model(classifier)
       } else {
         sourceData = try Dataset(table: sourceTable)
         guard sourceData.count >= 2 * max(folds, 2) * sourceData.classes.count else {
           throw CLIFailure(message: "\(source): \(sourceData.count) rows are too few to train and hold out data for \(sourceData.classes.count) classes")
         }
-        let targetFeatures = try targetTable.aligned(to: sourceData.featureNames, reference: source).features
-        let training = BaseClassifierTraining(hiddenSizes: hiddenSizes, epochs: epochs)
-        if folds >= 2 {
-          output.progress("training \(folds) cross-fitted MLPs on \(sourceData.count) source rows…")
-          let crossFitted = try CrossFittedClassifiers(source: sourceData, folds: folds, training: training, using: &generator) { fold in
-            output.progress("trained the MLP of fold \(fold)/\(folds)")
-          }
-          problems = try crossFitted.problems(targetFeatures: targetFeatures)
-          holdoutRows = sourceData.count
-        } else {
-          let (train, held) = try sourceData.split(fraction: holdout, using: &generator)
-          output.progress("training the base MLP on \(train.count) source rows…")
-          let classifier = try training.train(on: train, using: &generator) { record in
-            output.progress(String(format: "epoch %d  loss %.4f  validation accuracy %.4f", record.epoch, record.loss, record.validationAccuracy ?? 0))
-          }
-          problems = [try LabelShiftProblem(
-            holdoutLogits: classifier.logits(for: held.features), holdoutLabels: held.labels,
-            targetLogits: classifier.logits(for: targetFeatures), sourcePrior: sourceData.classPriors)]
-          holdoutRows = held.count
-        }
-        usedFolds = max(folds, 1)
+        workflowHoldout = folds >= 2 ? .crossFitted(folds: folds) : .split(share: holdout)
       }
-      output.progress("estimating with \(method.rawValue)…")
-      let estimate = try LabelShiftEstimator(method: method).estimate(crossFitted: problems, using: &generator)
-      var intervals: LabelShiftIntervals? = nil
-      if bootstrap > 0 {
-        output.progress("bootstrap: \(bootstrap) replicates of \(estimate.method.rawValue)…")
-        intervals = try LabelShiftEstimator.bootstrap(
-          crossFitted: problems, method: estimate.method, replicates: bootstrap, using: &generator)
-      }
+      let targetFeatures = try targetTable.aligned(to: sourceData.featureNames, reference: source).features
+      let workflow = LabelShiftWorkflow(
+        holdout: workflowHoldout, training: ClassifierTraining(hiddenSizes: hidden.sizes, epochs: epochs),
+        estimator: LabelShiftEstimator(method: method), bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
+      let analysis = try workflow.run(source: sourceData, targetFeatures: targetFeatures, using: &generator) { output.progress($0) }
       output.endProgress()
-      let correct = problems.reduce(0.0) { $0 + $1.holdoutAccuracy * Double($1.holdoutLabels.count) }
       let report = LabelShiftReport(
-        estimate: estimate, classes: sourceData.classes.names, intervals: intervals, sourceRows: sourceData.count,
-        holdoutRows: holdoutRows, folds: usedFolds, targetRows: problems[0].targetLogits.rows,
-        holdoutAccuracy: correct / Double(holdoutRows), modelFile: model, seed: seed, weightsFile: out, requestedMethod: method)
+        analysis: analysis, requestedMethod: method, modelFile: model, seed: seedOptions.seed, weightsFile: out)
       if let out { try AtomicFile.write(report.weightsCSV, to: out) }
-      if output.json { try output.printJSON(report) } else { print(report.humanSummary) }
+      return try output.render(report) { report.humanSummary }
     }
 
-    // MARK: Covariate shift
-
-    private func runCovariateShift(using generator: inout SplitMix64) throws {
+    private func estimateCovariateShift(using generator: inout SplitMix64) throws -> String {
       output.progress("reading \(source)…")
       let sourceTable = try CSVTable(contentsOf: source, labelColumn: label, labelRequired: false)
       output.progress("reading \(target)…")
       let targetTable = try CSVTable(contentsOf: target, labelColumn: label, labelRequired: false)
       let targetFeatures = try targetTable.aligned(to: sourceTable.featureNames, reference: source).features
       output.progress("cross-fitting the domain classifier over \(folds) folds…")
-      let estimator = CovariateShiftEstimator(folds: folds, inverseRegularization: inverseRegularization, clipping: clipping!)
-      let weights = try estimator.estimate(source: sourceTable.features, target: targetFeatures, using: &generator)
+      let estimator = CovariateShiftEstimator(folds: folds, inverseRegularization: domainC.inverseRegularization, clipping: clip)
+      let estimate = try estimator.estimate(source: sourceTable.features, target: targetFeatures, using: &generator)
       output.endProgress()
       let report = CovariateShiftReport(
-        weights: weights, sourceRows: sourceTable.features.rows, targetRows: targetFeatures.rows,
-        features: sourceTable.featureNames.count, seed: seed, weightsFile: out)
+        estimate: estimate, sourceRows: sourceTable.features.rows, targetRows: targetFeatures.rows,
+        features: sourceTable.featureNames.count, seed: seedOptions.seed, weightsFile: out)
       if let out { try AtomicFile.write(report.weightsCSV, to: out) }
-      for warning in weights.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-      if output.json { try output.printJSON(report) } else { print(report.humanSummary) }
+      for warning in estimate.warnings { output.warn(warning) }
+      return try output.render(report) { report.humanSummary }
     }
   }
 }
-

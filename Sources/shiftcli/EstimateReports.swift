@@ -6,8 +6,8 @@ struct LabelShiftReport: Encodable {
   struct Intervals: Encodable {
     var level: Double
     var replicates: Int
-    var targetPrior: [LabelShiftIntervals.Interval]
-    var weights: [LabelShiftIntervals.Interval]
+    var targetPrior: [ConfidenceInterval]
+    var weights: [ConfidenceInterval]
   }
 
   struct Candidate: Encodable {
@@ -39,28 +39,26 @@ struct LabelShiftReport: Encodable {
   var seed: UInt64
   var weightsFile: String?
 
-  init(
-    estimate: LabelShiftEstimate, classes: [String], intervals: LabelShiftIntervals?, sourceRows: Int, holdoutRows: Int,
-    folds: Int, targetRows: Int, holdoutAccuracy: Double, modelFile: String?, seed: UInt64, weightsFile: String?, requestedMethod: LabelShiftMethod
-  ) {
+  init(analysis: LabelShiftAnalysis, requestedMethod: LabelShiftMethod, modelFile: String?, seed: UInt64, weightsFile: String?) {
+    let estimate = analysis.estimate
     method = estimate.method.rawValue
     self.requestedMethod = requestedMethod.rawValue
-    self.classes = classes
+    classes = analysis.classes
     sourcePrior = estimate.sourcePrior
     targetPrior = estimate.targetPrior
     weights = estimate.weights
     conditionNumber = estimate.conditionNumber
-    clippedClasses = estimate.clippedClasses.map { classes[$0] }
-    solver = estimate.solver
-    ci = intervals.map { Intervals(level: $0.level, replicates: $0.replicates, targetPrior: $0.targetPrior, weights: $0.weights) }
+    clippedClasses = estimate.clippedClasses.map { analysis.classes[$0] }
+    solver = estimate.solverDescription
+    ci = analysis.intervals.map { Intervals(level: $0.level, replicates: $0.replicates, targetPrior: $0.targetPrior, weights: $0.weights) }
     selection = estimate.selectionScores.isEmpty
       ? nil : estimate.selectionScores.map { Candidate(method: $0.method.rawValue, meanSquaredError: $0.meanSquaredError) }
     notes = estimate.notes
-    self.sourceRows = sourceRows
-    self.holdoutRows = holdoutRows
-    self.folds = folds
-    self.targetRows = targetRows
-    self.holdoutAccuracy = holdoutAccuracy
+    sourceRows = analysis.sourceRows
+    holdoutRows = analysis.heldOutRows
+    folds = analysis.folds
+    targetRows = analysis.targetRows
+    holdoutAccuracy = analysis.holdoutAccuracy
     self.modelFile = modelFile
     self.seed = seed
     self.weightsFile = weightsFile
@@ -110,22 +108,17 @@ struct LabelShiftReport: Encodable {
 
 /// What `shiftcli estimate --shift covariate` reports (the JSON of `--json`).
 struct CovariateShiftReport: Encodable {
-  struct Quantile: Encodable {
-    var level: Double
-    var value: Double
-  }
-
   var shift = "covariate"
   var method = "logistic-regression domain classifier, cross-fitted"
   var domainAUC: Double
   var ess: Double
   var essFraction: Double
   var maxWeight: Double
-  var quantiles: [Quantile]
+  var quantiles: [CovariateShiftEstimate.Quantile]
   var clip: String
   var clipThreshold: Double?
   var clippedShare: Double
-  var solver: CovariateShiftWeights.Solver
+  var solver: DomainClassifierFit.Solver
   var warnings: [String]
   var sourceRows: Int
   var targetRows: Int
@@ -139,12 +132,12 @@ struct CovariateShiftReport: Encodable {
       warnings, sourceRows, targetRows, features, seed, weightsFile
   }
 
-  init(weights estimate: CovariateShiftWeights, sourceRows: Int, targetRows: Int, features: Int, seed: UInt64, weightsFile: String?) {
+  init(estimate: CovariateShiftEstimate, sourceRows: Int, targetRows: Int, features: Int, seed: UInt64, weightsFile: String?) {
     domainAUC = estimate.domainAUC
     ess = estimate.effectiveSampleSize
     essFraction = estimate.effectiveSampleFraction
     maxWeight = estimate.maximumWeight
-    quantiles = estimate.quantiles.map { Quantile(level: $0.level, value: $0.value) }
+    quantiles = estimate.quantiles
     clip = estimate.clipping.description
     clipThreshold = estimate.clipThreshold
     clippedShare = estimate.clippedShare
@@ -159,7 +152,7 @@ struct CovariateShiftReport: Encodable {
   }
 
   /// One `weight` per source row, in row order.
-  var weightsCSV: String { "weight\n" + weights.map { String($0) }.joined(separator: "\n") + "\n" }
+  var weightsCSV: String { csvColumn("weight", weights) }
 
   var humanSummary: String {
     var lines = [

@@ -4,7 +4,7 @@ import ShiftKit
 
 extension ShiftCLI {
   /// `shiftcli evaluate`: score a saved model on labelled data.
-  struct Evaluate: ParsableCommand {
+  struct Evaluate: ShiftCommand {
     static let configuration = CommandConfiguration(
       abstract: "Score a saved model: accuracy, macro-F1, log-loss and the confusion matrix.",
       discussion: """
@@ -19,14 +19,11 @@ extension ShiftCLI {
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func execute() throws -> String {
       threadOptions.apply()
       let (classifier, _) = try ModelFile.load(from: model)
-      let data: Dataset
-      if dataOptions.isFashionMNIST {
-        data = try FashionMNIST.load(.test, directory: dataOptions.dataDir)
-      } else {
-        data = try Dataset(csvFile: dataOptions.data, labelColumn: dataOptions.label!, classes: classifier.classes)
+      let data = try dataOptions.load(fashionMNIST: .test, classes: classifier.classes)
+      if !dataOptions.isFashionMNIST {
         guard data.featureNames == classifier.featureNames else {
           throw CLIFailure(message: """
             \(dataOptions.data): feature columns differ from the model's \
@@ -45,11 +42,7 @@ extension ShiftCLI {
         accuracy: metrics.accuracy, macroF1: metrics.macroF1, logLoss: metrics.logLoss,
         expectedCalibrationError: metrics.expectedCalibrationError,
         confusionMatrix: metrics.confusion.counts.map { $0.map { Int($0) } })
-      if output.json {
-        try output.printJSON(report)
-      } else {
-        print(report.humanSummary)
-      }
+      return try output.render(report) { report.humanSummary }
     }
   }
 }

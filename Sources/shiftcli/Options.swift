@@ -2,11 +2,24 @@ import ArgumentParser
 import Foundation
 import ShiftKit
 
+/// A subcommand whose work is one function from its parsed options to what it prints on stdout,
+/// so that tests run it in-process and read its output.
+protocol ShiftCommand: ParsableCommand {
+  /// Does the command's work (reads its inputs, calls the library, writes its files) and
+  /// returns the text for stdout: a human summary, or one JSON object with `--json`.
+  func execute() throws -> String
+}
+
+extension ShiftCommand {
+  func run() throws { print(try execute()) }
+}
+
 /// Where the data comes from: Fashion-MNIST from its IDX files, or a CSV file with a label column.
 struct DataOptions: ParsableArguments {
-  @Option(help: ArgumentHelp(
-    "'fashion-mnist', or the path of a CSV file with a header row (then --label is required).",
-    valueName: "fashion-mnist|FILE.csv"))
+  @Option(
+    help: ArgumentHelp(
+      "'fashion-mnist', or the path of a CSV file with a header row (then --label is required).",
+      valueName: "fashion-mnist|FILE.csv"))
   var data: String = "fashion-mnist"
 
   @Option(help: "Directory of the Fashion-MNIST .gz files (Debian package dataset-fashion-mnist).")
@@ -22,6 +35,26 @@ struct DataOptions: ParsableArguments {
       throw ValidationError("--data \(data) is a CSV file: name its label column with --label COLUMN")
     }
   }
+
+  /// The labelled data: Fashion-MNIST's `split`, or the whole CSV file (whose labels must then
+  /// be among `classes`, when given).
+  func load(fashionMNIST split: FashionMNIST.Split, classes: ClassIndex? = nil) throws -> Dataset {
+    if isFashionMNIST { return try FashionMNIST.load(split, directory: dataDir) }
+    guard let label else { throw CLIFailure(message: "--data \(data) is a CSV file: name its label column with --label") }
+    return try Dataset(csvFile: data, labelColumn: label, classes: classes)
+  }
+
+  /// The label column's name in files written from the data (`label` for Fashion-MNIST).
+  var labelColumn: String { label ?? "label" }
+}
+
+/// The seed of every random choice a command makes.
+struct SeedOptions: ParsableArguments {
+  @Option(help: "Seed of every random choice (splits, initial weights, folds, simulated shifts, the bootstrap).")
+  var seed: UInt64 = 1
+
+  /// A generator whose whole output is determined by the seed.
+  var generator: SplitMix64 { SplitMix64(seed: seed) }
 }
 
 /// Output switches shared by every subcommand.
@@ -45,12 +78,22 @@ struct OutputOptions: ParsableArguments {
     FileHandle.standardError.write(Data("\n".utf8))
   }
 
-  /// Prints `value` as one JSON object on stdout.
-  func printJSON(_ value: some Encodable) throws {
+  /// Writes a warning line to stderr (even with `--quiet`).
+  func warn(_ text: String) {
+    FileHandle.standardError.write(Data("warning: \(text)\n".utf8))
+  }
+
+  /// `value` as one JSON object (keys sorted; non-finite numbers as "inf", "-inf", "nan").
+  func jsonText(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+
+  /// `value` as JSON with `--json`, else the human summary.
+  func render(_ value: some Encodable, human: () -> String) throws -> String {
+    json ? try jsonText(value) : human()
   }
 }
 
@@ -68,9 +111,6 @@ struct ThreadOptions: ParsableArguments {
   }
 }
 
-extension Activation: ExpressibleByArgument {}
-extension LabelShiftMethod: ExpressibleByArgument {}
-
 /// Throws a usage error when the directory `path` would be written into does not exist.
 func checkWritableDirectory(of path: String, option: String) throws {
   let directory = (path as NSString).deletingLastPathComponent
@@ -78,4 +118,19 @@ func checkWritableDirectory(of path: String, option: String) throws {
   if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
     throw ValidationError("\(option) \(path): directory \(directory) does not exist")
   }
+}
+
+/// Writes the charts, then the report (each atomically), so a report never links a missing chart.
+func writeReport(_ markdown: String, charts: [MarkdownReport.Chart], to path: String) throws {
+  let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+  for chart in charts {
+    try AtomicFile.write(chart.svg, to: directory.appendingPathComponent(chart.file).path)
+  }
+  try AtomicFile.write(markdown, to: path)
+}
+
+/// The command line that reproduces this run, as `shiftcli …` (with the seed spelled out).
+func reproducingCommand(seed: UInt64) -> String {
+  let arguments = Array(CommandLine.arguments.dropFirst())
+  return (["shiftcli"] + arguments + (arguments.contains("--seed") ? [] : ["--seed", String(seed)])).joined(separator: " ")
 }

@@ -25,21 +25,9 @@ struct ShiftCLI: ParsableCommand {
     do {
       var command = try parseAsRoot()
       try command.run()
-    } catch let error as CLIFailure {
-      FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
-      Foundation.exit(error.code)
-    } catch let error as DatasetError {
-      fail(error, code: 1)
-    } catch let error as ShiftEstimationError {
-      switch error {
-      case .invalidInput: fail(error, code: 1)
-      case .didNotConverge, .numericalFailure: fail(error, code: 2)
-      }
-    } catch let error as NeuralNetworkError {
-      switch error {
-      case .diverged: fail(error, code: 2)
-      default: fail(error, code: 1)
-      }
+    } catch let error as ExitStatusProviding {
+      FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+      Foundation.exit(error.exitStatus)
     } catch {
       let code = exitCode(for: error)
       if code == .success || code == .failure {
@@ -50,15 +38,4 @@ struct ShiftCLI: ParsableCommand {
       Foundation.exit(1)
     }
   }
-
-  private static func fail(_ error: some Error, code: Int32) -> Never {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-    Foundation.exit(code)
-  }
-}
-
-/// A failure the CLI reports itself, with its exit code.
-struct CLIFailure: Error {
-  var message: String
-  var code: Int32 = 1
 }

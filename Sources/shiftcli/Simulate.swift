@@ -4,7 +4,7 @@ import ShiftKit
 
 extension ShiftCLI {
   /// `shiftcli simulate`: a shifted source/target pair with its ground truth, from real data.
-  struct Simulate: ParsableCommand {
+  struct Simulate: ShiftCommand {
     static let configuration = CommandConfiguration(
       abstract: "Write a source/target pair with a known, simulated shift, and the truth as JSON.",
       discussion: """
@@ -61,8 +61,7 @@ extension ShiftCLI {
     @Option(help: "Target rows (default: 2000, or all selected rows for selection bias, at most 2000).")
     var targetSize = 2000
 
-    @Option(help: "Seed of the split and the draws.")
-    var seed: UInt64 = 1
+    @OptionGroup var seedOptions: SeedOptions
 
     @Flag(help: "Write the target's labels to target-labels.csv instead of into target.csv.")
     var hideTargetLabels = false
@@ -80,99 +79,53 @@ extension ShiftCLI {
       if let sourceSize, sourceSize < 2 { throw ValidationError("--source-size must be at least 2") }
     }
 
-    func run() throws {
-      var generator = SplitMix64(seed: seed)
+    func execute() throws -> String {
+      var generator = seedOptions.generator
       output.progress("loading \(dataOptions.data)…")
-      let data = dataOptions.isFashionMNIST
-        ? try FashionMNIST.load(.train, directory: dataOptions.dataDir)
-        : try Dataset(csvFile: dataOptions.data, labelColumn: dataOptions.label!)
-      let labelColumn = dataOptions.label ?? "label"
-      var truth = SimulationTruth(
-        shift: shift.rawValue, data: dataOptions.data, seed: seed, classes: data.classes.names,
-        command: CommandLine.arguments.joined(separator: " "))
-      let kind: SimulatedShift.Kind
-      switch shift {
-      case .none: kind = .none
-      case .dirichlet:
-        kind = .dirichlet(concentration: alpha)
-        truth.alpha = alpha
-      case .tweakOne:
-        var index: Int? = nil
-        if let tweakedClass {
-          guard let found = data.classes.index(of: tweakedClass) else {
-            throw CLIFailure(message: "--class \(tweakedClass) is not a class of \(dataOptions.data) (classes: \(data.classes.names.joined(separator: ", ")))")
-          }
-          index = found
-        }
-        kind = .tweakOne(classIndex: index, share: rho)
-        truth.rho = rho
-      case .selectionBias:
-        kind = .selectionBias(strength: strength, intercept: intercept)
-        truth.strength = strength
-        truth.intercept = intercept
-      }
-      let simulated = try SimulatedShift(data: data, kind: kind, targetSize: targetSize, sourceSize: sourceSize, using: &generator)
-      let source = simulated.source
-      let target = simulated.target
-      let oracleWeights = simulated.oracleWeights
-      truth.tweakedClass = simulated.tweakedClass.map { data.classes.names[$0] }
-      truth.targetPrior = simulated.targetPrior
-      truth.labelShiftWeights = simulated.targetPrior.map { prior in zip(prior, source.classPriors).map { $1 > 0 ? $0 / $1 : 0 } }
-      truth.oracleEffectiveSampleSize = oracleWeights.map(CovariateShiftWeights.effectiveSampleSize)
-      truth.sourceRows = source.count
-      truth.targetRows = target.count
-      truth.sourcePrior = source.classPriors
-      truth.targetSamplePrior = target.classPriors
-
+      let data = try dataOptions.load(fashionMNIST: .train)
+      let simulated = try SimulatedShift(
+        data: data, kind: try kind(classes: data.classes), targetSize: targetSize, sourceSize: sourceSize, using: &generator)
+      let truth = SimulationTruth(
+        simulation: simulated, data: dataOptions.data, seed: seedOptions.seed, command: CommandLine.arguments.joined(separator: " "))
       try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
       let directory = URL(fileURLWithPath: outDir)
       func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
       output.progress("writing \(outDir)…")
-      try AtomicFile.write(source.csvText(labelColumn: labelColumn), to: path("source.csv"))
+      let labelColumn = dataOptions.labelColumn
+      let target = simulated.target
+      try AtomicFile.write(simulated.source.csvText(labelColumn: labelColumn), to: path("source.csv"))
       try AtomicFile.write(target.csvText(labelColumn: labelColumn, includeLabels: !hideTargetLabels), to: path("target.csv"))
       if hideTargetLabels {
         try AtomicFile.write(
           csvEscaped(labelColumn) + "\n" + target.labels.map { csvEscaped(target.classes.names[$0]) + "\n" }.joined(),
           to: path("target-labels.csv"))
       }
-      if let oracleWeights {
-        try AtomicFile.write("weight\n" + oracleWeights.map { "\($0)\n" }.joined(), to: path("oracle-weights.csv"))
+      if let oracleWeights = simulated.oracleWeights {
+        try AtomicFile.write(csvColumn("weight", oracleWeights), to: path("oracle-weights.csv"))
       }
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
       try AtomicFile.write(try encoder.encode(truth), to: path("truth.json"))
       output.endProgress()
-      if output.json {
-        try output.printJSON(truth)
-      } else {
-        print("\(shift.rawValue): \(source.count) source rows, \(target.count) target rows → \(outDir)/{source,target}.csv, truth.json")
+      return try output.render(truth) {
+        "\(shift.rawValue): \(simulated.source.count) source rows, \(target.count) target rows → \(outDir)/{source,target}.csv, truth.json"
+      }
+    }
+
+    /// The simulated shift the options describe; `--class` must name one of `classes`.
+    private func kind(classes: ClassIndex) throws -> SimulatedShift.Kind {
+      switch shift {
+      case .none: return .none
+      case .dirichlet: return .dirichlet(concentration: alpha)
+      case .tweakOne:
+        guard let tweakedClass else { return .tweakOne(classIndex: nil, share: rho) }
+        guard let index = classes.index(of: tweakedClass) else {
+          throw CLIFailure(
+            message: "--class \(tweakedClass) is not a class of \(dataOptions.data) (classes: \(classes.names.joined(separator: ", ")))")
+        }
+        return .tweakOne(classIndex: index, share: rho)
+      case .selectionBias: return .selectionBias(strength: strength, intercept: intercept)
       }
     }
   }
-}
-
-/// The ground truth of a simulated pair (`truth.json`).
-struct SimulationTruth: Codable {
-  var shift: String
-  var data: String
-  var seed: UInt64
-  var classes: [String]
-  var command: String
-  var sourceRows = 0
-  var targetRows = 0
-  /// Class shares of the written source.
-  var sourcePrior: [Double] = []
-  /// The population prior the target was drawn with (label shift).
-  var targetPrior: [Double]?
-  /// Class shares of the written target (the realised draw).
-  var targetSamplePrior: [Double] = []
-  /// `targetPrior / sourcePrior` per class (label shift).
-  var labelShiftWeights: [Double]?
-  var alpha: Double?
-  var rho: Double?
-  var tweakedClass: String?
-  var strength: Double?
-  var intercept: Double?
-  /// ESS of the oracle weights (selection bias).
-  var oracleEffectiveSampleSize: Double?
 }

@@ -4,7 +4,7 @@ import ShiftKit
 
 extension ShiftCLI {
   /// `shiftcli train`: train an MLP classifier and report its test accuracy.
-  struct Train: ParsableCommand {
+  struct Train: ShiftCommand {
     static let configuration = CommandConfiguration(
       abstract: "Train an MLP classifier and report its test accuracy.",
       discussion: """
@@ -27,14 +27,14 @@ extension ShiftCLI {
     var testFraction: Double = 0.2
 
     @Option(help: ArgumentHelp("Hidden layer sizes, comma-separated (e.g. 256 or 1024,1024).", valueName: "sizes"))
-    var hidden: String = "256"
+    var hidden = HiddenLayerSizes([256])
 
     @Option(help: "Hidden activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
     var activation: Activation = .relu
 
-    @Option(help: ArgumentHelp(
-      "Weight initialisation: xavier, xavier-normal, he, normal (σ = 0.01) or normal:σ.", valueName: "init"))
-    var `init`: String = "xavier"
+    @Option(
+      help: ArgumentHelp("Weight initialisation: xavier, xavier-normal, he, normal (σ = 0.01) or normal:σ.", valueName: "init"))
+    var `init` = Initialization.xavierUniform
 
     @Option(help: "Optimiser.")
     var optimizer: OptimizerName = .sgd
@@ -65,8 +65,7 @@ extension ShiftCLI {
     @Option(help: "Share of the training data held out for early stopping.")
     var validationFraction: Double = 0.1
 
-    @Option(help: "Seed for the split, initialisation, shuffling and dropout.")
-    var seed: UInt64 = 1
+    @OptionGroup var seedOptions: SeedOptions
 
     @OptionGroup var threadOptions: ThreadOptions
 
@@ -75,16 +74,7 @@ extension ShiftCLI {
 
     @OptionGroup var output: OutputOptions
 
-    var hiddenSizes: [Int] { hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
-
     func validate() throws {
-      let parts = hidden.split(separator: ",", omittingEmptySubsequences: false)
-      guard !parts.isEmpty, hiddenSizes.count == parts.count, hiddenSizes.allSatisfy({ $0 > 0 }) else {
-        throw ValidationError("--hidden takes positive layer sizes separated by commas, e.g. 256 or 1024,1024; got '\(hidden)'")
-      }
-      guard Initialization(parsing: self.`init`) != nil else {
-        throw ValidationError("--init must be xavier, xavier-normal, he, normal or normal:σ with σ > 0; got '\(self.`init`)'")
-      }
       guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), got \(testFraction)") }
       guard validationFraction > 0, validationFraction < 1 else {
         throw ValidationError("--validation-fraction must be in (0, 1), got \(validationFraction)")
@@ -99,9 +89,9 @@ extension ShiftCLI {
       if let modelOut { try checkWritableDirectory(of: modelOut, option: "--model-out") }
     }
 
-    func run() throws {
+    func execute() throws -> String {
       threadOptions.apply()
-      var generator = SplitMix64(seed: seed)
+      var generator = seedOptions.generator
       output.progress("loading \(dataOptions.data)…")
       let loadStart = DispatchTime.now().uptimeNanoseconds
       var (train, test, standardizer) = try loadTrainTest(using: &generator)
@@ -110,9 +100,9 @@ extension ShiftCLI {
       if earlyStopping != nil {
         (train, validation) = try train.split(fraction: validationFraction, using: &generator)
       }
-      let initialization = Initialization(parsing: self.`init`)!
+      let initialization = self.`init`
       var network = try MLP(
-        sizes: [train.featureCount] + hiddenSizes + [train.classes.count], activation: activation, dropout: dropout,
+        sizes: [train.featureCount] + hidden.sizes + [train.classes.count], activation: activation, dropout: dropout,
         initialization: initialization, using: &generator)
       let rate = lr ?? (optimizer == .sgd ? 0.1 : 0.001)
       let configuration = TrainingConfiguration(
@@ -138,7 +128,7 @@ extension ShiftCLI {
       }
       let report = TrainReport(
         data: dataOptions.data, sizes: network.sizes, parameters: network.parameterCount,
-        trainExamples: train.count, testExamples: test.count, seed: seed,
+        trainExamples: train.count, testExamples: test.count, seed: seedOptions.seed,
         optimizer: configuration.optimizer.description, initialization: initialization.description,
         testAccuracy: testEvaluation.accuracy ?? 0, testLoss: testEvaluation.loss,
         secondsPerEpoch: history.medianSecondsPerEpoch,
@@ -149,11 +139,7 @@ extension ShiftCLI {
             validationAccuracy: $0.validationAccuracy)
         },
         blasKernel: BLASKernel.current.coreName, threads: BLASKernel.threadCount, modelFile: modelOut)
-      if output.json {
-        try output.printJSON(report)
-      } else {
-        print(report.humanSummary)
-      }
+      return try output.render(report) { report.humanSummary }
     }
 
     /// Training and test data, with the preprocessing fitted on (or fixed for) the training part,
@@ -163,12 +149,11 @@ extension ShiftCLI {
       var test: Dataset
       let standardizer: Standardizer
       if dataOptions.isFashionMNIST {
-        train = try FashionMNIST.load(.train, directory: dataOptions.dataDir)
-        test = try FashionMNIST.load(.test, directory: dataOptions.dataDir)
+        train = try dataOptions.load(fashionMNIST: .train)
+        test = try dataOptions.load(fashionMNIST: .test)
         standardizer = FashionMNIST.pixelScaling
       } else {
-        let all = try Dataset(csvFile: dataOptions.data, labelColumn: dataOptions.label!)
-        (train, test) = try all.split(fraction: testFraction, using: &generator)
+        (train, test) = try dataOptions.load(fashionMNIST: .train).split(fraction: testFraction, using: &generator)
         standardizer = Standardizer(fittedTo: train.features)
       }
       standardizer.standardize(&train.features)

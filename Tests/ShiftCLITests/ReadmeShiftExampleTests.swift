@@ -13,7 +13,7 @@ import ShiftKit
     let (rest, source) = try letters.split(fraction: 0.3, using: &generator)
     let (target, newlyLabelled) = try rest.split(fraction: 0.1, using: &generator)
     let (sourceTrain, holdout) = try source.split(fraction: 0.3, using: &generator)
-    var classifier = try BaseClassifierTraining(epochs: 5).train(on: sourceTrain, using: &generator)
+    var classifier = try ClassifierTraining(epochs: 5).train(on: sourceTrain, using: &generator)
     let targetFeatures = target.features
     // --- README shift example begins ---
     // Covariate shift: one weight per source row, with diagnostics.
@@ -26,13 +26,13 @@ import ShiftKit
       holdoutLogits: classifier.logits(for: holdout.features), holdoutLabels: holdout.labels,
       targetLogits: classifier.logits(for: targetFeatures), sourcePrior: source.classPriors)
     let label = try LabelShiftEstimator(method: .auto).estimate(problem, using: &generator)
-    let intervals = try LabelShiftEstimator.bootstrap(problem, method: label.method, replicates: 200, using: &generator)
+    let intervals = try LabelShiftBootstrap(replicates: 200).intervals(for: label.method, on: problem, using: &generator)
     // Or cross-fitted: five MLPs, each holding out one fold of the source.
-    let folds = try CrossFittedClassifiers(source: source, folds: 5, using: &generator)
-    let crossFitted = try LabelShiftEstimator().estimate(crossFitted: folds.problems(targetFeatures: targetFeatures), using: &generator)
+    let folds = try HeldOutClassifiers(crossFitting: source, folds: 5, using: &generator)
+    let crossFitted = try LabelShiftEstimator().estimate(crossFitted: folds.problems(forTarget: targetFeatures), using: &generator)
 
     // Correction: weighted retraining, prior correction, fine-tuning.
-    let retrained = try BaseClassifierTraining().train(on: source, weights: label.sampleWeights(for: source.labels), using: &generator)
+    let retrained = try ClassifierTraining().train(on: source, weights: label.sampleWeights(for: source.labels), using: &generator)
     let corrected = priorCorrected(probabilities: try classifier.probabilities(for: targetFeatures), weights: label.weights)
     try classifier.fineTune(on: newlyLabelled, configuration: TrainingConfiguration(epochs: 5), using: &generator)
     // --- README shift example ends ---

@@ -48,7 +48,7 @@ import ShiftEstimation
     var generator = SplitMix64(seed: 5)
     let (pool, source) = try Self.letters.split(fraction: 0.5, using: &generator)
     let (train, holdout) = try source.split(fraction: 0.3, using: &generator)
-    let classifier = try BaseClassifierTraining(epochs: 20).train(on: train, using: &generator)
+    let classifier = try ClassifierTraining(epochs: 20).train(on: train, using: &generator)
     let prior = try LabelShiftSimulation.tweakOnePrior(classCount: 26, tweaked: 0, share: 0.3)
     let rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: 300, using: &generator)
     let target = pool.subset(rows)

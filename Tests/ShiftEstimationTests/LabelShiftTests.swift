@@ -3,6 +3,8 @@ import Testing
 import LinearAlgebra
 import Datasets
 import NeuralNetwork
+import ShiftTestFixtures
+
 @testable import ShiftEstimation
 
 /// Known-truth label shift on letter-recognition (26 classes): a target of n = 4 000 rows drawn
@@ -63,7 +65,7 @@ import NeuralNetwork
     var generator = SplitMix64(seed: 21)
     let prior = try LabelShiftSimulation.dirichletPrior(classCount: 26, concentration: 1, using: &generator)
     let rows = try LabelShiftSimulation.sample(labels: setting.poolLabels, prior: prior, count: 4000, using: &generator)
-    let problems = try crossFitted.problems(targetLogits: poolLogits.map { $0.rows(at: rows) })
+    let problems = try crossFitted.problems(forTargetLogits: poolLogits.map { $0.rows(at: rows) })
     // Every source row is held out once (the stratified 40 % split rounds per class: ±1 row each).
     let heldOut = problems.reduce(0) { $0 + $1.holdoutLabels.count }
     #expect(problems.count == 4 && abs(heldOut - 8000) <= 26)
@@ -72,9 +74,10 @@ import NeuralNetwork
     let largestError = zip(estimate.targetPrior, prior).map { abs($0 - $1) }.max()!
     #expect(largestError < 0.025)
     #expect(weightMeanSquaredError(estimate.weights, truth) < 0.05)
-    #expect(estimate.solver.contains("averaged over 4 folds"))
+    #expect(estimate.solvers.count == 4)
+    #expect(estimate.solverDescription.hasSuffix(", averaged over 4 folds"))
     if method == .emBCTS {
-      let intervals = try LabelShiftEstimator.bootstrap(crossFitted: problems, method: .emBCTS, replicates: 20, using: &generator)
+      let intervals = try LabelShiftBootstrap(replicates: 20).intervals(for: .emBCTS, crossFitted: problems, using: &generator)
       #expect(zip(intervals.targetPrior, estimate.targetPrior).allSatisfy { $0.lower <= $1 + 0.01 && $1 - 0.01 <= $0.upper })
     }
   }
@@ -83,7 +86,7 @@ import NeuralNetwork
     let testCase = try Self.dirichletCase(seed: 22, n: 2000)
     var generator = SplitMix64(seed: 5)
     let estimate = try LabelShiftEstimator(method: .emBCTS).estimate(testCase.problem, using: &generator)
-    let intervals = try LabelShiftEstimator.bootstrap(testCase.problem, method: .emBCTS, replicates: 100, using: &generator)
+    let intervals = try LabelShiftBootstrap(replicates: 100).intervals(for: .emBCTS, on: testCase.problem, using: &generator)
     #expect(intervals.weights.count == 26 && intervals.replicates == 100)
     for (interval, weight) in zip(intervals.weights, estimate.weights) {
       #expect(interval.lower <= interval.upper)
@@ -125,7 +128,7 @@ import NeuralNetwork
     #expect(abs(estimate.targetPrior.reduce(0, +) - 1) < 1e-9)
     #expect(estimate.conditionNumber > 1e6)
     if method == .bbseHard {
-      #expect(estimate.solver == "regularized-least-squares")
+      #expect(estimate.solvers == [.regularizedLeastSquares])
       #expect(estimate.notes.contains { $0.contains("singular") || $0.contains("ill-conditioned") })
     }
   }

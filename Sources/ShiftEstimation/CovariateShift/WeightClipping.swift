@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// How extreme importance weights are capped before use. Weights are always rescaled so that
@@ -68,17 +69,6 @@ public enum WeightClipping: Sendable, Equatable, CustomStringConvertible {
 public func normalizedToMeanOne(_ weights: [Double]) -> [Double] {
   let mean = weights.reduce(0, +) / Double(max(weights.count, 1))
   return mean > 0 ? weights.map { $0 / mean } : weights
-}
-
-/// The `p`-quantile of ascending `sorted` values, interpolating linearly between order
-/// statistics (Hyndman–Fan type 7, the default of R and NumPy).
-public func interpolatedQuantile(_ sorted: [Double], _ p: Double) -> Double {
-  precondition(!sorted.isEmpty, "quantile of nothing")
-  let position = p * Double(sorted.count - 1)
-  let lower = Int(position.rounded(.down))
-  let upper = min(lower + 1, sorted.count - 1)
-  let fraction = position - Double(lower)
-  return sorted[lower] + fraction * (sorted[upper] - sorted[lower])
 }
 
 private func formatPercent(_ value: Double) -> String {

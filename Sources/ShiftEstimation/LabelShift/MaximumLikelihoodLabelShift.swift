@@ -7,11 +7,17 @@ import LinearAlgebra
 ///
 /// Each iteration is two matrix–vector products: with `r = q/π` and `d = P·r`,
 /// the update is `q_new = r ∘ (Pᵀ·(1/d))/n`.
-enum MaximumLikelihoodLabelShift {
+public enum MaximumLikelihoodLabelShift {
   /// Stop when no class prior moves by more than this.
-  static let tolerance = 1e-8
+  public static let tolerance = 1e-8
   /// Iterations allowed (EM converges linearly, slowly when classes overlap).
-  static let maximumIterations = 5_000
+  public static let maximumIterations = 5_000
+
+  /// The EM estimate of the target prior from target `posteriors` (one row per target example,
+  /// e.g. calibrated probabilities) that reflect the prior `trainingPrior`.
+  public static func targetPrior(posteriors: Matrix, trainingPrior: [Double]) -> [Double] {
+    estimate(probabilities: posteriors, trainingPrior: trainingPrior).prior
+  }
 
   static func estimate(probabilities: Matrix, trainingPrior: [Double]) -> LabelShiftSolution {
     let n = probabilities.rows
@@ -51,6 +57,6 @@ enum MaximumLikelihoodLabelShift {
       notes.append("EM stopped after \(maximumIterations) iterations before its tolerance of \(tolerance)")
     }
     return LabelShiftSolution(
-      rawPrior: prior, classCount: k, conditionNumber: nil, solver: "em (\(iterations) iterations)", notes: notes)
+      rawPrior: prior, classCount: k, conditionNumber: nil, solver: .expectationMaximization(iterations: iterations), notes: notes)
   }
 }

@@ -15,9 +15,23 @@ public struct SimulatedShift: Sendable {
     case tweakOne(classIndex: Int?, share: Double)
     /// Rows kept with probability σ(γ·PC1 score + b).
     case selectionBias(strength: Double, intercept: Double)
+
+    /// `none`, `dirichlet`, `tweak-one` or `selection-bias`.
+    public var name: String {
+      switch self {
+      case .none: "none"
+      case .dirichlet: "dirichlet"
+      case .tweakOne: "tweak-one"
+      case .selectionBias: "selection-bias"
+      }
+    }
   }
 
+  /// The shift simulated.
+  public var kind: Kind
+  /// The labelled source sample.
   public var source: Dataset
+  /// The target sample (with its labels, for scoring; estimators must not use them).
   public var target: Dataset
   /// The population prior the target was drawn with (label shifts and the control).
   public var targetPrior: [Double]?
@@ -33,6 +47,7 @@ public struct SimulatedShift: Sendable {
     data: Dataset, kind: Kind, targetSize: Int, sourceSize: Int? = nil, using generator: inout some RandomNumberGenerator
   ) throws {
     guard targetSize >= 1 else { throw ShiftEstimationError.invalidInput("the target needs at least one row") }
+    self.kind = kind
     if case .selectionBias(let strength, let intercept) = kind {
       let simulation = try SelectionBiasSimulation(
         features: data.features, strength: strength, intercept: intercept, targetLimit: targetSize, using: &generator)

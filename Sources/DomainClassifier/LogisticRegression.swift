@@ -36,25 +36,25 @@ public struct LogisticRegression: Sendable, Equatable {
   /// - Parameters:
   ///   - inverseRegularization: `C > 0`; smaller means a stronger penalty.
   ///   - sampleWeights: optional non-negative weight per row.
-  /// - Throws: ``ShiftEstimationError/invalidInput(_:)`` for bad shapes or one-class data,
-  ///   ``ShiftEstimationError/didNotConverge(solver:iterations:gradientNorm:)`` otherwise.
+  /// - Throws: ``DomainClassifierError/invalidInput(_:)`` for bad shapes or one-class data; the
+  ///   ``NewtonSolver``'s ``LinearAlgebraError`` when Newton's method fails.
   public static func fit(
     features: Matrix, labels: [Bool], inverseRegularization: Double = 1, sampleWeights: [Double]? = nil
   ) throws -> (model: LogisticRegression, report: SolverReport) {
     let n = features.rows
     let d = features.columns
     guard n == labels.count, n > 0 else {
-      throw ShiftEstimationError.invalidInput("logistic regression needs one label per row, got \(labels.count) for \(n) rows")
+      throw DomainClassifierError.invalidInput("logistic regression needs one label per row, got \(labels.count) for \(n) rows")
     }
     guard labels.contains(true), labels.contains(false) else {
-      throw ShiftEstimationError.invalidInput("logistic regression needs examples of both classes")
+      throw DomainClassifierError.invalidInput("logistic regression needs examples of both classes")
     }
     guard inverseRegularization > 0, inverseRegularization.isFinite else {
-      throw ShiftEstimationError.invalidInput("the inverse regularisation C must be positive, got \(inverseRegularization)")
+      throw DomainClassifierError.invalidInput("the inverse regularisation C must be positive, got \(inverseRegularization)")
     }
     let weights = sampleWeights ?? [Double](repeating: 1, count: n)
     guard weights.count == n, weights.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
-      throw ShiftEstimationError.invalidInput("sample weights must be \(n) finite non-negative numbers")
+      throw DomainClassifierError.invalidInput("sample weights must be \(n) finite non-negative numbers")
     }
 
     // Design matrix with a trailing column of ones for the intercept.

@@ -3,10 +3,11 @@ import Foundation
 import LinearAlgebra
 import NeuralNetwork
 
-/// The recipe for the base classifier the shift estimators start from when the user brings
-/// none: an MLP on standardised features, Adam, early stopping on a validation slice of the
-/// training data (so the source holdout stays unseen).
-public struct BaseClassifierTraining: Sendable, Equatable {
+/// A recipe for training a ``Classifier`` on a labelled data set: an MLP on standardised
+/// features, Adam, early stopping on a validation slice of the training data (so any holdout
+/// the caller keeps stays unseen). It is the base classifier the shift estimators start from
+/// when the user brings none.
+public struct ClassifierTraining: Sendable, Equatable {
   /// Hidden layer sizes.
   public var hiddenSizes: [Int]
   /// Maximum passes over the data.
@@ -45,10 +46,10 @@ public struct BaseClassifierTraining: Sendable, Equatable {
     progress: ((EpochRecord) -> Void)? = nil
   ) throws -> Classifier {
     if let weights, weights.count != data.count {
-      throw ShiftEstimationError.invalidInput("\(data.count) training rows but \(weights.count) weights")
+      throw NeuralNetworkError.shapeMismatch("\(data.count) training rows but \(weights.count) weights")
     }
     guard validationFraction > 0, validationFraction < 1 else {
-      throw ShiftEstimationError.invalidInput("the validation fraction must be in (0, 1), got \(validationFraction)")
+      throw NeuralNetworkError.invalidConfiguration("the validation fraction must be in (0, 1), got \(validationFraction)")
     }
     let standardizer = Standardizer(fittedTo: data.features)
     var standardized = data

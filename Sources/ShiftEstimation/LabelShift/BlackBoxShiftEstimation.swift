@@ -66,11 +66,11 @@ enum BlackBoxShiftEstimation {
   static func solve(confusion matrix: DoubleMatrix, marginal mu: [Double], classCount k: Int) -> LabelShiftSolution {
     let condition = matrix.conditionNumber
     var notes: [String] = []
-    var solver = "lu"
+    var solver = LabelShiftSolver.luDecomposition
     var raw: [Double]? = nil
     if condition <= maximumConditionNumber { raw = matrix.luSolve(mu) }
     if raw == nil {
-      solver = "regularized-least-squares"
+      solver = .regularizedLeastSquares
       notes.append(
         String(format: "the confusion matrix is %@ (condition number %.3g): solved by regularised least squares",
           condition.isFinite ? "ill-conditioned" : "singular", condition))
@@ -78,37 +78,5 @@ enum BlackBoxShiftEstimation {
       raw = matrix.regularizedLeastSquares(mu, lambda: relativeRegularization * largest)
     }
     return LabelShiftSolution(rawPrior: raw, classCount: k, conditionNumber: condition, solver: solver, notes: notes)
-  }
-}
-
-/// A target-prior estimate before it is turned into weights.
-struct LabelShiftSolution {
-  /// The estimated target prior: non-negative and summing to 1.
-  var prior: [Double]
-  /// Classes whose raw estimate was negative and set to 0.
-  var clippedClasses: [Int]
-  /// Condition number of the system solved (nil for methods without one).
-  var conditionNumber: Double?
-  /// How the system was solved.
-  var solver: String
-  /// Cautions for the user.
-  var notes: [String]
-
-  /// Clips the raw solution at 0 and renormalises; an unusable solution (nil, all ≤ 0) becomes
-  /// the uniform prior with a note, so no NaN or infinity ever leaves an estimator.
-  init(rawPrior: [Double]?, classCount k: Int, conditionNumber: Double?, solver: String, notes: [String]) {
-    self.conditionNumber = conditionNumber
-    self.solver = solver
-    self.notes = notes
-    let raw = rawPrior ?? [Double](repeating: 0, count: k)
-    clippedClasses = raw.indices.filter { raw[$0] < 0 }
-    let clipped = raw.map { max($0, 0) }
-    let total = clipped.reduce(0, +)
-    if total > 0, total.isFinite {
-      prior = clipped.map { $0 / total }
-    } else {
-      prior = [Double](repeating: 1 / Double(k), count: k)
-      self.notes.append("the solution had no positive mass; falling back to the uniform prior")
-    }
   }
 }

@@ -30,7 +30,7 @@ enum RegularizedLabelShift {
     let rho = alpha * 3 * (2 * logTerm / (3 * n) + (2 * logTerm / n).squareRoot())
 
     guard let svd = joint.singularValueDecomposition() else {
-      return LabelShiftSolution(rawPrior: nil, classCount: k, conditionNumber: .infinity, solver: "rlls", notes: notes)
+      return LabelShiftSolution(rawPrior: nil, classCount: k, conditionNumber: .infinity, solver: .rlls, notes: notes)
     }
     let sigma = svd.singularValues
     let projections = (0..<k).map { i in (0..<k).reduce(0) { $0 + svd.u[$1, i] * b[$1] } }
@@ -77,7 +77,7 @@ enum RegularizedLabelShift {
     }
     let prior = (0..<k).map { holdoutPrior[$0] * max(1 + solution[$0], 0) }
     let condition = sigma[k - 1] > 0 ? sigma[0] / sigma[k - 1] : .infinity
-    var result = LabelShiftSolution(rawPrior: prior, classCount: k, conditionNumber: condition, solver: "rlls", notes: notes)
+    var result = LabelShiftSolution(rawPrior: prior, classCount: k, conditionNumber: condition, solver: .rlls, notes: notes)
     result.clippedClasses = (0..<k).filter { 1 + solution[$0] < 0 }
     return result
   }

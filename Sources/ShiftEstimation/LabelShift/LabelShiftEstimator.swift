@@ -1,55 +1,6 @@
+import Datasets
 import Foundation
 import LinearAlgebra
-
-/// The label-shift estimators on offer.
-public enum LabelShiftMethod: String, Sendable, CaseIterable, Codable {
-  /// Chooses among the others by simulating label shift on the source holdout (see
-  /// ``LabelShiftEstimator``); needs no target labels.
-  case auto
-  /// Black-box shift estimation with the arg-max confusion matrix.
-  case bbseHard = "bbse-hard"
-  /// Black-box shift estimation with the expected (probability) confusion matrix.
-  case bbseSoft = "bbse-soft"
-  /// Regularised learning under label shift.
-  case rlls
-  /// Maximum-likelihood EM on the model's raw probabilities.
-  case em
-  /// EM on probabilities calibrated by bias-corrected temperature scaling on the holdout.
-  case emBCTS = "em-bcts"
-
-  /// The concrete methods `auto` chooses from.
-  public static let concrete: [LabelShiftMethod] = [.bbseHard, .bbseSoft, .rlls, .em, .emBCTS]
-}
-
-/// An estimated target class prior and the label-shift weights it implies.
-public struct LabelShiftEstimate: Sendable, Equatable {
-  /// The method that produced the estimate (the chosen one when `auto` was asked for).
-  public var method: LabelShiftMethod
-  /// The source prior `p(y)` the weights refer to.
-  public var sourcePrior: [Double]
-  /// The estimated target prior `q(y)`: non-negative, summing to 1.
-  public var targetPrior: [Double]
-  /// `w(y) = q(y)/p(y)` (0 for a class absent from the source).
-  public var weights: [Double]
-  /// The condition number of the confusion matrix (for EM methods: of the hard confusion
-  /// matrix, as a diagnostic of how separable the classes are).
-  public var conditionNumber: Double
-  /// Classes whose raw estimate was negative and clipped to 0.
-  public var clippedClasses: [Int]
-  /// How the estimate was computed ("lu", "regularized-least-squares", "rlls", "em (N iterations)").
-  public var solver: String
-  /// Cautions: missing classes, ill-conditioning, non-convergence.
-  public var notes: [String]
-  /// With `auto`: each candidate's mean weight error on the simulated shifts, best first.
-  public var selectionScores: [(method: LabelShiftMethod, meanSquaredError: Double)]
-
-  public static func == (lhs: LabelShiftEstimate, rhs: LabelShiftEstimate) -> Bool {
-    lhs.method == rhs.method && lhs.targetPrior == rhs.targetPrior && lhs.weights == rhs.weights
-  }
-
-  /// Per-sample weights for rows with the given labels: `w(yᵢ)`.
-  public func sampleWeights(for labels: [Int]) -> [Double] { labels.map { weights[$0] } }
-}
 
 /// Estimates the target class prior under label shift (SPEC §2) from a ``LabelShiftProblem``.
 ///
@@ -98,9 +49,10 @@ public struct LabelShiftEstimator: Sendable {
       }
     }
     // Ties (RLLS can coincide with BBSE-hard) go to the earlier method in `concrete`, not to hash order.
-    let scores = LabelShiftMethod.concrete.compactMap { method in totals[method].map { (method: method, meanSquaredError: $0) } }
-      .enumerated().sorted { ($0.element.meanSquaredError, $0.offset) < ($1.element.meanSquaredError, $1.offset) }.map(\.element)
-    let chosen = LabelShiftMethod.concrete.firstIndex(of: scores.first?.method ?? .emBCTS)!
+    let scores = LabelShiftMethod.concrete.compactMap { method in
+      totals[method].map { LabelShiftEstimate.MethodScore(method: method, meanSquaredError: $0) }
+    }.enumerated().sorted { ($0.element.meanSquaredError, $0.offset) < ($1.element.meanSquaredError, $1.offset) }.map(\.element)
+    let chosen = LabelShiftMethod.concrete.firstIndex(of: scores.first?.method ?? .emBCTS) ?? 0
     var estimate = try Self.average(candidates.map { $0[chosen] })
     estimate.selectionScores = scores
     return estimate
@@ -120,11 +72,9 @@ public struct LabelShiftEstimator: Sendable {
     guard estimates.count > 1 else { return result }
     let folds = Double(estimates.count)
     result.targetPrior = result.targetPrior.indices.map { j in estimates.reduce(0) { $0 + $1.targetPrior[j] } / folds }
-    result.weights = zip(result.targetPrior, result.sourcePrior).map { $1 > 0 ? $0 / $1 : 0 }
     result.conditionNumber = estimates.map(\.conditionNumber).max() ?? result.conditionNumber
     result.clippedClasses = Array(Set(estimates.flatMap(\.clippedClasses))).sorted()
-    result.solver = Set(estimates.map(\.solver)).count == 1 ? result.solver : estimates.map(\.solver).joined(separator: ", ")
-    result.solver += ", averaged over \(estimates.count) folds"
+    result.solvers = estimates.flatMap(\.solvers)
     var notes: [String] = []
     for note in estimates.flatMap(\.notes) where !notes.contains(note) { notes.append(note) }
     result.notes = notes
@@ -149,21 +99,20 @@ public struct LabelShiftEstimator: Sendable {
     }
     let condition = solution.conditionNumber
       ?? BlackBoxShiftEstimation.confusion(problem, soft: false).matrix.conditionNumber
-    let weights = zip(solution.prior, problem.sourcePrior).map { $1 > 0 ? $0 / $1 : 0 }
-    guard weights.allSatisfy(\.isFinite) else {
+    let estimate = LabelShiftEstimate(
+      method: method, sourcePrior: problem.sourcePrior, targetPrior: solution.prior, conditionNumber: condition,
+      clippedClasses: solution.clippedClasses, solvers: [solution.solver], notes: solution.notes, selectionScores: [])
+    guard estimate.weights.allSatisfy(\.isFinite) else {
       throw ShiftEstimationError.numericalFailure("\(method.rawValue) produced non-finite weights")
     }
-    return LabelShiftEstimate(
-      method: method, sourcePrior: problem.sourcePrior, targetPrior: solution.prior, weights: weights,
-      conditionNumber: condition, clippedClasses: solution.clippedClasses, solver: solution.solver,
-      notes: solution.notes, selectionScores: [])
+    return estimate
   }
 
   /// Mean weight-MSE of every concrete method on shifts simulated inside the holdout, in
   /// ``LabelShiftMethod/concrete`` order.
   private func selectionScores(
     _ problem: LabelShiftProblem, pilot: [Double], using generator: inout some RandomNumberGenerator
-  ) throws -> [(method: LabelShiftMethod, meanSquaredError: Double)] {
+  ) throws -> [LabelShiftEstimate.MethodScore] {
     let k = problem.classCount
     let byClass = rowIndicesByClass(problem.holdoutLabels, classCount: k)
     var errors = [Double](repeating: 0, count: LabelShiftMethod.concrete.count)
@@ -194,22 +143,15 @@ public struct LabelShiftEstimator: Sendable {
         holdoutLogits: problem.holdoutLogits.rows(at: estimationRows),
         holdoutLabels: estimationRows.map { problem.holdoutLabels[$0] },
         targetLogits: problem.holdoutLogits.rows(at: pseudoTarget), sourcePrior: problem.sourcePrior)
-      let trueWeights = zip(truth, problem.sourcePrior).map { $1 > 0 ? $0 / $1 : 0 }
+      let trueWeights = LabelShiftWeights(targetPrior: truth, sourcePrior: problem.sourcePrior)
       for (index, method) in LabelShiftMethod.concrete.enumerated() {
-        let estimate = try Self.run(method, on: simulated)
-        errors[index] += weightMeanSquaredError(estimate.weights, trueWeights)
+        errors[index] += try Self.run(method, on: simulated).labelShiftWeights.meanSquaredError(against: trueWeights)
       }
       rounds += 1
     }
     guard rounds > 0 else { return [] }
-    return zip(LabelShiftMethod.concrete, errors.map { $0 / Double(rounds) }).map { (method: $0.0, meanSquaredError: $0.1) }
+    return zip(LabelShiftMethod.concrete, errors).map { .init(method: $0.0, meanSquaredError: $0.1 / Double(rounds)) }
   }
-}
-
-/// `‖ŵ − w‖²/k`: the figure of merit for label-shift weights.
-public func weightMeanSquaredError(_ estimated: [Double], _ truth: [Double]) -> Double {
-  precondition(estimated.count == truth.count, "weight vectors of different lengths")
-  return zip(estimated, truth).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(max(truth.count, 1))
 }
 
 /// A draw from the categorical distribution `probabilities` (which sum to 1).

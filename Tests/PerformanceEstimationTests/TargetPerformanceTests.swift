@@ -3,7 +3,10 @@ import Testing
 import LinearAlgebra
 import Datasets
 import Evaluation
-@testable import ShiftEstimation
+import ShiftEstimation
+import ShiftTestFixtures
+
+@testable import PerformanceEstimation
 
 @Suite struct TargetPerformanceTests {
   /// Holdout: class 0 recalled 8 of 10 times, class 1 9 of 10 times.
@@ -11,23 +14,23 @@ import Evaluation
   static let holdoutPredicted = [Int](repeating: 0, count: 8) + [1, 1] + [0] + [Int](repeating: 1, count: 9)
 
   @Test func labelShiftWeighsRecallByTheTargetPrior() {
-    let even = TargetPerformance.underLabelShift(
+    let even = ExpectedConfusion.underLabelShift(
       holdoutPredicted: Self.holdoutPredicted, holdoutLabels: Self.holdoutLabels, targetPrior: [0.5, 0.5])
     #expect(abs(even.accuracy - 0.85) < 1e-12)
-    let skewed = TargetPerformance.underLabelShift(
+    let skewed = ExpectedConfusion.underLabelShift(
       holdoutPredicted: Self.holdoutPredicted, holdoutLabels: Self.holdoutLabels, targetPrior: [0.9, 0.1])
     #expect(abs(skewed.accuracy - (0.9 * 0.8 + 0.1 * 0.9)) < 1e-12)
   }
 
   @Test func importanceWeightsReweighTheHoldout() {
     let weights = [Double](repeating: 2, count: 10) + [Double](repeating: 1, count: 10)
-    let confusion = TargetPerformance.importanceWeighted(
+    let confusion = ExpectedConfusion.importanceWeighted(
       holdoutPredicted: Self.holdoutPredicted, holdoutLabels: Self.holdoutLabels, weights: weights, classCount: 2)
     #expect(abs(confusion.accuracy - 25.0 / 30.0) < 1e-12)
   }
 
   @Test func confidenceBasedAveragesTheTopProbability() {
-    let confusion = TargetPerformance.confidenceBased(calibratedProbabilities: Matrix([[0.8, 0.2], [0.3, 0.7]]))
+    let confusion = ExpectedConfusion.confidenceBased(calibratedProbabilities: Matrix([[0.8, 0.2], [0.3, 0.7]]))
     #expect(abs(confusion.accuracy - 0.75) < 1e-6)
     // Expected counts: row 1 predicted 0 adds (0.8, 0.2) to true (0, 1); row 2 predicted 1 adds (0.3, 0.7).
     #expect(abs(confusion.counts[1][0] - 0.2) < 1e-6 && abs(confusion.counts[0][1] - 0.3) < 1e-6)
@@ -46,9 +49,11 @@ import Evaluation
     let problem = try LabelShiftProblem(
       holdoutLogits: setting.holdoutLogits, holdoutLabels: setting.holdoutLabels, targetLogits: targetLogits,
       sourcePrior: setting.sourcePrior)
+    let holdoutWeights = try CovariateShiftEstimator().estimate(
+      source: Fixtures.labelHoldoutFeatures, target: Fixtures.poolFeatures.rows(at: rows), using: &generator
+    ).weights
     let estimates = try TargetPerformanceEstimator(replicates: 30).estimate(
-      problem, holdoutFeatures: Fixtures.labelHoldoutFeatures, targetFeatures: Fixtures.poolFeatures.rows(at: rows),
-      using: &generator)
+      problem, holdoutWeights: holdoutWeights, using: &generator)
     #expect(estimates.map(\.estimator) == TargetPerformanceEstimate.Estimator.allCases)
     for estimate in estimates where estimate.estimator == .labelShift || estimate.estimator == .priorCorrectedConfidence {
       #expect(abs(estimate.accuracy - actual) < 0.02, "\(estimate.estimator): \(estimate.accuracy) vs \(actual)")

@@ -1,3 +1,4 @@
+import Datasets
 import Evaluation
 import Foundation
 import LinearAlgebra
@@ -63,11 +64,7 @@ public struct LabelShiftProblem: Sendable {
   }
 
   /// Class shares in the holdout.
-  public var holdoutPrior: [Double] {
-    var counts = [Double](repeating: 0, count: classCount)
-    for label in holdoutLabels { counts[label] += 1 }
-    return counts.map { $0 / Double(holdoutLabels.count) }
-  }
+  public var holdoutPrior: [Double] { classShares(holdoutLabels, classCount: classCount) }
 
   /// A bootstrap draw of holdout row indices: with replacement within each class, so the class
   /// counts (a design choice of the split, not sampling noise) stay fixed.
@@ -88,11 +85,4 @@ public struct LabelShiftProblem: Sendable {
       holdoutLogits: holdoutLogits.rows(at: holdoutRows), holdoutLabels: holdoutRows.map { holdoutLabels[$0] },
       targetLogits: targetLogits.rows(at: targetRows), sourcePrior: sourcePrior)
   }
-}
-
-/// The row indices of each class, in row order; labels outside `0..<classCount` are skipped.
-public func rowIndicesByClass(_ labels: [Int], classCount: Int) -> [[Int]] {
-  var byClass = [[Int]](repeating: [], count: classCount)
-  for (row, label) in labels.enumerated() where (0..<classCount).contains(label) { byClass[label].append(row) }
-  return byClass
 }

@@ -1,0 +1,11 @@
+/// Why a label-free performance estimate could not be computed.
+public enum PerformanceEstimationError: Error, Equatable, CustomStringConvertible {
+  /// The inputs do not fit together (a usage error).
+  case invalidInput(String)
+
+  public var description: String {
+    switch self {
+    case .invalidInput(let message): message
+    }
+  }
+}

@@ -1,0 +1,11 @@
+/// Why a shift test could not be run.
+public enum ShiftDetectionError: Error, Equatable, CustomStringConvertible {
+  /// The inputs do not fit together or are out of range (a usage error).
+  case invalidInput(String)
+
+  public var description: String {
+    switch self {
+    case .invalidInput(let message): message
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import DomainClassifier
+import Foundation
+import LinearAlgebra
+
+/// Covariate-shift importance weights β(x) = p_target(x)/p_source(x) from a cross-fitted
+/// logistic-regression ``DomainClassifier`` (SPEC §2): source rows are labelled z = 0, target
+/// rows z = 1, and β = exp(h(x))·n_s/n_t, where h is the held-out logit of the fold model that
+/// did not see the row. The weights are then normalised to mean 1 and capped (``WeightClipping``).
+public struct CovariateShiftEstimator: Sendable, Equatable {
+  /// The cross-fitted domain classifier (folds and L2 strength).
+  public var domainClassifier: DomainClassifier
+  /// The cap on extreme weights.
+  public var clipping: WeightClipping
+
+  /// An estimator; the defaults are 5 folds, C chosen by cross-fitted log-loss, and clipping at
+  /// the 99th percentile.
+  public init(folds: Int = 5, inverseRegularization: Double? = nil, clipping: WeightClipping = .quantile(0.99)) {
+    domainClassifier = DomainClassifier(folds: folds, inverseRegularization: inverseRegularization)
+    self.clipping = clipping
+  }
+
+  /// Weights for the rows of `source` so that the weighted source resembles `target`.
+  ///
+  /// Both matrices hold raw features with the same columns; the seed decides the folds.
+  public func estimate(
+    source: Matrix, target: Matrix, using generator: inout some RandomNumberGenerator
+  ) throws -> CovariateShiftEstimate {
+    let fit = try domainClassifier.fit(source: source, target: target, using: &generator)
+    return CovariateShiftEstimate(domainClassifier: fit, clipping: clipping)
+  }
+}

@@ -1,0 +1,48 @@
+/// An estimated target class prior and the label-shift weights it implies.
+public struct LabelShiftEstimate: Sendable, Equatable {
+  /// The method that produced the estimate (the chosen one when `auto` was asked for).
+  public var method: LabelShiftMethod
+  /// The source prior `p(y)` the weights refer to.
+  public var sourcePrior: [Double]
+  /// The estimated target prior `q(y)`: non-negative, summing to 1.
+  public var targetPrior: [Double]
+  /// The condition number of the confusion matrix (for EM methods: of the hard confusion
+  /// matrix, as a diagnostic of how separable the classes are).
+  public var conditionNumber: Double
+  /// Classes whose raw estimate was negative and clipped to 0.
+  public var clippedClasses: [Int]
+  /// How each fold's estimate was computed (one entry without cross-fitting).
+  public var solvers: [LabelShiftSolver]
+  /// Cautions: missing classes, ill-conditioning, non-convergence.
+  public var notes: [String]
+  /// With `auto`: each candidate's mean weight error on the simulated shifts, best first.
+  public var selectionScores: [MethodScore]
+
+  /// One candidate of `auto` and its mean weight error on the shifts simulated in the holdout.
+  public struct MethodScore: Sendable, Equatable {
+    /// The candidate method.
+    public var method: LabelShiftMethod
+    /// Its mean `‖ŵ − w‖²/k` over the simulations.
+    public var meanSquaredError: Double
+  }
+
+  /// The priors and the weights `w(y) = q(y)/p(y)`.
+  public var labelShiftWeights: LabelShiftWeights {
+    LabelShiftWeights(targetPrior: targetPrior, sourcePrior: sourcePrior)
+  }
+
+  /// `w(y) = q(y)/p(y)` (0 for a class absent from the source).
+  public var weights: [Double] { labelShiftWeights.weights }
+
+  /// Per-sample weights for rows with the given labels: `w(yᵢ)`.
+  public func sampleWeights(for labels: [Int]) -> [Double] { labelShiftWeights.sampleWeights(for: labels) }
+
+  /// The solver, e.g. `lu`, or for a cross-fitted estimate `em (12 iterations), em (15
+  /// iterations), averaged over 2 folds` (one entry when every fold used the same).
+  public var solverDescription: String {
+    let names = solvers.map(\.description)
+    guard names.count > 1 else { return names.first ?? "" }
+    let joined = Set(names).count == 1 ? names[0] : names.joined(separator: ", ")
+    return joined + ", averaged over \(names.count) folds"
+  }
+}

@@ -1,0 +1,101 @@
+import Datasets
+import Foundation
+import LinearAlgebra
+import NeuralNetwork
+import ShiftEstimation
+
+/// Label-shift estimation from a labelled source and an unlabelled target (what `shiftcli
+/// estimate --shift label` runs): get base classifiers with held-out source logits, estimate
+/// the target prior, and optionally bootstrap intervals.
+public struct LabelShiftWorkflow: Sendable {
+  /// Where the held-out logits come from.
+  public enum Holdout: Sendable {
+    /// K classifiers, each trained on the other folds and scored on its own (the whole source
+    /// serves as holdout; the folds' estimates are averaged).
+    case crossFitted(folds: Int)
+    /// One classifier trained on the source minus a stratified `share`, which is held out.
+    case split(share: Double)
+    /// The user's classifier; the whole source is its holdout.
+    case model(Classifier)
+  }
+
+  /// Where the held-out logits come from.
+  public var holdout: Holdout
+  /// The recipe of the classifiers trained (unused with ``Holdout/model(_:)``).
+  public var training: ClassifierTraining
+  /// The estimator (method, and `auto`'s simulations).
+  public var estimator: LabelShiftEstimator
+  /// Percentile bootstrap of the chosen method (nil: no intervals).
+  public var bootstrap: LabelShiftBootstrap?
+
+  /// A workflow; the defaults are 5-fold cross-fitting, the default MLP recipe, `auto`, no bootstrap.
+  public init(
+    holdout: Holdout = .crossFitted(folds: 5), training: ClassifierTraining = ClassifierTraining(),
+    estimator: LabelShiftEstimator = LabelShiftEstimator(), bootstrap: LabelShiftBootstrap? = nil
+  ) {
+    self.holdout = holdout
+    self.training = training
+    self.estimator = estimator
+    self.bootstrap = bootstrap
+  }
+
+  /// Runs the workflow on `source` (whose classes must be the model's with ``Holdout/model(_:)``)
+  /// and the raw `targetFeatures` (same columns); `progress` hears what is being done.
+  public func run(
+    source: Dataset, targetFeatures: Matrix, using generator: inout some RandomNumberGenerator,
+    progress: @escaping (String) -> Void = { _ in }
+  ) throws -> LabelShiftAnalysis {
+    let base: HeldOutClassifiers
+    switch holdout {
+    case .model(let classifier):
+      base = try HeldOutClassifiers(classifier: classifier, scoring: source)
+    case .crossFitted(let folds):
+      progress("training \(folds) cross-fitted MLPs on \(source.count) source rows…")
+      base = try HeldOutClassifiers(crossFitting: source, folds: folds, training: training, using: &generator) { fold in
+        progress("trained the MLP of fold \(fold)/\(folds)")
+      }
+    case .split(let share):
+      let (train, held) = try source.split(fraction: share, using: &generator)
+      progress("training the base MLP on \(train.count) source rows…")
+      base = try HeldOutClassifiers(
+        trainingOn: train, holdingOut: held, sourcePrior: source.classPriors, training: training, using: &generator
+      ) { record in
+        progress(String(format: "epoch %d  loss %.4f  validation accuracy %.4f", record.epoch, record.loss, record.validationAccuracy ?? 0))
+      }
+    }
+    let problems = try base.problems(forTarget: targetFeatures)
+    progress("estimating with \(estimator.method.rawValue)…")
+    let estimate = try estimator.estimate(crossFitted: problems, using: &generator)
+    var intervals: LabelShiftIntervals? = nil
+    if let bootstrap {
+      progress("bootstrap: \(bootstrap.replicates) replicates of \(estimate.method.rawValue)…")
+      intervals = try bootstrap.intervals(for: estimate.method, crossFitted: problems, using: &generator)
+    }
+    let heldOutRows = base.heldOutRowCount
+    let correct = problems.reduce(0.0) { $0 + $1.holdoutAccuracy * Double($1.holdoutLabels.count) }
+    return LabelShiftAnalysis(
+      estimate: estimate, intervals: intervals, classes: source.classes.names, sourceRows: source.count,
+      heldOutRows: heldOutRows, folds: base.classifiers.count, targetRows: targetFeatures.rows,
+      holdoutAccuracy: correct / Double(heldOutRows))
+  }
+}
+
+/// What ``LabelShiftWorkflow`` found.
+public struct LabelShiftAnalysis: Sendable, Equatable {
+  /// The estimated target prior and weights.
+  public var estimate: LabelShiftEstimate
+  /// Bootstrap intervals, when asked for.
+  public var intervals: LabelShiftIntervals?
+  /// Class names, in index order.
+  public var classes: [String]
+  /// Rows of the source.
+  public var sourceRows: Int
+  /// Source rows held out over all folds.
+  public var heldOutRows: Int
+  /// Folds (1: a single holdout or a given model).
+  public var folds: Int
+  /// Rows of the target.
+  public var targetRows: Int
+  /// The base classifiers' accuracy on their held-out rows, pooled.
+  public var holdoutAccuracy: Double
+}

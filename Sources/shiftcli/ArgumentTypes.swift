@@ -1,0 +1,59 @@
+import ArgumentParser
+import ShiftKit
+
+/// `--hidden`: hidden layer sizes, comma-separated (`256`, `1024,1024`).
+struct HiddenLayerSizes: ExpressibleByArgument, Equatable, CustomStringConvertible {
+  /// One size per hidden layer, each positive.
+  var sizes: [Int]
+
+  init(_ sizes: [Int]) { self.sizes = sizes }
+
+  init?(argument: String) {
+    let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+    let sizes = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !parts.isEmpty, sizes.count == parts.count, sizes.allSatisfy({ $0 > 0 }) else { return nil }
+    self.sizes = sizes
+  }
+
+  var description: String { sizes.map(String.init).joined(separator: ",") }
+}
+
+/// `--domain-c`: the domain classifier's inverse L2 strength, or `auto`.
+enum DomainRegularization: ExpressibleByArgument, Equatable, CustomStringConvertible {
+  /// The C in 1e-4 … 10 with the best cross-fitted log-loss.
+  case auto
+  /// A fixed C > 0.
+  case fixed(Double)
+
+  init?(argument: String) {
+    if argument == "auto" {
+      self = .auto
+    } else if let c = Double(argument), c > 0, c.isFinite {
+      self = .fixed(c)
+    } else {
+      return nil
+    }
+  }
+
+  /// The fixed C, nil for auto.
+  var inverseRegularization: Double? {
+    if case .fixed(let c) = self { return c }
+    return nil
+  }
+
+  var description: String { inverseRegularization.map { "\($0)" } ?? "auto" }
+}
+
+extension WeightClipping: ExpressibleByArgument {
+  /// `none`, `qNN` or a number greater than 1 (see ``WeightClipping/init(parsing:)``).
+  public init?(argument: String) { self.init(parsing: argument) }
+}
+
+extension Initialization: ExpressibleByArgument {
+  /// `xavier`, `xavier-normal`, `he`, `normal` or `normal:σ` (see ``Initialization/init(parsing:)``).
+  public init?(argument: String) { self.init(parsing: argument) }
+}
+
+extension Activation: ExpressibleByArgument {}
+extension LabelShiftMethod: ExpressibleByArgument {}
+extension ShiftCorrection: ExpressibleByArgument {}
