@@ -71,7 +71,7 @@ let package = Package(
     .testTarget(name: "ShiftEstimationTests", dependencies: ["ShiftEstimation", "ShiftTestFixtures"]),
     .testTarget(name: "PerformanceEstimationTests", dependencies: ["PerformanceEstimation", "ShiftTestFixtures"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-    .testTarget(name: "ShiftCLITests", dependencies: ["ShiftKit"]),
+    .testTarget(name: "ShiftCLITests", dependencies: ["ShiftKit", "shiftcli"]),
     .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),
   ]
 )

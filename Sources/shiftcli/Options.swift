@@ -131,6 +131,6 @@ func writeReport(_ markdown: String, charts: [MarkdownReport.Chart], to path: St
 
 /// The command line that reproduces this run, as `shiftcli …` (with the seed spelled out).
 func reproducingCommand(seed: UInt64) -> String {
-  let arguments = Array(CommandLine.arguments.dropFirst())
+  let arguments = Array(ShiftCLI.commandLine.dropFirst())
   return (["shiftcli"] + arguments + (arguments.contains("--seed") ? [] : ["--seed", String(seed)])).joined(separator: " ")
 }

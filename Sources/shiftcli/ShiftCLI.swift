@@ -20,22 +20,50 @@ struct ShiftCLI: ParsableCommand {
     version: "shiftcli 0.1.0",
     subcommands: [Train.self, Evaluate.self, Estimate.self, Detect.self, Correct.self, Simulate.self, Demo.self, Diagnose.self])
 
+  /// What one run of the command line produced.
+  struct Outcome: Equatable {
+    /// The exit status: 0 success, 1 bad input or usage, 2 a failed computation.
+    var status: Int32
+    /// What goes to stdout.
+    var stdout: String
+    /// The error message for stderr (progress lines are written to stderr as they happen).
+    var stderr: String
+  }
+
+  /// The command line of the run in progress, program name first (what reports quote to
+  /// reproduce themselves).
+  @TaskLocal static var commandLine: [String] = CommandLine.arguments
+
+  /// Parses `arguments` (without the program name), runs the subcommand and maps any error to
+  /// its documented exit status and message: the whole command line, callable in-process.
+  static func outcome(of arguments: [String], programName: String = "shiftcli") -> Outcome {
+    $commandLine.withValue([programName] + arguments) { runCommand(arguments) }
+  }
+
+  private static func runCommand(_ arguments: [String]) -> Outcome {
+    do {
+      var command = try parseAsRoot(arguments)
+      if let command = command as? any ShiftCommand {
+        return Outcome(status: 0, stdout: try command.execute() + "\n", stderr: "")
+      }
+      try command.run()
+      return Outcome(status: 0, stdout: "", stderr: "")
+    } catch let error as ExitStatusProviding {
+      return Outcome(status: error.exitStatus, stdout: "", stderr: "error: \(error)\n")
+    } catch {
+      // ArgumentParser's: help and version requests (success) or usage errors, reported with
+      // the documented status 1 (not its 64).
+      let message = fullMessage(for: error) + "\n"
+      return exitCode(for: error) == .success
+        ? Outcome(status: 0, stdout: message, stderr: "") : Outcome(status: 1, stdout: "", stderr: message)
+    }
+  }
+
   static func main() {
     BLASKernel.ensureOptimizedKernel()
-    do {
-      var command = try parseAsRoot()
-      try command.run()
-    } catch let error as ExitStatusProviding {
-      FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-      Foundation.exit(error.exitStatus)
-    } catch {
-      let code = exitCode(for: error)
-      if code == .success || code == .failure {
-        exit(withError: error)
-      }
-      // Usage errors (ArgumentParser's 64) are reported with the documented code 1.
-      FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-      Foundation.exit(1)
-    }
+    let outcome = outcome(of: Array(CommandLine.arguments.dropFirst()), programName: CommandLine.arguments.first ?? "shiftcli")
+    FileHandle.standardOutput.write(Data(outcome.stdout.utf8))
+    FileHandle.standardError.write(Data(outcome.stderr.utf8))
+    Foundation.exit(outcome.status)
   }
 }

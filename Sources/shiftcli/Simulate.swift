@@ -86,7 +86,7 @@ extension ShiftCLI {
       let simulated = try SimulatedShift(
         data: data, kind: try kind(classes: data.classes), targetSize: targetSize, sourceSize: sourceSize, using: &generator)
       let truth = SimulationTruth(
-        simulation: simulated, data: dataOptions.data, seed: seedOptions.seed, command: CommandLine.arguments.joined(separator: " "))
+        simulation: simulated, data: dataOptions.data, seed: seedOptions.seed, command: ShiftCLI.commandLine.joined(separator: " "))
       try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
       let directory = URL(fileURLWithPath: outDir)
       func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

@@ -124,7 +124,7 @@ extension ShiftCLI {
       let classifier = Classifier(
         network: network, classes: train.classes, featureNames: train.featureNames, standardizer: standardizer)
       if let modelOut {
-        try ModelFile.save(classifier, to: modelOut, metadata: ["command": CommandLine.arguments.joined(separator: " ")])
+        try ModelFile.save(classifier, to: modelOut, metadata: ["command": ShiftCLI.commandLine.joined(separator: " ")])
       }
       let report = TrainReport(
         data: dataOptions.data, sizes: network.sizes, parameters: network.parameterCount,

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 
-/// End-to-end runs of the built `shiftcli` binary on small data.
+@testable import shiftcli
+
+/// End-to-end runs of `shiftcli` on small data: in-process through ``ShiftCLI/outcome(of:)``
+/// (the whole command line: parsing, the command, exit statuses and messages), and through the
+/// built binary where the process itself matters (progress on stderr, the BLAS kernel chosen at
+/// start, exit statuses as the shell sees them).
 @Suite struct CommandLineTests {
-  struct Outcome {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
+  typealias Outcome = ShiftCLI.Outcome
 
   /// The `shiftcli` built next to this test bundle.
   static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -22,7 +23,12 @@ import Testing
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   }
 
-  func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+  /// Runs the command line in this process (progress lines, if not `--quiet`, go to this
+  /// process's stderr and are not in the outcome).
+  func run(_ arguments: [String]) throws -> Outcome { ShiftCLI.outcome(of: arguments) }
+
+  /// Runs the built binary, with `environment` added to this process's.
+  func runBinary(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
     let executable = try #require(
       FileManager.default.isExecutableFile(atPath: Self.binary.path) ? Self.binary : nil, "build shiftcli first")
     let process = Process()
@@ -83,14 +89,14 @@ import Testing
 
   @Test func progressGoesToStderr() throws {
     let data = try letterSubset(300)
-    let result = try run(["train", "--data", data, "--label", "lettr", "--hidden", "8", "--epochs", "2"])
+    let result = try runBinary(["train", "--data", data, "--label", "lettr", "--hidden", "8", "--epochs", "2"])
     #expect(result.status == 0)
     #expect(result.stderr.contains("epoch 2/2"))
     #expect(result.stdout.contains("test accuracy"))
   }
 
   @Test func missingFileIsNamed() throws {
-    let result = try run(["train", "--data", "/nonexistent/x.csv", "--label", "y"])
+    let result = try runBinary(["train", "--data", "/nonexistent/x.csv", "--label", "y"])
     #expect(result.status == 1)
     #expect(result.stderr.contains("error: /nonexistent/x.csv: cannot read: no such file"))
   }
@@ -124,7 +130,7 @@ import Testing
       ["train", "--data", data, "--label", "y", "--init", "uniform"],
       ["train", "--data", data, "--label", "y", "--dropout", "1"],
     ] {
-      let result = try run(arguments)
+      let result = try runBinary(arguments)
       #expect(result.status == 1, "\(arguments)")
       #expect(!result.stderr.isEmpty)
     }
@@ -158,7 +164,7 @@ import Testing
   /// An explicitly requested generic kernel is respected (no re-execution), still computes
   /// correct products, and the advice names the faster kernel this CPU could run.
   @Test func explicitGenericKernelIsRespectedAndExplained() throws {
-    let result = try run(["diagnose", "--json"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
+    let result = try runBinary(["diagnose", "--json"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
     #expect(result.status == 0)
     let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     let kernel = try #require(json["kernel"] as? [String: Any])

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import shiftcli
+
 /// `shiftcli detect`, with a source file and with a saved source reference.
 extension CommandLineTests {
   @Test func detectWithASavedReference() throws {

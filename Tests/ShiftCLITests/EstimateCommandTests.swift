@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import shiftcli
+
 /// `shiftcli estimate` end to end through the built binary, on letter-recognition slices.
 extension CommandLineTests {
   /// Source: letter rows 1–3 000. Target: rows 3 001–9 000 keeping every A–E row and one row in

@@ -4,6 +4,8 @@ import Testing
 import FoundationXML
 #endif
 
+@testable import shiftcli
+
 /// `shiftcli correct` and `shiftcli demo` end to end: report structure, charts that exist and
 /// parse as XML, and error paths that leave no report behind.
 extension CommandLineTests {

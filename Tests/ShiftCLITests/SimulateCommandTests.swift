@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import shiftcli
+
 /// `shiftcli simulate` end to end, and its output fed back into `shiftcli estimate`.
 extension CommandLineTests {
   @Test func simulatedLabelShiftIsRecoveredByEstimate() throws {
