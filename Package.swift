@@ -1,11 +1,21 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// The library's modules in data-path order: each imports only modules listed before it.
+/// The library's modules in data-path order: each imports only modules listed before it (see
+/// the Layout section of README.md, and each module's README.md).
 let libraryModules = [
   "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "DomainClassifier", "ShiftDetection",
   "ShiftEstimation", "PerformanceEstimation", "ShiftWorkflow", "Reports",
 ]
+
+/// A library module whose folder holds its README beside the sources.
+func module(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+  .target(name: name, dependencies: dependencies, exclude: ["README.md"])
+}
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+/// swift-numerics' `isApproximatelyEqual(to:relativeTolerance:)`, for the tests' tolerances.
+let realModule = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
 
 let package = Package(
   name: "DistributionShift",
@@ -21,56 +31,54 @@ let package = Package(
     .executable(name: "shift-estimation-benchmark", targets: ["ShiftBenchmark"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
   ],
   targets: [
     // MARK: - Public API
-    .target(name: "ShiftKit", dependencies: libraryModules.map { .target(name: $0) }),
-    .target(name: "LinearAlgebra", dependencies: ["CGSL"]),
-    .target(name: "Datasets", dependencies: ["LinearAlgebra", "CZlib"]),
-    .target(name: "NeuralNetwork", dependencies: ["LinearAlgebra", "Datasets"]),
-    .target(name: "Evaluation", dependencies: ["LinearAlgebra"]),
-    .target(name: "DomainClassifier", dependencies: ["LinearAlgebra", "Datasets", "Evaluation"]),
-    .target(name: "ShiftDetection", dependencies: ["LinearAlgebra", "Datasets", "Evaluation", "DomainClassifier"]),
-    .target(
-      name: "ShiftEstimation", dependencies: ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "DomainClassifier"]),
-    .target(name: "PerformanceEstimation", dependencies: ["LinearAlgebra", "Datasets", "Evaluation", "ShiftEstimation"]),
-    .target(
-      name: "ShiftWorkflow",
-      dependencies: [
+    module("ShiftKit", libraryModules.map { .target(name: $0) }),
+    module("LinearAlgebra", ["CGSL"]),
+    module(
+      "Datasets", ["LinearAlgebra", "CZlib", .product(name: "OrderedCollections", package: "swift-collections")]),
+    module("NeuralNetwork", ["LinearAlgebra", "Datasets"]),
+    module("Evaluation", ["LinearAlgebra"]),
+    module("DomainClassifier", ["LinearAlgebra", "Datasets", "Evaluation"]),
+    module("ShiftDetection", ["LinearAlgebra", "Datasets", "Evaluation", "DomainClassifier"]),
+    module("ShiftEstimation", ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "DomainClassifier"]),
+    module("PerformanceEstimation", ["LinearAlgebra", "Datasets", "Evaluation", "ShiftEstimation"]),
+    module(
+      "ShiftWorkflow",
+      [
         "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "ShiftDetection", "ShiftEstimation",
         "PerformanceEstimation",
       ]),
-    .target(
-      name: "Reports", dependencies: ["Evaluation", "ShiftDetection", "ShiftEstimation", "PerformanceEstimation", "ShiftWorkflow"]),
+    module("Reports", ["Evaluation", "ShiftDetection", "ShiftEstimation", "PerformanceEstimation", "ShiftWorkflow"]),
+    .executableTarget(name: "shiftcli", dependencies: ["ShiftKit", argumentParser], exclude: ["README.md"]),
+    module("Notebooks", []),
     .executableTarget(
-      name: "shiftcli",
-      dependencies: ["ShiftKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    .target(name: "Notebooks"),
-    .executableTarget(
-      name: "shift-notebook",
-      dependencies: ["Notebooks", "LinearAlgebra", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      name: "shift-notebook", dependencies: ["Notebooks", "LinearAlgebra", argumentParser], exclude: ["README.md"]),
     .executableTarget(name: "MLPBenchmark", dependencies: ["ShiftKit"], path: "Benchmarks/MLPBenchmark"),
     .executableTarget(
-      name: "ShiftBenchmark",
-      dependencies: ["ShiftKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-      path: "Benchmarks/ShiftBenchmark"),
+      name: "ShiftBenchmark", dependencies: ["ShiftKit", argumentParser], path: "Benchmarks/ShiftBenchmark"),
 
     // MARK: - Implementation details
     .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev", "libopenblas-dev"])]),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
     // MARK: - Unit test bundles
-    .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-    .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "ShiftTestFixtures"]),
-    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
-    .testTarget(name: "DomainClassifierTests", dependencies: ["DomainClassifier"]),
-    .testTarget(name: "ShiftDetectionTests", dependencies: ["ShiftDetection", "ShiftEstimation", "Datasets", "NeuralNetwork"]),
     .target(name: "ShiftTestFixtures", dependencies: ["ShiftEstimation"], path: "Tests/ShiftTestFixtures"),
-    .testTarget(name: "ShiftEstimationTests", dependencies: ["ShiftEstimation", "ShiftTestFixtures"]),
+    .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", realModule]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+    .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "ShiftTestFixtures", realModule]),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", realModule]),
+    .testTarget(name: "DomainClassifierTests", dependencies: ["DomainClassifier", realModule]),
+    .testTarget(
+      name: "ShiftDetectionTests", dependencies: ["ShiftDetection", "ShiftEstimation", "Datasets", "NeuralNetwork"]),
+    .testTarget(name: "ShiftEstimationTests", dependencies: ["ShiftEstimation", "ShiftTestFixtures", realModule]),
     .testTarget(name: "PerformanceEstimationTests", dependencies: ["PerformanceEstimation", "ShiftTestFixtures"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+    .testTarget(name: "ShiftWorkflowTests", dependencies: ["ShiftWorkflow", "ShiftTestFixtures"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "ShiftWorkflow"]),
     .testTarget(name: "ShiftCLITests", dependencies: ["ShiftKit", "shiftcli"]),
     .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),
   ]

@@ -25,7 +25,8 @@ struct Options {
       switch flag {
       case "--epochs": epochs = try Int(value(flag)).orThrow("--epochs takes a number")
       case "--wide-epochs": wideEpochs = try Int(value(flag)).orThrow("--wide-epochs takes a number")
-      case "--threads": threads = try value(flag).split(separator: ",").map { try Int($0).orThrow("--threads takes numbers like 1,2") }
+      case "--threads":
+        threads = try value(flag).split(separator: ",").map { try Int($0).orThrow("--threads takes numbers like 1,2") }
       case "--data-dir": dataDirectory = try value(flag)
       case "--json": json = true
       case "--help", "-h":
@@ -142,15 +143,18 @@ do {
         on: train, configuration: TrainingConfiguration(epochs: configuration.epochs), using: &generator)
       let fastest = history.epochs.map(\.seconds).min()!
       let flops = flopsPerEpoch(sizes: configuration.sizes, examples: train.count) / fastest / 1e9
-      let (_, accuracy) = try network.evaluateLoss(features: test.features, targets: .classes(test.labels), loss: .softmaxCrossEntropy)
+      let (_, accuracy) = try network.evaluateLoss(
+        features: test.features, targets: .classes(test.labels), loss: .softmaxCrossEntropy)
       let result = ConfigurationResult(
         name: configuration.name, sizes: configuration.sizes, threads: threads, fastestEpochSeconds: fastest,
         medianEpochSeconds: history.medianSecondsPerEpoch, samplesPerSecond: Double(train.count) / fastest,
         gflops: flops, shareOfPeak: flops / peaks[threads]!, testAccuracy: accuracy ?? 0)
       results.append(result)
-      log(configuration.name.padding(toLength: 6, withPad: " ", startingAt: 0) + String(
-        format: "  %7d  %15.3f  %14.3f  %9.0f  %8.1f  %8.0f%%  %8.4f", threads, fastest,
-        result.medianEpochSeconds, result.samplesPerSecond, flops, 100 * result.shareOfPeak, result.testAccuracy))
+      log(
+        configuration.name.padding(toLength: 6, withPad: " ", startingAt: 0)
+          + String(
+            format: "  %7d  %15.3f  %14.3f  %9.0f  %8.1f  %8.0f%%  %8.4f", threads, fastest,
+            result.medianEpochSeconds, result.samplesPerSecond, flops, 100 * result.shareOfPeak, result.testAccuracy))
     }
     if configuration.name == "d2l" { rssAfterD2L = peakRSSMegabytes() }
   }

@@ -62,7 +62,8 @@ struct CovariateBenchmark: ParsableCommand {
         // Pool: every row; the simulation's source half is cut to n rows and the target capped at n.
         let pool = Array(0..<all.count)
         let simulation = try SelectionBiasSimulation(
-          features: all.features.rows(at: pool), strength: strength, intercept: intercept, targetLimit: n, using: &generator)
+          features: all.features.rows(at: pool), strength: strength, intercept: intercept, targetLimit: n,
+          using: &generator)
         let sourceRows = Array(simulation.sourceRows.prefix(n)).map { pool[$0] }
         let targetRows = simulation.targetRows.map { pool[$0] }
         let oracle = normalizedToMeanOne(Array(simulation.selectionProbabilities.prefix(n)))
@@ -71,7 +72,8 @@ struct CovariateBenchmark: ParsableCommand {
         let stem = export.map { "\($0)/\(dataset.rawValue)-covariate-rep\(repetition)" }
         if let stem {
           try writeJSON(["sourceRows": sourceRows, "targetRows": targetRows], to: stem + "-samples.json")
-          try AtomicFile.write("weight\n" + oracle.map { String($0) }.joined(separator: "\n") + "\n", to: stem + "-oracle-weights.csv")
+          try AtomicFile.write(
+            "weight\n" + oracle.map { String($0) }.joined(separator: "\n") + "\n", to: stem + "-oracle-weights.csv")
         }
         var candidates: [(String, [Double])] = [("oracle", oracle)]
         for clipping in [WeightClipping.quantile(0.99), .none] {
@@ -83,20 +85,26 @@ struct CovariateBenchmark: ParsableCommand {
           record(name) { $0.seconds.append(seconds(since: fitStart)) }
           candidates.append((name, result.weights))
           if let stem, clipping == .quantile(0.99) {
-            try AtomicFile.write("weight\n" + result.weights.map { String($0) }.joined(separator: "\n") + "\n", to: stem + "-ours-weights.csv")
+            try AtomicFile.write(
+              "weight\n" + result.weights.map { String($0) }.joined(separator: "\n") + "\n",
+              to: stem + "-ours-weights.csv")
           }
         }
         if let peerWeights {
           let prefix = "\(dataset.rawValue)-covariate-rep\(repetition)-"
           for file in try FileManager.default.contentsOfDirectory(atPath: peerWeights).sorted()
-          where file.hasPrefix(prefix) && file.hasSuffix("-weights.csv") && !file.contains("-oracle-") && !file.contains("-ours-") {
+          where file.hasPrefix(prefix) && file.hasSuffix("-weights.csv") && !file.contains("-oracle-")
+            && !file.contains("-ours-")
+          {
             let table = try CSVTable(contentsOf: "\(peerWeights)/\(file)", labelColumn: nil, labelRequired: false)
             let name = String(file.dropFirst(prefix.count).dropLast("-weights.csv".count))
             candidates.append((name, table.features.storage.map(Double.init)))
           }
         }
         for (name, weights) in candidates {
-          guard weights.count == n else { throw ValidationError("\(name): \(weights.count) weights for \(n) source rows") }
+          guard weights.count == n else {
+            throw ValidationError("\(name): \(weights.count) weights for \(n) source rows")
+          }
           let squaredError: Double = zip(weights, oracle).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
           let oracleSquares: Double = oracle.reduce(0) { $0 + $1 * $1 }
           record(name) {
@@ -115,15 +123,28 @@ struct CovariateBenchmark: ParsableCommand {
             record(name) { $0.accuracy.append(targetAccuracy) }
           }
         }
-        log(String(format: "%@ repetition %d/%d: %.1f s", dataset.rawValue, repetition + 1, repetitions, seconds(since: start)))
+        log(
+          String(
+            format: "%@ repetition %d/%d: %.1f s", dataset.rawValue, repetition + 1, repetitions, seconds(since: start))
+        )
       }
-      print("\n\(dataset.rawValue): selection bias σ(\(strength)·PC1 + \(intercept)), n_s = \(sizes(dataset)), n_t ≤ \(sizes(dataset)), \(repetitions) repetitions (means)")
-      print("weights".padding(toLength: 34, withPad: " ", startingAt: 0) + "relMSE   Spearman  ESS      max w    fit s   target acc")
+      print(
+        "\n\(dataset.rawValue): selection bias σ(\(strength)·PC1 + \(intercept)), n_s = \(sizes(dataset)), n_t ≤ \(sizes(dataset)), \(repetitions) repetitions (means)"
+      )
+      print(
+        "weights".padding(toLength: 34, withPad: " ", startingAt: 0)
+          + "relMSE   Spearman  ESS      max w    fit s   target acc")
       for name in order {
         let row = rows[name]!
-        func mean(_ values: [Double]) -> String { values.isEmpty ? "-" : String(format: "%.4g", values.reduce(0, +) / Double(values.count)) }
-        print(name.padding(toLength: 34, withPad: " ", startingAt: 0)
-          + [mean(row.relativeMSE), mean(row.spearman), mean(row.ess), mean(row.maxWeight), mean(row.seconds), mean(row.accuracy)]
+        func mean(_ values: [Double]) -> String {
+          values.isEmpty ? "-" : String(format: "%.4g", values.reduce(0, +) / Double(values.count))
+        }
+        print(
+          name.padding(toLength: 34, withPad: " ", startingAt: 0)
+            + [
+              mean(row.relativeMSE), mean(row.spearman), mean(row.ess), mean(row.maxWeight), mean(row.seconds),
+              mean(row.accuracy),
+            ]
             .map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())
       }
     }

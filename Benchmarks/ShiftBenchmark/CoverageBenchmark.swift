@@ -33,24 +33,30 @@ struct CoverageBenchmark: ParsableCommand {
         let (pool, source) = try all.split(fraction: 0.5, using: &generator)
         let (train, holdout) = try source.split(fraction: 0.3, using: &generator)
         let classifier = try ClassifierTraining().train(on: train, using: &generator)
-        let prior = try LabelShiftSimulation.dirichletPrior(classCount: all.classes.count, concentration: 1, using: &generator)
+        let prior = try LabelShiftSimulation.dirichletPrior(
+          classCount: all.classes.count, concentration: 1, using: &generator)
         let rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: n, using: &generator)
         let problem = try LabelShiftProblem(
           holdoutLogits: classifier.logits(for: holdout.features), holdoutLabels: holdout.labels,
           targetLogits: classifier.logits(for: pool.features.rows(at: rows)), sourcePrior: source.classPriors)
         for method in [LabelShiftMethod.bbseHard, .emBCTS] {
-          let intervals = try LabelShiftBootstrap(replicates: replicates).intervals(for: method, on: problem, using: &generator)
+          let intervals = try LabelShiftBootstrap(replicates: replicates).intervals(
+            for: method, on: problem, using: &generator)
           covered[method, default: 0] += zip(intervals.targetPrior, prior).filter { $0.contains($1) }.count
           width[method, default: 0] += intervals.targetPrior.reduce(0) { $0 + $1.upper - $1.lower }
         }
         total += prior.count
         log("\(dataset.rawValue) repetition \(repetition + 1)/\(repetitions)")
       }
-      print("\n\(dataset.rawValue): 95 % percentile-bootstrap intervals (B = \(replicates)) for q, Dirichlet α = 1, n = \(n), \(repetitions) repetitions")
+      print(
+        "\n\(dataset.rawValue): 95 % percentile-bootstrap intervals (B = \(replicates)) for q, Dirichlet α = 1, n = \(n), \(repetitions) repetitions"
+      )
       for method in [LabelShiftMethod.bbseHard, .emBCTS] {
-        print(String(
-          format: "%-10@ coverage %.3f (%d of %d class intervals), mean width %.4f", method.rawValue as NSString,
-          Double(covered[method] ?? 0) / Double(total), covered[method] ?? 0, total, (width[method] ?? 0) / Double(total)))
+        print(
+          String(
+            format: "%-10@ coverage %.3f (%d of %d class intervals), mean width %.4f", method.rawValue as NSString,
+            Double(covered[method] ?? 0) / Double(total), covered[method] ?? 0, total,
+            (width[method] ?? 0) / Double(total)))
       }
     }
   }

@@ -20,7 +20,8 @@ struct DetectionBenchmark: ParsableCommand {
   var classify = false
 
   func run() throws {
-    let all = try BenchmarkData.letter.load(letterFile: locations.letterFile, fashionDirectory: locations.fashionDirectory)
+    let all = try BenchmarkData.letter.load(
+      letterFile: locations.letterFile, fashionDirectory: locations.fashionDirectory)
     let settings = ["no shift, n=2000", "Dirichlet α=1, n=200", "Dirichlet α=10, n=200", "selection bias, n=50"]
     var rejections = [String: [String: Int]]()
     for repetition in 0..<repetitions {
@@ -34,7 +35,8 @@ struct DetectionBenchmark: ParsableCommand {
         if setting.hasPrefix("no shift") {
           rows = Array(randomPermutation(pool.count, using: &generator).prefix(2000))
         } else if setting.hasPrefix("selection") {
-          rows = try SelectionBiasSimulation(features: pool.features, strength: 2, targetLimit: 50, using: &generator).targetRows
+          rows = try SelectionBiasSimulation(features: pool.features, strength: 2, targetLimit: 50, using: &generator)
+            .targetRows
         } else {
           let alpha = setting.contains("α=10") ? 10.0 : 1.0
           let prior = try LabelShiftSimulation.dirichletPrior(classCount: 26, concentration: alpha, using: &generator)
@@ -55,7 +57,9 @@ struct DetectionBenchmark: ParsableCommand {
         let family = level / 3
         var outcome = rejections[setting] ?? [:]
         if detection.verdict != .noShift { outcome["verdict", default: 0] += 1 }
-        if (detection.features.map(\.adjustedPValue).min() ?? 1) <= family { outcome["features (KS, BH)", default: 0] += 1 }
+        if (detection.features.map(\.adjustedPValue).min() ?? 1) <= family {
+          outcome["features (KS, BH)", default: 0] += 1
+        }
         if detection.domain.pValue <= family { outcome["domain classifier", default: 0] += 1 }
         if (detection.predictions?.pValue ?? 1) <= family { outcome["predictions (χ²)", default: 0] += 1 }
         outcome["kind: " + detection.verdict.rawValue, default: 0] += 1
@@ -66,11 +70,16 @@ struct DetectionBenchmark: ParsableCommand {
     print("\nletter-recognition, MLP base model, \(repetitions) repetitions: rejection rate at α = \(level)")
     print("(the verdict rejects when any family rejects at α/3; the no-shift column is its false-positive rate)")
     let rowsToPrint = ["verdict", "features (KS, BH)", "domain classifier", "predictions (χ²)"]
-    print("".padding(toLength: 24, withPad: " ", startingAt: 0) + settings.map { $0.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined())
+    print(
+      "".padding(toLength: 24, withPad: " ", startingAt: 0)
+        + settings.map { $0.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined())
     for row in rowsToPrint {
-      print(row.padding(toLength: 24, withPad: " ", startingAt: 0) + settings.map {
-        String(format: "%.2f", Double(rejections[$0]?[row] ?? 0) / Double(repetitions)).padding(toLength: 24, withPad: " ", startingAt: 0)
-      }.joined())
+      print(
+        row.padding(toLength: 24, withPad: " ", startingAt: 0)
+          + settings.map {
+            String(format: "%.2f", Double(rejections[$0]?[row] ?? 0) / Double(repetitions)).padding(
+              toLength: 24, withPad: " ", startingAt: 0)
+          }.joined())
     }
     for setting in settings {
       let kinds = (rejections[setting] ?? [:]).filter { $0.key.hasPrefix("kind: ") }.sorted { $0.value > $1.value }

@@ -4,7 +4,10 @@ import ShiftKit
 
 /// One simulated label shift of the grid.
 struct LabelShiftKind: Hashable, CustomStringConvertible {
-  enum Family: String { case dirichlet, tweakOne = "tweak-one" }
+  enum Family: String {
+    case dirichlet
+    case tweakOne = "tweak-one"
+  }
   var family: Family
   var parameter: Double
 
@@ -85,7 +88,9 @@ struct LabelBenchmark: ParsableCommand {
 
   func run() throws {
     let targetSizes = sizes.split(separator: ",").compactMap { Int($0) }
-    guard !targetSizes.isEmpty, targetSizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--sizes takes positive numbers") }
+    guard !targetSizes.isEmpty, targetSizes.allSatisfy({ $0 > 0 }) else {
+      throw ValidationError("--sizes takes positive numbers")
+    }
     if let export { try FileManager.default.createDirectory(atPath: export, withIntermediateDirectories: true) }
     var results: [CellResult] = []
     for dataset in data {
@@ -103,7 +108,9 @@ struct LabelBenchmark: ParsableCommand {
         // Positions in the source, so the exported indices refer to `all`.
         let (trainRows, holdoutRows) = try source.splitRows(fraction: holdout, using: &generator)
         var lastEpoch = 0
-        let classifier = try ClassifierTraining().train(on: source.subset(trainRows), using: &generator) { lastEpoch = $0.epoch }
+        let classifier = try ClassifierTraining().train(on: source.subset(trainRows), using: &generator) {
+          lastEpoch = $0.epoch
+        }
         let holdoutLogits = try classifier.logits(for: source.subset(holdoutRows).features)
         let poolLogits = try classifier.logits(for: pool.features)
         let holdoutLabels = holdoutRows.map { source.labels[$0] }
@@ -131,50 +138,63 @@ struct LabelBenchmark: ParsableCommand {
           for n in targetSizes {
             var cellGenerator = SplitMix64(seed: cellSeed(repetition: repetition, kind: kind, n: n))
             let prior = try kind.prior(classCount: all.classes.count, using: &cellGenerator)
-            let targetRows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: n, using: &cellGenerator)
+            let targetRows = try LabelShiftSimulation.sample(
+              labels: pool.labels, prior: prior, count: n, using: &cellGenerator)
             let problem = try LabelShiftProblem(
               holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, targetLogits: poolLogits.rows(at: targetRows),
               sourcePrior: sourcePrior)
             let truth = LabelShiftWeights(targetPrior: prior, sourcePrior: sourcePrior).weights
             var errors: [Double] = []
             for method in LabelShiftMethod.concrete {
-              errors.append(weightMeanSquaredError(try LabelShiftEstimator(method: method).estimate(problem, using: &cellGenerator).weights, truth))
+              errors.append(
+                weightMeanSquaredError(
+                  try LabelShiftEstimator(method: method).estimate(problem, using: &cellGenerator).weights, truth))
             }
             let auto = try LabelShiftEstimator(method: .auto).estimate(problem, using: &cellGenerator)
             errors.append(weightMeanSquaredError(auto.weights, truth))
             if let crossFitted {
-              let problems = try crossFitted.problems(forTargetLogits: crossFittedPoolLogits.map { $0.rows(at: targetRows) })
+              let problems = try crossFitted.problems(
+                forTargetLogits: crossFittedPoolLogits.map { $0.rows(at: targetRows) })
               for method in LabelShiftMethod.concrete + [.auto] {
-                let estimate = try LabelShiftEstimator(method: method).estimate(crossFitted: problems, using: &cellGenerator)
+                let estimate = try LabelShiftEstimator(method: method).estimate(
+                  crossFitted: problems, using: &cellGenerator)
                 errors.append(weightMeanSquaredError(estimate.weights, truth))
-                if method == .auto { choices["\(kind)|\(n)", default: [:]]["cf:" + estimate.method.rawValue, default: 0] += 1 }
+                if method == .auto {
+                  choices["\(kind)|\(n)", default: [:]]["cf:" + estimate.method.rawValue, default: 0] += 1
+                }
               }
             }
             let floor = LabelShiftWeights(
-              targetPrior: classShares(targetRows.map { pool.labels[$0] }, classCount: prior.count), sourcePrior: sourcePrior)
+              targetPrior: classShares(targetRows.map { pool.labels[$0] }, classCount: prior.count),
+              sourcePrior: sourcePrior)
             errors.append(weightMeanSquaredError(floor.weights, truth))
             let key = "\(kind)|\(n)"
             sums[key] = zip(sums[key] ?? [Double](repeating: 0, count: names.count), errors).map(+)
             choices[key, default: [:]][auto.method.rawValue, default: 0] += 1
-            exported.append(.init(shift: kind.family.rawValue, parameter: kind.parameter, n: n, prior: prior, targetRows: targetRows))
+            exported.append(
+              .init(shift: kind.family.rawValue, parameter: kind.parameter, n: n, prior: prior, targetRows: targetRows))
           }
         }
         if let export {
           let encoder = JSONEncoder()
           encoder.outputFormatting = [.sortedKeys]
-          let lines = try exported.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
+          let lines =
+            try exported.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
           try AtomicFile.write(lines, to: "\(export)/\(dataset.rawValue)-rep\(repetition)-cells.jsonl")
         }
-        log(String(format: "%@ repetition %d/%d: base model %d epochs, holdout accuracy %.4f, %.1f s", dataset.rawValue,
-          repetition + 1, repetitions, lastEpoch, holdoutAccuracy, seconds(since: start)))
+        log(
+          String(
+            format: "%@ repetition %d/%d: base model %d epochs, holdout accuracy %.4f, %.1f s", dataset.rawValue,
+            repetition + 1, repetitions, lastEpoch, holdoutAccuracy, seconds(since: start)))
       }
       for kind in LabelShiftKind.grid {
         for n in targetSizes {
           let key = "\(kind)|\(n)"
           let means = (sums[key] ?? []).map { $0 / Double(repetitions) }
-          results.append(CellResult(
-            data: dataset.rawValue, shift: kind.description, n: n, repetitions: repetitions,
-            meanSquaredError: Dictionary(uniqueKeysWithValues: zip(names, means)), autoChoices: choices[key] ?? [:]))
+          results.append(
+            CellResult(
+              data: dataset.rawValue, shift: kind.description, n: n, repetitions: repetitions,
+              meanSquaredError: Dictionary(uniqueKeysWithValues: zip(names, means)), autoChoices: choices[key] ?? [:]))
         }
       }
     }
@@ -189,7 +209,9 @@ struct LabelBenchmark: ParsableCommand {
 
   /// Letter: a stratified half of the rows is the source, the other half the target pool.
   /// Fashion-MNIST: its training rows are the source, its test rows the target pool.
-  private func sourceAndPool(_ all: Dataset, dataset: BenchmarkData, using generator: inout SplitMix64) throws -> ([Int], [Int]) {
+  private func sourceAndPool(_ all: Dataset, dataset: BenchmarkData, using generator: inout SplitMix64) throws -> (
+    [Int], [Int]
+  ) {
     switch dataset {
     case .fashion: return (Array(0..<60_000), Array(60_000..<all.count))
     case .letter:
@@ -213,9 +235,12 @@ struct LabelBenchmark: ParsableCommand {
   private func printTable(_ results: [CellResult]) {
     let methods = results.first.map { Array($0.meanSquaredError.keys).sorted() } ?? []
     print("mean weight-MSE ‖ŵ − w‖²/k over \(repetitions) repetitions (lower is better; cf- = cross-fitted)\n")
-    print("data     shift               n     " + methods.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined() + "auto picks")
+    print(
+      "data     shift               n     "
+        + methods.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined() + "auto picks")
     for cell in results {
-      var line = cell.data.padding(toLength: 9, withPad: " ", startingAt: 0)
+      var line =
+        cell.data.padding(toLength: 9, withPad: " ", startingAt: 0)
         + cell.shift.padding(toLength: 20, withPad: " ", startingAt: 0)
         + String(cell.n).padding(toLength: 6, withPad: " ", startingAt: 0)
       for method in methods { line += String(format: "%-13.5f", cell.meanSquaredError[method] ?? .nan) }

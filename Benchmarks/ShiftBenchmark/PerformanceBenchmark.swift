@@ -22,7 +22,8 @@ struct PerformanceBenchmark: ParsableCommand {
   }
 
   func run() throws {
-    let all = try BenchmarkData.letter.load(letterFile: locations.letterFile, fashionDirectory: locations.fashionDirectory)
+    let all = try BenchmarkData.letter.load(
+      letterFile: locations.letterFile, fashionDirectory: locations.fashionDirectory)
     let settings = ["Dirichlet α=1, n=2000", "tweak-one ρ=0.9, n=2000", "selection bias, n≤3000"]
     var tallies = [String: Tally]()
     var holdoutErrors = [String: [Double]]()
@@ -38,19 +39,22 @@ struct PerformanceBenchmark: ParsableCommand {
       for setting in settings {
         let rows: [Int]
         if setting.hasPrefix("selection") {
-          rows = try SelectionBiasSimulation(features: pool.features, strength: 2, targetLimit: 3000, using: &generator).targetRows
+          rows = try SelectionBiasSimulation(features: pool.features, strength: 2, targetLimit: 3000, using: &generator)
+            .targetRows
         } else if setting.hasPrefix("Dirichlet") {
           let prior = try LabelShiftSimulation.dirichletPrior(classCount: 26, concentration: 1, using: &generator)
           rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: 2000, using: &generator)
         } else {
-          let prior = try LabelShiftSimulation.tweakOnePrior(classCount: 26, tweaked: generator.uniformIndex(below: 26), share: 0.9)
+          let prior = try LabelShiftSimulation.tweakOnePrior(
+            classCount: 26, tweaked: generator.uniformIndex(below: 26), share: 0.9)
           rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: 2000, using: &generator)
         }
         let target = pool.subset(rows)
         let targetLogits = try classifier.logits(for: target.features)
         let actual = accuracy(predicted: predictedClasses(targetLogits), labels: target.labels)
         let problem = try LabelShiftProblem(
-          holdoutLogits: holdoutLogits, holdoutLabels: holdout.labels, targetLogits: targetLogits, sourcePrior: source.classPriors)
+          holdoutLogits: holdoutLogits, holdoutLabels: holdout.labels, targetLogits: targetLogits,
+          sourcePrior: source.classPriors)
         let holdoutWeights = try CovariateShiftEstimator().estimate(
           source: holdout.features, target: target.features, using: &generator
         ).weights
@@ -66,30 +70,50 @@ struct PerformanceBenchmark: ParsableCommand {
         holdoutErrors[setting, default: []].append(abs(holdoutAccuracy - actual) * 100)
         var probabilities = targetLogits
         softmaxRows(&probabilities)
-        let confidence = (0..<probabilities.rows).reduce(0.0) { $0 + Double(probabilities.row($1).max()!) } / Double(probabilities.rows)
+        let confidence =
+          (0..<probabilities.rows).reduce(0.0) { $0 + Double(probabilities.row($1).max()!) }
+          / Double(probabilities.rows)
         rawConfidenceErrors[setting, default: []].append(abs(confidence - actual) * 100)
         targetSizes[setting, default: []].append(target.count)
       }
       log("repetition \(repetition + 1)/\(repetitions)")
     }
     func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
-    print("\nletter-recognition, MLP base model, \(repetitions) repetitions: mean |estimated − actual| target accuracy (percentage points)")
+    print(
+      "\nletter-recognition, MLP base model, \(repetitions) repetitions: mean |estimated − actual| target accuracy (percentage points)"
+    )
     print("and the share of 95 % bootstrap intervals (B = \(replicates)) that cover the actual accuracy")
-    print("estimator".padding(toLength: 28, withPad: " ", startingAt: 0) + settings.map { $0.padding(toLength: 30, withPad: " ", startingAt: 0) }.joined())
+    print(
+      "estimator".padding(toLength: 28, withPad: " ", startingAt: 0)
+        + settings.map { $0.padding(toLength: 30, withPad: " ", startingAt: 0) }.joined())
     for estimator in TargetPerformanceEstimate.Estimator.allCases {
       var line = estimator.rawValue.padding(toLength: 28, withPad: " ", startingAt: 0)
       for setting in settings {
         let tally = tallies["\(setting)|\(estimator.rawValue)"] ?? Tally()
-        line += String(format: "%5.2f pp, coverage %.2f", mean(tally.absoluteError), Double(tally.covered) / Double(max(tally.absoluteError.count, 1)))
-          .padding(toLength: 30, withPad: " ", startingAt: 0)
+        line += String(
+          format: "%5.2f pp, coverage %.2f", mean(tally.absoluteError),
+          Double(tally.covered) / Double(max(tally.absoluteError.count, 1))
+        )
+        .padding(toLength: 30, withPad: " ", startingAt: 0)
       }
       print(line)
     }
-    print("plain holdout".padding(toLength: 28, withPad: " ", startingAt: 0)
-      + settings.map { String(format: "%5.2f pp", mean(holdoutErrors[$0] ?? [])).padding(toLength: 30, withPad: " ", startingAt: 0) }.joined())
-    print("raw confidence".padding(toLength: 28, withPad: " ", startingAt: 0)
-      + settings.map { String(format: "%5.2f pp", mean(rawConfidenceErrors[$0] ?? [])).padding(toLength: 30, withPad: " ", startingAt: 0) }.joined())
-    print("mean target size".padding(toLength: 28, withPad: " ", startingAt: 0)
-      + settings.map { String(format: "%.0f", mean((targetSizes[$0] ?? []).map(Double.init))).padding(toLength: 30, withPad: " ", startingAt: 0) }.joined())
+    print(
+      "plain holdout".padding(toLength: 28, withPad: " ", startingAt: 0)
+        + settings.map {
+          String(format: "%5.2f pp", mean(holdoutErrors[$0] ?? [])).padding(toLength: 30, withPad: " ", startingAt: 0)
+        }.joined())
+    print(
+      "raw confidence".padding(toLength: 28, withPad: " ", startingAt: 0)
+        + settings.map {
+          String(format: "%5.2f pp", mean(rawConfidenceErrors[$0] ?? [])).padding(
+            toLength: 30, withPad: " ", startingAt: 0)
+        }.joined())
+    print(
+      "mean target size".padding(toLength: 28, withPad: " ", startingAt: 0)
+        + settings.map {
+          String(format: "%.0f", mean((targetSizes[$0] ?? []).map(Double.init))).padding(
+            toLength: 30, withPad: " ", startingAt: 0)
+        }.joined())
   }
 }

@@ -20,7 +20,10 @@ struct ShiftEstimationBenchmark: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "shift-estimation-benchmark",
     abstract: "Accuracy and speed of the shift estimators on simulated shift with known truth.",
-    subcommands: [LabelBenchmark.self, CovariateBenchmark.self, CoverageBenchmark.self, DetectionBenchmark.self, PerformanceBenchmark.self, TimingBenchmark.self])
+    subcommands: [
+      LabelBenchmark.self, CovariateBenchmark.self, CoverageBenchmark.self, DetectionBenchmark.self,
+      PerformanceBenchmark.self, TimingBenchmark.self,
+    ])
 
   static func main() {
     BLASKernel.ensureOptimizedKernel()

@@ -6,7 +6,9 @@ import ShiftKit
 struct TimingBenchmark: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "timing",
-    abstract: "Seconds to estimate covariate weights (n_s = n_t = rows, d = columns) and label-shift weights (rows × classes logits).")
+    abstract:
+      "Seconds to estimate covariate weights (n_s = n_t = rows, d = columns) and label-shift weights (rows × classes logits)."
+  )
 
   @Option(help: "Rows of each sample.")
   var rows = 10_000
@@ -20,10 +22,13 @@ struct TimingBenchmark: ParsableCommand {
   func run() throws {
     var generator = SplitMix64(seed: 7)
     // Covariate: Gaussian source, target shifted along the first feature.
-    let source = Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in Float(generator.standardNormal()) })
+    let source = Matrix(
+      rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in Float(generator.standardNormal()) })
     let target = Matrix(
       rows: rows, columns: columns,
-      storage: (0..<(rows * columns)).map { index in Float(generator.standardNormal()) + (index % columns == 0 ? 0.5 : 0) })
+      storage: (0..<(rows * columns)).map { index in
+        Float(generator.standardNormal()) + (index % columns == 0 ? 0.5 : 0)
+      })
     try report("covariate, \(rows) + \(rows) rows × \(columns) features, 5-fold") {
       var seed = SplitMix64(seed: 1)
       _ = try CovariateShiftEstimator().estimate(source: source, target: target, using: &seed)

@@ -25,18 +25,26 @@ public struct CSVTable: Sendable {
   /// Reads `file`. With `labelColumn` set, that column is kept as strings; if the column is absent
   /// the read fails when `labelRequired`, and otherwise proceeds with `labels == nil`. A file
   /// with no column but the label is an error unless `featuresRequired` is false (a labels file).
-  public init(contentsOf file: String, labelColumn: String?, labelRequired: Bool = true, featuresRequired: Bool = true) throws {
+  public init(contentsOf file: String, labelColumn: String?, labelRequired: Bool = true, featuresRequired: Bool = true)
+    throws
+  {
     let bytes: [UInt8]
     do {
       bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
     } catch {
-      throw DatasetError.unreadable(file: file, reason: FileManager.default.fileExists(atPath: file) ? "\(error.localizedDescription)" : "no such file")
+      throw DatasetError.unreadable(
+        file: file,
+        reason: FileManager.default.fileExists(atPath: file) ? "\(error.localizedDescription)" : "no such file")
     }
-    try self.init(bytes: bytes, file: file, labelColumn: labelColumn, labelRequired: labelRequired, featuresRequired: featuresRequired)
+    try self.init(
+      bytes: bytes, file: file, labelColumn: labelColumn, labelRequired: labelRequired,
+      featuresRequired: featuresRequired)
   }
 
   /// Parses CSV `bytes` as if read from `file`.
-  public init(bytes: [UInt8], file: String, labelColumn: String?, labelRequired: Bool = true, featuresRequired: Bool = true) throws {
+  public init(
+    bytes: [UInt8], file: String, labelColumn: String?, labelRequired: Bool = true, featuresRequired: Bool = true
+  ) throws {
     self.file = file
     var parser = CSVParser(bytes: bytes, file: file)
     guard let header = try parser.nextRecord() else { throw DatasetError.emptyFile(file: file) }
@@ -67,7 +75,8 @@ public struct CSVTable: Sendable {
       for position in featurePositions {
         let text = record.cells[position].trimmingCharacters(in: .whitespaces)
         if Self.missingMarkers.contains(text.lowercased()) {
-          throw DatasetError.missingValue(file: file, line: record.line, column: position + 1, columnName: names[position])
+          throw DatasetError.missingValue(
+            file: file, line: record.line, column: position + 1, columnName: names[position])
         }
         guard let value = Float(text), value.isFinite else {
           throw DatasetError.malformedCell(
@@ -78,7 +87,8 @@ public struct CSVTable: Sendable {
       if let labelPosition {
         let label = record.cells[labelPosition].trimmingCharacters(in: .whitespaces)
         if Self.missingMarkers.contains(label.lowercased()) {
-          throw DatasetError.missingValue(file: file, line: record.line, column: labelPosition + 1, columnName: names[labelPosition])
+          throw DatasetError.missingValue(
+            file: file, line: record.line, column: labelPosition + 1, columnName: names[labelPosition])
         }
         rawLabels.append(label)
       }
@@ -200,7 +210,8 @@ extension CSVTable {
     guard extra.isEmpty else {
       throw DatasetError.inconsistentFiles(
         first: reference, second: file,
-        reason: "feature columns differ: \(file) has \(extra.sorted().joined(separator: ", ")), which \(reference) lacks")
+        reason:
+          "feature columns differ: \(file) has \(extra.sorted().joined(separator: ", ")), which \(reference) lacks")
     }
     let order = try names.map { name in
       guard let index = position[name] else {

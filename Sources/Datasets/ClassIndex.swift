@@ -1,11 +1,12 @@
+import OrderedCollections
+
 /// The mapping between class names and the indices `0..<count` a model predicts.
 ///
 /// Classes are in ascending order: numeric order when every name parses as a number
 /// (so `"2" < "10"`), string order otherwise. The order is part of a saved model.
 public struct ClassIndex: Sendable, Equatable, Codable {
-  /// Class names; the position of a name is its index.
-  public let names: [String]
-  private let indexByName: [String: Int]
+  /// The names in index order, with constant-time lookup of a name's index.
+  private let classes: OrderedSet<String>
 
   /// The classes among `labels`, in ascending order.
   public init(labels: some Sequence<String>) {
@@ -19,17 +20,20 @@ public struct ClassIndex: Sendable, Equatable, Codable {
     }
   }
 
-  /// Classes in exactly the given order (as stored in a model file).
+  /// Classes in exactly the given order (as stored in a model file); the names must be distinct.
   public init(orderedNames: [String]) {
-    names = orderedNames
-    indexByName = Dictionary(uniqueKeysWithValues: orderedNames.enumerated().map { ($1, $0) })
+    classes = OrderedSet(orderedNames)
+    precondition(classes.count == orderedNames.count, "class names must be distinct")
   }
 
+  /// Class names; the position of a name is its index.
+  public var names: [String] { classes.elements }
+
   /// Number of classes.
-  public var count: Int { names.count }
+  public var count: Int { classes.count }
 
   /// The index of `name`, or `nil` if it is not a known class.
-  public func index(of name: String) -> Int? { indexByName[name] }
+  public func index(of name: String) -> Int? { classes.firstIndex(of: name) }
 
   /// The class index of each of `labels`, read from `file` where label `i` is on line
   /// `lines[i]`; throws naming the file and line of the first label that is not a known class.
@@ -46,12 +50,12 @@ public struct ClassIndex: Sendable, Equatable, Codable {
     return indices
   }
 
-  public static func == (lhs: ClassIndex, rhs: ClassIndex) -> Bool { lhs.names == rhs.names }
-
+  /// Decodes the class names in order (as ``encode(to:)`` writes them).
   public init(from decoder: any Decoder) throws {
     self.init(orderedNames: try decoder.singleValueContainer().decode([String].self))
   }
 
+  /// Encodes the class names in order, as a plain array.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     try container.encode(names)

@@ -35,6 +35,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
   /// Arguments to a data operation are out of range (a split fraction, a fold count, …).
   case invalidArgument(String)
 
+  /// The message for the user, naming the file, line and column or the argument where there is one.
   public var description: String {
     switch self {
     case .unreadable(let file, let reason): "\(file): cannot read: \(reason)"

@@ -29,10 +29,12 @@ public enum FashionMNIST {
     let images = try IDXFile(contentsOf: imageFile)
     let labels = try IDXFile(contentsOf: labelFile)
     guard images.dimensions.count == 3 else {
-      throw DatasetError.notIDX(file: imageFile, byteOffset: 3, reason: "images need 3 dimensions, found \(images.dimensions.count)")
+      throw DatasetError.notIDX(
+        file: imageFile, byteOffset: 3, reason: "images need 3 dimensions, found \(images.dimensions.count)")
     }
     guard labels.dimensions.count == 1 else {
-      throw DatasetError.notIDX(file: labelFile, byteOffset: 3, reason: "labels need 1 dimension, found \(labels.dimensions.count)")
+      throw DatasetError.notIDX(
+        file: labelFile, byteOffset: 3, reason: "labels need 1 dimension, found \(labels.dimensions.count)")
     }
     guard images.dimensions[0] == labels.dimensions[0] else {
       throw DatasetError.inconsistentFiles(
@@ -40,7 +42,8 @@ public enum FashionMNIST {
         reason: "\(images.dimensions[0]) images but \(labels.dimensions[0]) labels")
     }
     if let bad = labels.values.firstIndex(where: { Int($0) >= classNames.count }) {
-      throw DatasetError.notIDX(file: labelFile, byteOffset: 8 + bad, reason: "label \(labels.values[bad]) is not in 0…9")
+      throw DatasetError.notIDX(
+        file: labelFile, byteOffset: 8 + bad, reason: "label \(labels.values[bad]) is not in 0…9")
     }
     let pixels = images.dimensions[1] * images.dimensions[2]
     let features = images.values.map(Float.init)

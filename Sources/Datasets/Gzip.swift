@@ -1,10 +1,11 @@
-import Foundation
 internal import CZlib
+import Foundation
 
 /// Reads a whole file, inflating it when it is gzip-compressed (zlib reads plain files as is).
 func readPossiblyCompressedFile(_ file: String) throws -> [UInt8] {
   guard FileManager.default.isReadableFile(atPath: file) else {
-    throw DatasetError.unreadable(file: file, reason: FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file")
+    throw DatasetError.unreadable(
+      file: file, reason: FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file")
   }
   guard let handle = gzopen(file, "rb") else {
     throw DatasetError.unreadable(file: file, reason: String(cString: strerror(errno)))

@@ -46,7 +46,9 @@ extension Dataset {
 
   /// `k` seeded folds for cross-validation: each element is (training part, held-out part), and
   /// every example is held out exactly once.
-  public func folds(_ k: Int, using generator: inout some RandomNumberGenerator) throws -> [(train: Dataset, heldOut: Dataset)] {
+  public func folds(_ k: Int, using generator: inout some RandomNumberGenerator) throws -> [(
+    train: Dataset, heldOut: Dataset
+  )] {
     try FoldAssignment(count: count, folds: k, using: &generator).folds.map { fold in
       (subset(fold.train), subset(fold.heldOut))
     }

@@ -44,10 +44,13 @@ public struct DomainClassifier: Sendable, Equatable {
       throw DomainClassifierError.invalidInput(
         "source and target must have the same features: \(source.columns) vs \(target.columns) columns")
     }
-    guard folds >= 2 else { throw DomainClassifierError.invalidInput("cross-fitting needs at least 2 folds, got \(folds)") }
+    guard folds >= 2 else {
+      throw DomainClassifierError.invalidInput("cross-fitting needs at least 2 folds, got \(folds)")
+    }
     guard source.rows >= folds, target.rows >= folds else {
       throw DomainClassifierError.invalidInput(
-        "\(folds)-fold cross-fitting needs at least \(folds) source and target rows, got \(source.rows) and \(target.rows)")
+        "\(folds)-fold cross-fitting needs at least \(folds) source and target rows, got \(source.rows) and \(target.rows)"
+      )
     }
     var pooled = Matrix(stacking: [source, target])
     Standardizer(fittedTo: pooled).standardize(&pooled)
@@ -96,7 +99,8 @@ public struct DomainClassifier: Sendable, Equatable {
       throw lastFailure ?? DomainClassifierError.invalidInput("no domain classifier could be fitted")
     }
     let solver = DomainClassifierFit.Solver(
-      name: "newton", folds: folds, iterations: chosen.iterations.max() ?? 0, gradientNorm: chosen.gradientNorms.max() ?? 0,
+      name: "newton", folds: folds, iterations: chosen.iterations.max() ?? 0,
+      gradientNorm: chosen.gradientNorms.max() ?? 0,
       inverseRegularization: chosen.inverseRegularization, heldOutLogLoss: chosen.logLoss, regularizationPath: path)
     return DomainClassifierFit(
       sourceLogDensityRatio: Array(chosen.logDensityRatio[..<source.rows]),

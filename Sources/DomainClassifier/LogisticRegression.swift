@@ -44,13 +44,15 @@ public struct LogisticRegression: Sendable, Equatable {
     let n = features.rows
     let d = features.columns
     guard n == labels.count, n > 0 else {
-      throw DomainClassifierError.invalidInput("logistic regression needs one label per row, got \(labels.count) for \(n) rows")
+      throw DomainClassifierError.invalidInput(
+        "logistic regression needs one label per row, got \(labels.count) for \(n) rows")
     }
     guard labels.contains(true), labels.contains(false) else {
       throw DomainClassifierError.invalidInput("logistic regression needs examples of both classes")
     }
     guard inverseRegularization > 0, inverseRegularization.isFinite else {
-      throw DomainClassifierError.invalidInput("the inverse regularisation C must be positive, got \(inverseRegularization)")
+      throw DomainClassifierError.invalidInput(
+        "the inverse regularisation C must be positive, got \(inverseRegularization)")
     }
     let weights = sampleWeights ?? [Double](repeating: 1, count: n)
     guard weights.count == n, weights.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
@@ -82,16 +84,20 @@ public struct LogisticRegression: Sendable, Equatable {
       }
       var gradient = design.multiplied(by: residuals, transposed: true)
       for j in 0..<d { gradient[j] += penalty * beta[j] }
-      return (gradient, {
-        var hessian = design.scalingRows(by: curvatures).gramMatrix()
-        for j in 0..<p { hessian[j, j] += j < d ? penalty : 1e-10 * Double(n) }
-        return hessian
-      })
+      return (
+        gradient,
+        {
+          var hessian = design.scalingRows(by: curvatures).gramMatrix()
+          for j in 0..<p { hessian[j, j] += j < d ? penalty : 1e-10 * Double(n) }
+          return hessian
+        }
+      )
     }
     let solver = NewtonSolver(
       problem: "logistic regression", sampleCount: n, maximumIterations: maximumIterations, maximumHalvings: 50,
       gradientTolerance: gradientTolerance, relativeDecrementTolerance: decrementTolerance)
-    let solution = try solver.minimize(from: [Double](repeating: 0, count: p), objective: objective, derivatives: derivatives)
+    let solution = try solver.minimize(
+      from: [Double](repeating: 0, count: p), objective: objective, derivatives: derivatives)
     let beta = solution.point
     let model = LogisticRegression(coefficients: Array(beta[..<d]), intercept: beta[d])
     return (model, SolverReport(name: "newton", iterations: solution.iterations, gradientNorm: solution.gradientNorm))

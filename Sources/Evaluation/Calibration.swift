@@ -6,8 +6,9 @@ import LinearAlgebra
 public struct CalibrationCurve: Sendable, Codable, Equatable {
   /// One confidence bin.
   public struct Bin: Sendable, Codable, Equatable {
-    /// The bin's confidence range `[lower, upper)` (the last bin includes 1).
+    /// The lower end of the bin's confidence range `[lower, upper)`.
     public var lower: Double
+    /// The upper end (the last bin includes 1).
     public var upper: Double
     /// The (weighted) number of predictions in the bin.
     public var weight: Double
@@ -44,6 +45,7 @@ public struct CalibrationCurve: Sendable, Codable, Equatable {
         lower: Double(b) / Double(binCount), upper: Double(b + 1) / Double(binCount), weight: weightSums[b],
         confidence: confidenceSums[b] / weightSums[b], accuracy: correctSums[b] / weightSums[b])
     }
-    expectedCalibrationError = total > 0 ? bins.reduce(0) { $0 + $1.weight / total * abs($1.accuracy - $1.confidence) } : 0
+    expectedCalibrationError =
+      total > 0 ? bins.reduce(0) { $0 + $1.weight / total * abs($1.accuracy - $1.confidence) } : 0
   }
 }

@@ -23,7 +23,8 @@ public struct ClassificationMetrics: Sendable, Codable, Equatable {
     accuracy = confusion.accuracy
     macroF1 = confusion.macroF1
     logLoss = Evaluation.logLoss(probabilities: probabilities, labels: labels, weights: weights)
-    expectedCalibrationError = CalibrationCurve(probabilities: probabilities, labels: labels, weights: weights)
+    expectedCalibrationError =
+      CalibrationCurve(probabilities: probabilities, labels: labels, weights: weights)
       .expectedCalibrationError
   }
 }

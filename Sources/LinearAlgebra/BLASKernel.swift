@@ -1,5 +1,5 @@
-import Foundation
 internal import CGSL
+import Foundation
 
 /// Which OpenBLAS compute kernel is active, whether the CPU could run a faster one, and how to get it.
 ///
@@ -41,7 +41,8 @@ public struct BLASKernel: Sendable, Codable, Equatable {
     var text = "OpenBLAS kernel \(coreName), \(threads) thread\(threads == 1 ? "" : "s")"
     if let requested = requestedCoreType { text += " (OPENBLAS_CORETYPE=\(requested))" }
     if let better = recommendedCoreType {
-      text += "; this CPU supports the faster \(better) kernel: start the process with "
+      text +=
+        "; this CPU supports the faster \(better) kernel: start the process with "
         + "OPENBLAS_CORETYPE=\(better) in its environment (setting it after start has no effect)"
     }
     return text
@@ -154,7 +155,8 @@ public struct BLASKernel: Sendable, Codable, Equatable {
           }
           let error = abs(Double(c[i * n + j]) - exact) / max(magnitude, 1e-30)
           if !(error <= 1e-4) {
-            throw LinearAlgebraError.blasSelfCheckFailed(kernel: String(cString: openblas_get_corename()), relativeError: error)
+            throw LinearAlgebraError.blasSelfCheckFailed(
+              kernel: String(cString: openblas_get_corename()), relativeError: error)
           }
           worst = max(worst, error)
         }

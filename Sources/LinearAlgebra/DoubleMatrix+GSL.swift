@@ -48,7 +48,9 @@ extension DoubleMatrix {
     precondition(rows >= columns, "GSL's SVD needs rows ≥ columns")
     GSL.ensureErrorHandlerOff()
     let (m, n) = (rows, columns)
-    guard n > 0 else { return SingularValueDecomposition(u: self, singularValues: [], v: DoubleMatrix(rows: 0, columns: 0)) }
+    guard n > 0 else {
+      return SingularValueDecomposition(u: self, singularValues: [], v: DoubleMatrix(rows: 0, columns: 0))
+    }
     var u = storage
     var v = [Double](repeating: 0, count: n * n)
     var s = [Double](repeating: 0, count: n)
@@ -68,7 +70,8 @@ extension DoubleMatrix {
     }
     guard status == GSL_SUCCESS else { return nil }
     return SingularValueDecomposition(
-      u: DoubleMatrix(rows: m, columns: n, storage: u), singularValues: s, v: DoubleMatrix(rows: n, columns: n, storage: v))
+      u: DoubleMatrix(rows: m, columns: n, storage: u), singularValues: s,
+      v: DoubleMatrix(rows: n, columns: n, storage: v))
   }
 
   /// The 2-norm condition number σ_max/σ_min of a square matrix from GSL's SVD (∞ when singular

@@ -49,4 +49,3 @@ public func randomPermutation(_ count: Int, using generator: inout some RandomNu
   indices.fisherYatesShuffle(using: &generator)
   return indices
 }
-

@@ -17,7 +17,8 @@ public struct Classifier: Sendable, Equatable {
   /// A classifier; sizes must agree.
   public init(network: MLP, classes: ClassIndex, featureNames: [String], standardizer: Standardizer) {
     precondition(network.outputCount == classes.count, "one output per class")
-    precondition(network.inputCount == standardizer.featureCount && featureNames.count == network.inputCount,
+    precondition(
+      network.inputCount == standardizer.featureCount && featureNames.count == network.inputCount,
       "one input per feature")
     self.network = network
     self.classes = classes

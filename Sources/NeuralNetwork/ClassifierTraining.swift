@@ -1,7 +1,6 @@
 import Datasets
 import Foundation
 import LinearAlgebra
-import NeuralNetwork
 
 /// A recipe for training a ``Classifier`` on a labelled data set: an MLP on standardised
 /// features, Adam, early stopping on a validation slice of the training data (so any holdout
@@ -49,7 +48,8 @@ public struct ClassifierTraining: Sendable, Equatable {
       throw NeuralNetworkError.shapeMismatch("\(data.count) training rows but \(weights.count) weights")
     }
     guard validationFraction > 0, validationFraction < 1 else {
-      throw NeuralNetworkError.invalidConfiguration("the validation fraction must be in (0, 1), got \(validationFraction)")
+      throw NeuralNetworkError.invalidConfiguration(
+        "the validation fraction must be in (0, 1), got \(validationFraction)")
     }
     let standardizer = Standardizer(fittedTo: data.features)
     var standardized = data
@@ -67,6 +67,7 @@ public struct ClassifierTraining: Sendable, Equatable {
     try network.train(
       on: standardized.subset(trainRows), weights: weights.map { w in trainRows.map { Float(w[$0]) } },
       validation: validation, configuration: configuration, using: &generator, progress: progress)
-    return Classifier(network: network, classes: data.classes, featureNames: data.featureNames, standardizer: standardizer)
+    return Classifier(
+      network: network, classes: data.classes, featureNames: data.featureNames, standardizer: standardizer)
   }
 }

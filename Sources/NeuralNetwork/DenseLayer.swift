@@ -18,7 +18,9 @@ public struct DenseLayer: Sendable, Equatable {
   }
 
   /// A freshly initialised layer with zero biases.
-  public init(inputs: Int, outputs: Int, initialization: Initialization, using generator: inout some RandomNumberGenerator) {
+  public init(
+    inputs: Int, outputs: Int, initialization: Initialization, using generator: inout some RandomNumberGenerator
+  ) {
     self.init(
       weights: initialization.weights(inputs: inputs, outputs: outputs, using: &generator),
       bias: .init(repeating: 0, count: outputs))

@@ -26,6 +26,7 @@ public enum Initialization: Sendable, Codable, Equatable, CustomStringConvertibl
     }
   }
 
+  /// The name `init(parsing:)` reads back, e.g. `he` or `normal:0.01`.
   public var description: String {
     switch self {
     case .xavierUniform: "xavier-uniform"

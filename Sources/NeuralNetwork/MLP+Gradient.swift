@@ -30,8 +30,11 @@ extension MLP {
       DenseLayer(
         weights: Matrix(
           rows: layers[l].inputCount, columns: layers[l].outputCount,
-          storage: Array(UnsafeBufferPointer(start: workspace.weightGradients[l].pointer, count: workspace.weightGradients[l].count))),
-        bias: Array(UnsafeBufferPointer(start: workspace.biasGradients[l].pointer, count: workspace.biasGradients[l].count)))
+          storage: Array(
+            UnsafeBufferPointer(start: workspace.weightGradients[l].pointer, count: workspace.weightGradients[l].count))
+        ),
+        bias: Array(
+          UnsafeBufferPointer(start: workspace.biasGradients[l].pointer, count: workspace.biasGradients[l].count)))
     }
     return (value, gradient)
   }

@@ -31,7 +31,8 @@ public struct MLP: Sendable, Equatable {
 
   /// A network from existing layers (as loaded from a model file).
   public init(layers: [DenseLayer], activation: Activation, dropout: Dropout) {
-    precondition(!layers.isEmpty && zip(layers, layers.dropFirst()).allSatisfy { $0.outputCount == $1.inputCount },
+    precondition(
+      !layers.isEmpty && zip(layers, layers.dropFirst()).allSatisfy { $0.outputCount == $1.inputCount },
       "consecutive layers must agree in size")
     self.layers = layers
     self.activation = activation
@@ -63,7 +64,8 @@ public struct MLP: Sendable, Equatable {
         var start = 0
         while start < features.rows {
           let rows = min(Self.inferenceChunk, features.rows - start)
-          let logits = forward(x.baseAddress! + start * inputCount, rows: rows, workspace: workspace, dropoutGenerator: nil)
+          let logits = forward(
+            x.baseAddress! + start * inputCount, rows: rows, workspace: workspace, dropoutGenerator: nil)
           (out.baseAddress! + start * outputCount).update(from: logits, count: rows * outputCount)
           start += rows
         }
@@ -121,7 +123,8 @@ public struct MLP: Sendable, Equatable {
       let (n, k) = (layer.outputCount, layer.inputCount)
       let delta = workspace.deltas[l].pointer
       let layerInput =
-        l == 0 ? input : UnsafePointer(withDropout ? workspace.dropped[l - 1].pointer : workspace.outputs[l - 1].pointer)
+        l == 0
+        ? input : UnsafePointer(withDropout ? workspace.dropped[l - 1].pointer : workspace.outputs[l - 1].pointer)
       BLAS.gemm(
         transposeA: true, m: k, n: n, k: rows, a: layerInput, lda: k, b: delta, ldb: n,
         c: workspace.weightGradients[l].pointer, ldc: n)
@@ -131,7 +134,8 @@ public struct MLP: Sendable, Equatable {
       guard l > 0 else { break }
       let previous = workspace.deltas[l - 1].pointer
       layer.weights.withUnsafeBufferPointer { w in
-        BLAS.gemm(transposeB: true, m: rows, n: k, k: n, a: delta, lda: n, b: w.baseAddress!, ldb: n, c: previous, ldc: k)
+        BLAS.gemm(
+          transposeB: true, m: rows, n: k, k: n, a: delta, lda: n, b: w.baseAddress!, ldb: n, c: previous, ldc: k)
       }
       let count = rows * k
       if withDropout {

@@ -62,13 +62,17 @@ public enum ModelFile {
     do {
       data = try Data(contentsOf: URL(fileURLWithPath: file))
     } catch {
-      throw NeuralNetworkError.io(file: file, reason: FileManager.default.fileExists(atPath: file) ? "cannot read the model file" : "no such model file")
+      throw NeuralNetworkError.io(
+        file: file,
+        reason: FileManager.default.fileExists(atPath: file) ? "cannot read the model file" : "no such model file")
     }
     return try decode([UInt8](data), file: file)
   }
 
   /// Decodes model-file `bytes` as if read from `file`.
-  public static func decode(_ bytes: [UInt8], file: String) throws -> (classifier: Classifier, metadata: [String: String]) {
+  public static func decode(_ bytes: [UInt8], file: String) throws -> (
+    classifier: Classifier, metadata: [String: String]
+  ) {
     let fixedHeader = magic.count + 4 + 8
     guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
       throw NeuralNetworkError.foreignModelFile(file: file)
@@ -103,7 +107,8 @@ public enum ModelFile {
       throw NeuralNetworkError.truncatedModelFile(file: file, expectedBytes: expected, foundBytes: bytes.count)
     }
     guard bytes.count == expected else {
-      throw NeuralNetworkError.corruptModelFile(file: file, reason: "\(bytes.count - expected) unexpected trailing bytes")
+      throw NeuralNetworkError.corruptModelFile(
+        file: file, reason: "\(bytes.count - expected) unexpected trailing bytes")
     }
     guard checksum(bytes[..<(expected - 4)]) == read(UInt32.self, from: bytes, at: expected - 4) else {
       throw NeuralNetworkError.corruptModelFile(file: file, reason: "checksum mismatch")
@@ -114,7 +119,8 @@ public enum ModelFile {
       return (0..<count).map { Float(bitPattern: read(UInt32.self, from: bytes, at: offset + 4 * $0)) }
     }
     let layers = zip(sizes, sizes.dropFirst()).map { inputs, outputs in
-      DenseLayer(weights: Matrix(rows: inputs, columns: outputs, storage: floats(inputs * outputs)), bias: floats(outputs))
+      DenseLayer(
+        weights: Matrix(rows: inputs, columns: outputs, storage: floats(inputs * outputs)), bias: floats(outputs))
     }
     guard layers.allSatisfy({ $0.weights.storage.allSatisfy(\.isFinite) && $0.bias.allSatisfy(\.isFinite) }),
       header.standardizerScale.allSatisfy({ $0 != 0 && $0.isFinite })

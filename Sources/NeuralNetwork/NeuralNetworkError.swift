@@ -19,6 +19,7 @@ public enum NeuralNetworkError: Error, CustomStringConvertible, Equatable {
   /// Reading or writing a file failed.
   case io(file: String, reason: String)
 
+  /// The message for the user, naming the file, line and column or the argument where there is one.
   public var description: String {
     switch self {
     case .invalidConfiguration(let message): message

@@ -17,6 +17,7 @@ public enum Optimizer: Sendable, Equatable, Codable, CustomStringConvertible {
     }
   }
 
+  /// The rule and its hyper-parameters, e.g. `sgd(lr 0.1)`, as reports print it.
   public var description: String {
     switch self {
     case .sgd(let rate, let momentum): momentum == 0 ? "sgd(lr \(rate))" : "sgd(lr \(rate), momentum \(momentum))"
@@ -28,10 +29,16 @@ public enum Optimizer: Sendable, Equatable, Codable, CustomStringConvertible {
   func validate() throws {
     switch self {
     case .sgd(let rate, let momentum):
-      guard rate > 0, rate.isFinite else { throw NeuralNetworkError.invalidConfiguration("learning rate must be positive, got \(rate)") }
-      guard momentum >= 0, momentum < 1 else { throw NeuralNetworkError.invalidConfiguration("momentum must be in [0, 1), got \(momentum)") }
+      guard rate > 0, rate.isFinite else {
+        throw NeuralNetworkError.invalidConfiguration("learning rate must be positive, got \(rate)")
+      }
+      guard momentum >= 0, momentum < 1 else {
+        throw NeuralNetworkError.invalidConfiguration("momentum must be in [0, 1), got \(momentum)")
+      }
     case .adam(let rate, let b1, let b2, let epsilon):
-      guard rate > 0, rate.isFinite else { throw NeuralNetworkError.invalidConfiguration("learning rate must be positive, got \(rate)") }
+      guard rate > 0, rate.isFinite else {
+        throw NeuralNetworkError.invalidConfiguration("learning rate must be positive, got \(rate)")
+      }
       guard (0..<1).contains(b1), (0..<1).contains(b2), epsilon > 0 else {
         throw NeuralNetworkError.invalidConfiguration("Adam needs β₁, β₂ in [0, 1) and ε > 0")
       }
@@ -76,7 +83,9 @@ final class OptimizerState {
     }
   }
 
-  private func update(_ p: UnsafeMutablePointer<Float>, count: Int, gradient g: UnsafeMutablePointer<Float>, layer: Int, isBias: Bool) {
+  private func update(
+    _ p: UnsafeMutablePointer<Float>, count: Int, gradient g: UnsafeMutablePointer<Float>, layer: Int, isBias: Bool
+  ) {
     let decay: Float = isBias ? 1 : 1 - optimizer.learningRate * weightDecay
     switch optimizer {
     case .sgd(let rate, let momentum):

@@ -37,7 +37,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
 
   func validate() throws {
     guard epochs >= 1 else { throw NeuralNetworkError.invalidConfiguration("epochs must be at least 1, got \(epochs)") }
-    guard batchSize >= 1 else { throw NeuralNetworkError.invalidConfiguration("batch size must be at least 1, got \(batchSize)") }
+    guard batchSize >= 1 else {
+      throw NeuralNetworkError.invalidConfiguration("batch size must be at least 1, got \(batchSize)")
+    }
     guard weightDecay >= 0, weightDecay.isFinite else {
       throw NeuralNetworkError.invalidConfiguration("weight decay must be non-negative, got \(weightDecay)")
     }
@@ -93,7 +95,8 @@ public struct TrainingHistory: Sendable, Codable, Equatable {
   public var medianSecondsPerEpoch: Double {
     let sorted = epochs.map(\.seconds).sorted()
     guard !sorted.isEmpty else { return 0 }
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+      ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
   }
 }
 
@@ -119,7 +122,8 @@ extension MLP {
   /// negative or non-finite weights, and divergence.
   @discardableResult
   public mutating func train(
-    features: Matrix, targets: Targets, weights: [Float]? = nil, validation: (features: Matrix, targets: Targets)? = nil,
+    features: Matrix, targets: Targets, weights: [Float]? = nil,
+    validation: (features: Matrix, targets: Targets)? = nil,
     configuration: TrainingConfiguration = TrainingConfiguration(),
     using generator: inout some RandomNumberGenerator, progress: ((EpochRecord) -> Void)? = nil
   ) throws -> TrainingHistory {
@@ -140,8 +144,10 @@ extension MLP {
     var random = SplitMix64(seed: generator.next())
     let batchSize = min(configuration.batchSize, n)
     let workspace = Workspace(network: self, batchCapacity: batchSize, training: true)
-    let optimizer = OptimizerState(optimizer: configuration.optimizer, weightDecay: configuration.weightDecay, network: self)
-    let batch = MinibatchBuffers(capacity: batchSize, features: features.columns, targets: targets, weighted: weights != nil)
+    let optimizer = OptimizerState(
+      optimizer: configuration.optimizer, weightDecay: configuration.weightDecay, network: self)
+    let batch = MinibatchBuffers(
+      capacity: batchSize, features: features.columns, targets: targets, weighted: weights != nil)
     let k = outputCount
     var order = Array(0..<n)
     var history: [EpochRecord] = []
@@ -164,7 +170,9 @@ extension MLP {
         lossSum += configuration.loss.compute(
           logits: logits, rows: rows, columns: k, targets: batch.targetPointers, weights: batch.weights?.pointer,
           gradientScale: 1 / Float(rows), gradient: workspace.deltas[layers.count - 1].pointer, perSample: nil)
-        if case .classes = targets { correct += countCorrect(logits: logits, rows: rows, columns: k, labels: batch.labels!.pointer) }
+        if case .classes = targets {
+          correct += countCorrect(logits: logits, rows: rows, columns: k, labels: batch.labels!.pointer)
+        }
         backward(input: batch.features.pointer, rows: rows, workspace: workspace, withDropout: true)
         optimizer.update(&self, gradients: workspace)
         offset += rows
@@ -200,7 +208,9 @@ extension MLP {
   }
 
   /// Mean loss (unweighted, inference mode) and, for class targets, accuracy on a data set.
-  public func evaluateLoss(features: Matrix, targets: Targets, loss: LossFunction) throws -> (loss: Double, accuracy: Double?) {
+  public func evaluateLoss(features: Matrix, targets: Targets, loss: LossFunction) throws -> (
+    loss: Double, accuracy: Double?
+  ) {
     let logits = try logits(for: features)
     let evaluation = try loss.evaluate(logits: logits, targets: targets)
     guard case .classes(let labels) = targets, !labels.isEmpty else { return (evaluation.value, nil) }
@@ -221,10 +231,14 @@ extension MLP {
     guard features.columns == inputCount else {
       throw NeuralNetworkError.shapeMismatch("the network expects \(inputCount) features, got \(features.columns)")
     }
-    guard targets.count == n else { throw NeuralNetworkError.shapeMismatch("\(n) examples but \(targets.count) targets") }
+    guard targets.count == n else {
+      throw NeuralNetworkError.shapeMismatch("\(n) examples but \(targets.count) targets")
+    }
     try loss.validate(targets: targets, outputs: outputCount)
     if let weights {
-      guard weights.count == n else { throw NeuralNetworkError.shapeMismatch("\(n) examples but \(weights.count) weights") }
+      guard weights.count == n else {
+        throw NeuralNetworkError.shapeMismatch("\(n) examples but \(weights.count) weights")
+      }
       if let bad = weights.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
         throw NeuralNetworkError.invalidWeights("weight \(bad + 1) is \(weights[bad]); weights must be finite and ≥ 0")
       }
@@ -245,7 +259,6 @@ func countCorrect(logits: UnsafePointer<Float>, rows: Int, columns k: Int, label
   for i in 0..<rows where indexOfMaximum(logits + i * k, count: k) == labels[i] { correct += 1 }
   return correct
 }
-
 
 /// The gathered minibatch: features, targets and weights of the current batch, reused every step.
 final class MinibatchBuffers {

@@ -67,7 +67,9 @@ public struct Notebook: Sendable, Equatable {
 
   /// The notebook as it stands: its own outputs and value texts.
   public func render() -> String {
-    render(outputs: cells.map(\.output), values: Dictionary(values.map { ($0.name, $0.text) }, uniquingKeysWith: { a, _ in a }))
+    render(
+      outputs: cells.map(\.output),
+      values: Dictionary(values.map { ($0.name, $0.text) }, uniquingKeysWith: { a, _ in a }))
   }
 
   /// `content` in a backtick fence longer than any backtick run that starts one of its lines, so

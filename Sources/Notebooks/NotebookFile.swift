@@ -39,7 +39,9 @@ public struct NotebookFile: Sendable {
     let committed = Timings.masked(text)
     let current = Timings.masked(rendered(by: run))
     if committed != current {
-      problems.append(try unifiedDiff(from: committed, to: current, labels: (url.relativePath + " (committed)", url.relativePath + " (this run)")))
+      problems.append(
+        try unifiedDiff(
+          from: committed, to: current, labels: (url.relativePath + " (committed)", url.relativePath + " (this run)")))
     }
     let stored = try NotebookRunner.readFigures(in: figuresDirectory)
     for (path, data) in run.figures.sorted(by: { $0.key < $1.key }) {
@@ -51,7 +53,8 @@ public struct NotebookFile: Sendable {
       }
     }
     for path in stored.keys.sorted() where run.figures[path] == nil {
-      problems.append("\(figuresDirectory.appendingPathComponent(path).relativePath): committed, but the run no longer writes it")
+      problems.append(
+        "\(figuresDirectory.appendingPathComponent(path).relativePath): committed, but the run no longer writes it")
     }
     return problems
   }

@@ -70,7 +70,8 @@ public struct NotebookRunner: Sendable {
       try manager.createDirectory(at: work, withIntermediateDirectories: true)
       try manager.createDirectory(at: build, withIntermediateDirectories: true)
       if let datasetsDirectory {
-        try manager.createSymbolicLink(at: work.appendingPathComponent("Datasets"), withDestinationURL: datasetsDirectory)
+        try manager.createSymbolicLink(
+          at: work.appendingPathComponent("Datasets"), withDestinationURL: datasetsDirectory)
       }
     } catch {
       throw NotebookError.io("cannot create the work directory \(work.path): \(error.localizedDescription)")
@@ -111,14 +112,17 @@ public struct NotebookRunner: Sendable {
           var programEnvironment = environment
           programEnvironment["SWIFT_BACKTRACE"] = "enable=no"  // the error message, not pages of registers
           program = try Subprocess(
-            executable: executable.path, arguments: [], directory: work, environment: programEnvironment, withInput: true)
+            executable: executable.path, arguments: [], directory: work, environment: programEnvironment,
+            withInput: true)
         }
         let (text, reachedEnd) = program!.read(until: SwiftCellProgram.cellEndMarker)
         if reachedEnd {
           let status = program!.finish()
-          let reason = program!.process.terminationReason == .uncaughtSignal
+          let reason =
+            program!.process.terminationReason == .uncaughtSignal
             ? "crashed (\(Self.describe(signal: status)))" : "ended the program with exit status \(status)"
-          throw NotebookError.cellFailed(file: file, line: cell.line, reason: reason, output: Self.tidy(text, work: work))
+          throw NotebookError.cellFailed(
+            file: file, line: cell.line, reason: reason, output: Self.tidy(text, work: work))
         }
         outputs.append(Self.tidy(text, work: work))
       case .shell:

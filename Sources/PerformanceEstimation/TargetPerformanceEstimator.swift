@@ -77,10 +77,12 @@ public struct TargetPerformanceEstimator: Sendable {
     using generator: inout some RandomNumberGenerator
   ) throws -> [ConfusionMatrix] {
     let predicted = predictedClasses(problem.holdoutProbabilities)
-    let calibration = try BiasCorrectedTemperatureScaling.fit(logits: problem.holdoutLogits, labels: problem.holdoutLabels)
+    let calibration = try BiasCorrectedTemperatureScaling.fit(
+      logits: problem.holdoutLogits, labels: problem.holdoutLabels)
     let calibrated = calibration.probabilities(forLogits: problem.targetLogits)
     // EM-BCTS shares the calibration CBPE needs; other methods run on their own.
-    let prior = method == .emBCTS
+    let prior =
+      method == .emBCTS
       ? MaximumLikelihoodLabelShift.targetPrior(posteriors: calibrated, trainingPrior: problem.holdoutPrior)
       : try LabelShiftEstimator(method: method).estimate(problem, using: &generator).targetPrior
     let ratios = LabelShiftWeights(targetPrior: prior, sourcePrior: problem.holdoutPrior).weights
@@ -88,9 +90,11 @@ public struct TargetPerformanceEstimator: Sendable {
     // classifier's own predictions.
     let targetPredicted = predictedClasses(problem.targetProbabilities)
     return [
-      ExpectedConfusion.underLabelShift(holdoutPredicted: predicted, holdoutLabels: problem.holdoutLabels, targetPrior: prior),
+      ExpectedConfusion.underLabelShift(
+        holdoutPredicted: predicted, holdoutLabels: problem.holdoutLabels, targetPrior: prior),
       ExpectedConfusion.importanceWeighted(
-        holdoutPredicted: predicted, holdoutLabels: problem.holdoutLabels, weights: holdoutWeights, classCount: problem.classCount),
+        holdoutPredicted: predicted, holdoutLabels: problem.holdoutLabels, weights: holdoutWeights,
+        classCount: problem.classCount),
       ExpectedConfusion.confidenceBased(calibratedProbabilities: calibrated, predicted: targetPredicted),
       ExpectedConfusion.confidenceBased(
         calibratedProbabilities: priorCorrected(probabilities: calibrated, weights: ratios), predicted: targetPredicted),

@@ -3,15 +3,24 @@ import Foundation
 /// Bars for each category, one bar per series side by side (e.g. source, estimated and true
 /// class priors).
 public struct BarChart: Sendable {
+  /// The chart's title.
   public var title: String
+  /// The x-axis categories (e.g. class names).
   public var categories: [String]
+  /// Named series, each with one value per category.
   public var series: [(name: String, values: [Double])]
+  /// The y-axis label.
   public var yLabel: String
+  /// Size in SVG pixels.
   public var width: Double
+  /// See ``width``.
   public var height: Double
 
   /// A chart; every series has one value per category.
-  public init(title: String, categories: [String], series: [(name: String, values: [Double])], yLabel: String, width: Double = 720, height: Double = 360) {
+  public init(
+    title: String, categories: [String], series: [(name: String, values: [Double])], yLabel: String,
+    width: Double = 720, height: Double = 360
+  ) {
     precondition(series.allSatisfy { $0.values.count == categories.count }, "one value per category in every series")
     self.title = title
     self.categories = categories
@@ -24,7 +33,8 @@ public struct BarChart: Sendable {
   /// The SVG document.
   public var svg: String {
     let largest = series.flatMap(\.values).filter(\.isFinite).max() ?? 1
-    let yRange = largest > 0
+    let yRange =
+      largest > 0
       ? SVGCanvas.makingRoomForLegend(in: 0...(largest * 1.04), entries: series.count, height: height) : 0...1
     let canvas = SVGCanvas(
       width: width, height: height, title: title, xLabel: "", yLabel: yLabel,
@@ -37,7 +47,9 @@ public struct BarChart: Sendable {
       for (index, value) in entry.values.enumerated() where value.isFinite {
         let x = canvas.left + Double(index) * slot + slot * 0.1 + Double(seriesIndex) * barWidth
         let top = canvas.y(max(value, 0))
-        body.append(##"<rect class="bar" x="\##(format(x))" y="\##(format(top))" width="\##(format(barWidth))" height="\##(format(canvas.y(0) - top))" fill="\##(colour)"><title>\##(escaped("\(entry.name), \(categories[index]): \(tickLabel(value))"))</title></rect>"##)
+        body.append(
+          ##"<rect class="bar" x="\##(format(x))" y="\##(format(top))" width="\##(format(barWidth))" height="\##(format(canvas.y(0) - top))" fill="\##(colour)"><title>\##(escaped("\(entry.name), \(categories[index]): \(tickLabel(value))"))</title></rect>"##
+        )
       }
     }
     let ticks = categories.enumerated().map { (canvas.left + (Double($0.offset) + 0.5) * slot, $0.element) }
@@ -47,15 +59,23 @@ public struct BarChart: Sendable {
 
 /// The distribution of a sample of values in equal-width bins (e.g. importance weights).
 public struct Histogram: Sendable {
+  /// The chart's title.
   public var title: String
+  /// The sample (finite values only).
   public var values: [Double]
+  /// Equal-width bins between the smallest and the largest value.
   public var binCount: Int
+  /// The x-axis label.
   public var xLabel: String
+  /// Size in SVG pixels.
   public var width: Double
+  /// See ``width``.
   public var height: Double
 
   /// A histogram of the finite `values`.
-  public init(title: String, values: [Double], binCount: Int = 40, xLabel: String, width: Double = 720, height: Double = 360) {
+  public init(
+    title: String, values: [Double], binCount: Int = 40, xLabel: String, width: Double = 720, height: Double = 360
+  ) {
     self.title = title
     self.values = values.filter(\.isFinite)
     self.binCount = max(binCount, 1)
@@ -89,7 +109,9 @@ public struct Histogram: Sendable {
       let x0 = canvas.x(low + Double(index) * binWidth)
       let x1 = canvas.x(low + Double(index + 1) * binWidth)
       let top = canvas.y(Double(count))
-      body.append(##"<rect class="bar" x="\##(format(x0))" y="\##(format(top))" width="\##(format(max(x1 - x0 - 1, 0.5)))" height="\##(format(canvas.y(0) - top))" fill="\##(SVGCanvas.palette[0])"/>"##)
+      body.append(
+        ##"<rect class="bar" x="\##(format(x0))" y="\##(format(top))" width="\##(format(max(x1 - x0 - 1, 0.5)))" height="\##(format(canvas.y(0) - top))" fill="\##(SVGCanvas.palette[0])"/>"##
+      )
     }
     let ticks = niceTicks(low...high).map { (canvas.x($0), tickLabel($0)) }
     return canvas.document(body: body, xTicks: ticks)
@@ -99,12 +121,19 @@ public struct Histogram: Sendable {
 /// Lines through points, optionally with the diagonal y = x (a calibration curve, or estimates
 /// against the truth); with the diagonal, both axes include [0, 1].
 public struct LineChart: Sendable {
+  /// The chart's title.
   public var title: String
+  /// Named series of points, joined in order.
   public var series: [(name: String, points: [(x: Double, y: Double)])]
+  /// The x-axis label.
   public var xLabel: String
+  /// The y-axis label.
   public var yLabel: String
+  /// Whether to draw the diagonal y = x.
   public var diagonal: Bool
+  /// Size in SVG pixels.
   public var width: Double
+  /// See ``width``.
   public var height: Double
 
   /// A chart of the given series over the data's range (and [0, 1] on both axes with `diagonal`).
@@ -129,22 +158,28 @@ public struct LineChart: Sendable {
     let xRange = (xs.min() ?? 0)...max(xs.max() ?? 1, (xs.min() ?? 0) + 1e-9)
     let yRange = SVGCanvas.makingRoomForLegend(
       in: (ys.min() ?? 0)...max(ys.max() ?? 1, (ys.min() ?? 0) + 1e-9), entries: series.count, height: height)
-    let canvas = SVGCanvas(width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, xRange: xRange, yRange: yRange)
+    let canvas = SVGCanvas(
+      width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, xRange: xRange, yRange: yRange)
     var body: [String] = []
     if diagonal {
       // y = x across the part of the plot where both axes cover the same values.
       let (low, high) = (max(xRange.lowerBound, yRange.lowerBound), min(xRange.upperBound, yRange.upperBound))
-      body.append(##"<line x1="\##(format(canvas.x(low)))" y1="\##(format(canvas.y(low)))" x2="\##(format(canvas.x(high)))" y2="\##(format(canvas.y(high)))" stroke="#999" stroke-dasharray="4 4"/>"##)
+      body.append(
+        ##"<line x1="\##(format(canvas.x(low)))" y1="\##(format(canvas.y(low)))" x2="\##(format(canvas.x(high)))" y2="\##(format(canvas.y(high)))" stroke="#999" stroke-dasharray="4 4"/>"##
+      )
     }
     for (index, entry) in series.enumerated() {
       let colour = SVGCanvas.palette[index % SVGCanvas.palette.count]
       let valid = entry.points.filter { $0.x.isFinite && $0.y.isFinite }
       let path = valid.map { "\(format(canvas.x($0.x))),\(format(canvas.y($0.y)))" }.joined(separator: " ")
       if valid.count > 1 {
-        body.append(##"<polyline class="series" points="\##(path)" fill="none" stroke="\##(colour)" stroke-width="2"/>"##)
+        body.append(
+          ##"<polyline class="series" points="\##(path)" fill="none" stroke="\##(colour)" stroke-width="2"/>"##)
       }
       for point in valid {
-        body.append(##"<circle cx="\##(format(canvas.x(point.x)))" cy="\##(format(canvas.y(point.y)))" r="3" fill="\##(colour)"/>"##)
+        body.append(
+          ##"<circle cx="\##(format(canvas.x(point.x)))" cy="\##(format(canvas.y(point.y)))" r="3" fill="\##(colour)"/>"##
+        )
       }
     }
     let ticks = niceTicks(xRange).map { (canvas.x($0), tickLabel($0)) }

@@ -69,12 +69,17 @@ public struct DemoReport: Sendable {
       }
       lines.append(line)
     }
-    lines += ["", String(format: "Run time: %.0f s (BLAS %@, %d thread%@).", seconds, blasKernel, threads, threads == 1 ? "" : "s"), ""]
+    lines += [
+      "",
+      String(format: "Run time: %.0f s (BLAS %@, %d thread%@).", seconds, blasKernel, threads, threads == 1 ? "" : "s"),
+      "",
+    ]
     var charts: [MarkdownReport.Chart] = []
     for pair in pairs {
       // The sections share the report's reproduce line (an empty command omits theirs).
       let renderer = MarkdownReport(
-        title: pair.name, command: "", sourceName: pair.sourceName, targetName: pair.targetName, chartPrefix: pair.chartPrefix)
+        title: pair.name, command: "", sourceName: pair.sourceName, targetName: pair.targetName,
+        chartPrefix: pair.chartPrefix)
       let (markdown, pairCharts) = renderer.render(pair.analysis, headingLevel: 2, truePrior: pair.truePrior)
       lines.append(markdown)
       charts += pairCharts

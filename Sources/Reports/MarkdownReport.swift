@@ -63,7 +63,9 @@ public struct MarkdownReport: Sendable {
     let heading = String(repeating: "#", count: headingLevel)
     var report = Section(lines: ["\(heading) \(title)", ""])
     if !command.isEmpty { report.lines += ["Reproduce with:", "", "```sh", command, "```", ""] }
-    report = report + dataSection(analysis, heading: heading + "#") + verdictSection(analysis.detection, heading: heading + "#")
+    report =
+      report + dataSection(analysis, heading: heading + "#")
+      + verdictSection(analysis.detection, heading: heading + "#")
       + driftSection(analysis.detection, heading: heading + "#")
       + correctionSection(analysis, truePrior: truePrior, heading: heading + "#")
       + performanceSection(analysis, heading: heading + "#") + comparisonSection(analysis, heading: heading + "#")
@@ -78,12 +80,16 @@ public struct MarkdownReport: Sendable {
     let features = analysis.featureNames.count
     var section = Section(lines: ["\(heading) Data", "", "| | rows | features | classes |", "|---|---|---|---|"])
     section.lines.append(
-      "| source `\(sourceName)` | \(analysis.sourceRows) (\(analysis.trainRows) train, \(analysis.holdoutRows) holdout) | \(features) | \(classes.count) |")
+      "| source `\(sourceName)` | \(analysis.sourceRows) (\(analysis.trainRows) train, \(analysis.holdoutRows) holdout) | \(features) | \(classes.count) |"
+    )
     section.lines.append(
-      "| target `\(targetName)` | \(analysis.targetRows) | \(features) | \(analysis.targetLabelPrior == nil ? "labels unknown" : "labelled") |")
+      "| target `\(targetName)` | \(analysis.targetRows) | \(features) | \(analysis.targetLabelPrior == nil ? "labels unknown" : "labelled") |"
+    )
     section.lines += [
       "",
-      String(format: "Base model: an MLP trained on the source's train part; holdout accuracy %.4f.", analysis.holdoutAccuracy), "",
+      String(
+        format: "Base model: an MLP trained on the source's train part; holdout accuracy %.4f.",
+        analysis.holdoutAccuracy), "",
     ]
     func shares(_ prior: [Double]) -> String {
       zip(classes, prior).map { String(format: "%@ %.3f", $0.0, $0.1) }.joined(separator: ", ")
@@ -123,7 +129,8 @@ public struct MarkdownReport: Sendable {
     }
     let significant = detection.features.filter { $0.adjustedPValue <= detection.level / 3 }.count
     section.lines.append(
-      "| features, Kolmogorov–Smirnov (\(detection.correction.rawValue)) | \(significant) of \(detection.features.count) drifted | \(pValue(detection.features.map(\.adjustedPValue).min() ?? 1)) (smallest adjusted) |")
+      "| features, Kolmogorov–Smirnov (\(detection.correction.rawValue)) | \(significant) of \(detection.features.count) drifted | \(pValue(detection.features.map(\.adjustedPValue).min() ?? 1)) (smallest adjusted) |"
+    )
     section.lines.append("")
     return section
   }
@@ -135,7 +142,9 @@ public struct MarkdownReport: Sendable {
     ])
     for test in detection.features.prefix(10) {
       section.lines.append(
-        String(format: "| %@ | %.4f | %@ | %@ |", test.feature, test.statistic, pValue(test.pValue), pValue(test.adjustedPValue)))
+        String(
+          format: "| %@ | %.4f | %@ | %@ |", test.feature, test.statistic, pValue(test.pValue),
+          pValue(test.adjustedPValue)))
     }
     if detection.features.count > 10 { section.lines.append("| … \(detection.features.count - 10) more | | | |") }
     section.lines.append("")
@@ -143,7 +152,8 @@ public struct MarkdownReport: Sendable {
       "Most target-like source rows (data row numbers): "
         + detection.mostTargetLikeSourceRows.map { String($0 + 1) }.joined(separator: ", ") + ".")
     section.lines.append(
-      "Target rows least like the source: " + detection.mostSourceUnlikeTargetRows.map { String($0 + 1) }.joined(separator: ", ")
+      "Target rows least like the source: "
+        + detection.mostSourceUnlikeTargetRows.map { String($0 + 1) }.joined(separator: ", ")
         + ".")
     section.lines.append("")
     return section
@@ -171,7 +181,8 @@ public struct MarkdownReport: Sendable {
       let weights = label.weights
       for (index, name) in classes.enumerated() {
         var row = String(
-          format: "| %@ | %.4f | %.4f | %.3f |", name, label.sourcePrior[index], label.targetPrior[index], weights[index])
+          format: "| %@ | %.4f | %.4f | %.3f |", name, label.sourcePrior[index], label.targetPrior[index],
+          weights[index])
         if let truth { row += String(format: " %.4f |", truth[index]) }
         section.lines.append(row)
       }
@@ -180,14 +191,18 @@ public struct MarkdownReport: Sendable {
           against: LabelShiftWeights(targetPrior: truth, sourcePrior: label.sourcePrior))
         section.lines.append("")
         section.lines.append(
-          String(format: "Weight error against the truth: mean squared error %.5f over %d classes.", error, classes.count))
+          String(
+            format: "Weight error against the truth: mean squared error %.5f over %d classes.", error, classes.count))
       }
       for note in label.notes { section.lines.append("\n> note: \(note)") }
       section.lines.append("")
-      var series: [(name: String, values: [Double])] = [("source", label.sourcePrior), ("estimated target", label.targetPrior)]
+      var series: [(name: String, values: [Double])] = [
+        ("source", label.sourcePrior), ("estimated target", label.targetPrior),
+      ]
       if let truth { series.append(("true target", truth)) }
       section.chart(
-        chartPrefix + "priors.svg", BarChart(title: "Class priors", categories: classes, series: series, yLabel: "share").svg,
+        chartPrefix + "priors.svg",
+        BarChart(title: "Class priors", categories: classes, series: series, yLabel: "share").svg,
         caption: "class priors: source, estimated and true target")
     } else if let weights = analysis.covariateShift {
       section.lines += ["| diagnostic | value |", "|---|---|"]
@@ -198,19 +213,24 @@ public struct MarkdownReport: Sendable {
           weights.effectiveSampleFraction * 100, weights.weights.count))
       section.lines.append(String(format: "| largest weight | %.3f |", weights.maximumWeight))
       section.lines.append(
-        "| quantiles (1/5/25/50/75/95/99 %) | " + weights.quantiles.map { String(format: "%.3f", $0.value) }.joined(separator: " / ")
+        "| quantiles (1/5/25/50/75/95/99 %) | "
+          + weights.quantiles.map { String(format: "%.3f", $0.value) }.joined(separator: " / ")
           + " |")
       section.lines.append(
-        String(format: "| clipping | %@, %.2f %% of weights capped |", weights.clipping.description, weights.clippedShare * 100))
+        String(
+          format: "| clipping | %@, %.2f %% of weights capped |", weights.clipping.description,
+          weights.clippedShare * 100))
       section.lines.append(
         String(
-          format: "| domain classifier | C = %g, Newton ≤ %d iterations per fold |", weights.solver.inverseRegularization,
+          format: "| domain classifier | C = %g, Newton ≤ %d iterations per fold |",
+          weights.solver.inverseRegularization,
           weights.solver.iterations))
       for warning in weights.warnings { section.lines.append("\n> warning: \(warning)") }
       section.lines.append("")
       section.chart(
         chartPrefix + "weights.svg",
-        Histogram(title: "Importance weights of the source rows", values: weights.weights, xLabel: "weight (mean 1)").svg,
+        Histogram(title: "Importance weights of the source rows", values: weights.weights, xLabel: "weight (mean 1)")
+          .svg,
         caption: "histogram of the importance weights")
     } else {
       section.lines += ["No correction applied.", ""]
@@ -235,7 +255,8 @@ public struct MarkdownReport: Sendable {
     for estimate in analysis.performanceEstimates {
       let name = estimate.estimator.rawValue + (estimate.estimator == .priorCorrectedConfidence ? " (recommended)" : "")
       var row = String(
-        format: "| %@ | %.4f | %@ | %.4f |", name, estimate.accuracy, interval(estimate.accuracyInterval), estimate.macroF1)
+        format: "| %@ | %.4f | %@ | %.4f |", name, estimate.accuracy, interval(estimate.accuracyInterval),
+        estimate.macroF1)
       if let before = analysis.before { row += String(format: " %.4f |", before.accuracy) }
       section.lines.append(row)
     }
@@ -249,7 +270,8 @@ public struct MarkdownReport: Sendable {
     guard let before = analysis.before, let after = analysis.after else { return Section() }
     let classes = analysis.classes
     var section = Section(lines: [
-      "\(heading) Before and after correction (target labels known)", "", "| metric | before | after |", "|---|---|---|",
+      "\(heading) Before and after correction (target labels known)", "", "| metric | before | after |",
+      "|---|---|---|",
     ])
     section.lines.append(
       String(
@@ -261,7 +283,9 @@ public struct MarkdownReport: Sendable {
         interval(after.macroF1Interval)))
     section.lines.append(String(format: "| log-loss | %.4f | %.4f |", before.logLoss, after.logLoss))
     section.lines.append(
-      String(format: "| expected calibration error | %.4f | %.4f |", before.expectedCalibrationError, after.expectedCalibrationError))
+      String(
+        format: "| expected calibration error | %.4f | %.4f |", before.expectedCalibrationError,
+        after.expectedCalibrationError))
     section.lines.append("")
     section.chart(
       chartPrefix + "f1.svg",

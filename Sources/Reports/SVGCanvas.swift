@@ -37,7 +37,8 @@ struct SVGCanvas {
   }
 
   func y(_ value: Double) -> Double {
-    top + plotHeight - (value - yRange.lowerBound) / max(yRange.upperBound - yRange.lowerBound, .leastNonzeroMagnitude) * plotHeight
+    top + plotHeight - (value - yRange.lowerBound) / max(yRange.upperBound - yRange.lowerBound, .leastNonzeroMagnitude)
+      * plotHeight
   }
 
   /// The document: header, frame, y ticks, labels, then `body`, then the legend.
@@ -50,21 +51,36 @@ struct SVGCanvas {
     ]
     for tick in niceTicks(yRange) {
       let position = y(tick)
-      parts.append(##"<line x1="\##(format(left))" x2="\##(format(left + plotWidth))" y1="\##(format(position))" y2="\##(format(position))" stroke="#e0e0e0"/>"##)
-      parts.append(##"<text x="\##(format(left - 6))" y="\##(format(position + 4))" text-anchor="end">\##(escaped(tickLabel(tick)))</text>"##)
+      parts.append(
+        ##"<line x1="\##(format(left))" x2="\##(format(left + plotWidth))" y1="\##(format(position))" y2="\##(format(position))" stroke="#e0e0e0"/>"##
+      )
+      parts.append(
+        ##"<text x="\##(format(left - 6))" y="\##(format(position + 4))" text-anchor="end">\##(escaped(tickLabel(tick)))</text>"##
+      )
     }
     for tick in xTicks {
-      parts.append(##"<text x="\##(format(tick.position))" y="\##(format(top + plotHeight + 16))" text-anchor="middle">\##(escaped(tick.label))</text>"##)
+      parts.append(
+        ##"<text x="\##(format(tick.position))" y="\##(format(top + plotHeight + 16))" text-anchor="middle">\##(escaped(tick.label))</text>"##
+      )
     }
-    parts.append(##"<rect x="\##(format(left))" y="\##(format(top))" width="\##(format(plotWidth))" height="\##(format(plotHeight))" fill="none" stroke="#555"/>"##)
-    parts.append(##"<text x="\##(format(left + plotWidth / 2))" y="\##(format(height - 12))" text-anchor="middle">\##(escaped(xLabel))</text>"##)
-    parts.append(##"<text x="16" y="\##(format(top + plotHeight / 2))" text-anchor="middle" transform="rotate(-90 16 \##(format(top + plotHeight / 2)))">\##(escaped(yLabel))</text>"##)
+    parts.append(
+      ##"<rect x="\##(format(left))" y="\##(format(top))" width="\##(format(plotWidth))" height="\##(format(plotHeight))" fill="none" stroke="#555"/>"##
+    )
+    parts.append(
+      ##"<text x="\##(format(left + plotWidth / 2))" y="\##(format(height - 12))" text-anchor="middle">\##(escaped(xLabel))</text>"##
+    )
+    parts.append(
+      ##"<text x="16" y="\##(format(top + plotHeight / 2))" text-anchor="middle" transform="rotate(-90 16 \##(format(top + plotHeight / 2)))">\##(escaped(yLabel))</text>"##
+    )
     parts += body
     for (index, name) in legend.enumerated() {
       let row = top + Self.legendInset + Double(index) * Self.legendRow
       let colour = Self.palette[index % Self.palette.count]
-      parts.append(##"<rect x="\##(format(left + plotWidth - 150))" y="\##(format(row))" width="10" height="10" fill="\##(colour)"/>"##)
-      parts.append(##"<text x="\##(format(left + plotWidth - 134))" y="\##(format(row + 9))">\##(escaped(name))</text>"##)
+      parts.append(
+        ##"<rect x="\##(format(left + plotWidth - 150))" y="\##(format(row))" width="10" height="10" fill="\##(colour)"/>"##
+      )
+      parts.append(
+        ##"<text x="\##(format(left + plotWidth - 134))" y="\##(format(row + 9))">\##(escaped(name))</text>"##)
     }
     parts.append("</svg>")
     return parts.joined(separator: "\n") + "\n"

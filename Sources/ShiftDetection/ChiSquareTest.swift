@@ -29,7 +29,8 @@ public struct ChiSquareTest: Sendable, Equatable, Codable {
     }
     self.statistic = statistic
     degreesOfFreedom = max(categories - 1, 0)
-    pValue = degreesOfFreedom > 0 && totalFirst > 0 && totalSecond > 0
+    pValue =
+      degreesOfFreedom > 0 && totalFirst > 0 && totalSecond > 0
       ? Distribution.chiSquaredUpperTail(statistic, degreesOfFreedom: Double(degreesOfFreedom)) : 1
   }
 }

@@ -45,17 +45,21 @@ public struct ShiftDetector: Sendable {
     guard source.columns == target.columns, featureNames.count == source.columns else {
       throw ShiftDetectionError.invalidInput("source, target and feature names must have the same columns")
     }
-    guard level > 0, level < 1 else { throw ShiftDetectionError.invalidInput("the level must be in (0, 1), got \(level)") }
+    guard level > 0, level < 1 else {
+      throw ShiftDetectionError.invalidInput("the level must be in (0, 1), got \(level)")
+    }
     let familyLevel = level / 3
 
     var columnTests: [KolmogorovSmirnovTest] = []
     for column in 0..<source.columns {
-      columnTests.append(KolmogorovSmirnovTest(
-        (0..<source.rows).map { Double(source[$0, column]) }, (0..<target.rows).map { Double(target[$0, column]) }))
+      columnTests.append(
+        KolmogorovSmirnovTest(
+          (0..<source.rows).map { Double(source[$0, column]) }, (0..<target.rows).map { Double(target[$0, column]) }))
     }
     let adjusted = correction.adjusted(columnTests.map(\.pValue))
     let features = zip(featureNames, zip(columnTests, adjusted)).map {
-      ShiftDetectionResult.FeatureTest(feature: $0.0, statistic: $0.1.0.statistic, pValue: $0.1.0.pValue, adjustedPValue: $0.1.1)
+      ShiftDetectionResult.FeatureTest(
+        feature: $0.0, statistic: $0.1.0.statistic, pValue: $0.1.0.pValue, adjustedPValue: $0.1.1)
     }.sorted { ($0.statistic, $1.feature) > ($1.statistic, $0.feature) }
 
     let ratios = try DomainClassifier().fit(source: source, target: target, using: &generator)
@@ -137,9 +141,11 @@ public struct ShiftDetectionResult: Sendable, Equatable, Codable {
 
   /// One feature's two-sample test.
   public struct FeatureTest: Sendable, Equatable, Codable {
+    /// The feature's column name.
     public var feature: String
     /// The KS distance.
     public var statistic: Double
+    /// The test's p-value, before the correction across features.
     public var pValue: Double
     /// After the correction across features.
     public var adjustedPValue: Double
@@ -147,6 +153,7 @@ public struct ShiftDetectionResult: Sendable, Equatable, Codable {
 
   /// The bound on the verdict's false-positive rate (each family is tested at level/3).
   public var level: Double
+  /// What the tests say.
   public var verdict: Verdict
   /// Per feature, most drifted first.
   public var features: [FeatureTest]

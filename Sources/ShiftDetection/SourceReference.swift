@@ -11,6 +11,7 @@ public struct SourceReference: Sendable, Codable, Equatable {
   public var version = 1
   /// Where the reference was made from.
   public var source: String
+  /// The source's feature columns, in order.
   public var featureNames: [String]
   /// Rows in the full source.
   public var sourceRows: Int
@@ -50,15 +51,19 @@ public struct SourceReference: Sendable, Codable, Equatable {
     do {
       data = try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
-      throw DatasetError.unreadable(file: path, reason: FileManager.default.fileExists(atPath: path) ? error.localizedDescription : "no such file")
+      throw DatasetError.unreadable(
+        file: path, reason: FileManager.default.fileExists(atPath: path) ? error.localizedDescription : "no such file")
     }
     let reference: SourceReference
     do {
       reference = try JSONDecoder().decode(SourceReference.self, from: data)
     } catch {
-      throw DatasetError.invalidArgument("\(path): not a source reference written by `shiftcli detect --save-reference`")
+      throw DatasetError.invalidArgument(
+        "\(path): not a source reference written by `shiftcli detect --save-reference`")
     }
-    guard reference.version == 1, reference.sample.allSatisfy({ $0.count == reference.featureNames.count }), !reference.sample.isEmpty else {
+    guard reference.version == 1, reference.sample.allSatisfy({ $0.count == reference.featureNames.count }),
+      !reference.sample.isEmpty
+    else {
       throw DatasetError.invalidArgument("\(path): unsupported or damaged source reference")
     }
     return reference

@@ -27,7 +27,8 @@ public struct CorrectionWorkflow: Sendable {
 
   /// A workflow; the defaults are a 30 % holdout, 200 metric and 100 label-free replicates.
   public init(
-    correction: ShiftCorrection = .auto, training: ClassifierTraining = ClassifierTraining(), holdoutFraction: Double = 0.3,
+    correction: ShiftCorrection = .auto, training: ClassifierTraining = ClassifierTraining(),
+    holdoutFraction: Double = 0.3,
     metricReplicates: Int = 200, performanceReplicates: Int = 100
   ) {
     self.correction = correction
@@ -49,14 +50,17 @@ public struct CorrectionWorkflow: Sendable {
     using generator: inout some RandomNumberGenerator, progress: (String) -> Void = { _ in }
   ) throws -> ShiftAnalysis {
     guard targetFeatures.columns == source.featureCount else {
-      throw WorkflowError.invalidInput("the target has \(targetFeatures.columns) features, the source \(source.featureCount)")
+      throw WorkflowError.invalidInput(
+        "the target has \(targetFeatures.columns) features, the source \(source.featureCount)")
     }
     guard targetFeatures.rows >= Self.minimumTargetRows else {
-      throw WorkflowError.invalidInput("the target needs at least \(Self.minimumTargetRows) rows, got \(targetFeatures.rows)")
+      throw WorkflowError.invalidInput(
+        "the target needs at least \(Self.minimumTargetRows) rows, got \(targetFeatures.rows)")
     }
     guard source.count >= Self.minimumSourceRows else {
       throw WorkflowError.invalidInput(
-        "the source has \(source.count) rows; training, holding out and cross-fitting need at least \(Self.minimumSourceRows)")
+        "the source has \(source.count) rows; training, holding out and cross-fitting need at least \(Self.minimumSourceRows)"
+      )
     }
     let classCount = source.classes.count
     let (train, holdout) = try source.split(fraction: holdoutFraction, using: &generator)
@@ -65,7 +69,8 @@ public struct CorrectionWorkflow: Sendable {
     let holdoutLogits = try classifier.logits(for: holdout.features)
     let targetLogits = try classifier.logits(for: targetFeatures)
     let problem = try LabelShiftProblem(
-      holdoutLogits: holdoutLogits, holdoutLabels: holdout.labels, targetLogits: targetLogits, sourcePrior: source.classPriors)
+      holdoutLogits: holdoutLogits, holdoutLabels: holdout.labels, targetLogits: targetLogits,
+      sourcePrior: source.classPriors)
 
     progress("estimating the target class prior…")
     let labelEstimate = try LabelShiftEstimator().estimate(problem, using: &generator)
@@ -95,7 +100,8 @@ public struct CorrectionWorkflow: Sendable {
       corrected = priorCorrected(probabilities: targetProbabilities, weights: weights)
     case .covariate:
       progress("estimating covariate-shift weights and retraining…")
-      let estimate = try CovariateShiftEstimator().estimate(source: train.features, target: targetFeatures, using: &generator)
+      let estimate = try CovariateShiftEstimator().estimate(
+        source: train.features, target: targetFeatures, using: &generator)
       covariateShift = estimate
       let retrained = try training.train(on: train, weights: estimate.weights, using: &generator)
       corrected = try retrained.probabilities(for: targetFeatures)
@@ -103,7 +109,8 @@ public struct CorrectionWorkflow: Sendable {
       break
     }
     var analysis = ShiftAnalysis(
-      classes: source.classes.names, featureNames: source.featureNames, sourceRows: source.count, trainRows: train.count,
+      classes: source.classes.names, featureNames: source.featureNames, sourceRows: source.count,
+      trainRows: train.count,
       holdoutRows: holdout.count, targetRows: targetFeatures.rows, sourcePrior: source.classPriors,
       targetLabelPrior: targetLabels.map { classShares($0, classCount: classCount) },
       holdoutAccuracy: problem.holdoutAccuracy, detection: detection, applied: applied, labelShift: labelShift,
@@ -111,8 +118,10 @@ public struct CorrectionWorkflow: Sendable {
     if let targetLabels {
       analysis.before = TargetMetrics(
         probabilities: targetProbabilities, labels: targetLabels, replicates: metricReplicates, using: &generator)
-      analysis.after = TargetMetrics(probabilities: corrected, labels: targetLabels, replicates: metricReplicates, using: &generator)
-      analysis.calibrationBefore = CalibrationCurve(probabilities: targetProbabilities, labels: targetLabels, binCount: 10)
+      analysis.after = TargetMetrics(
+        probabilities: corrected, labels: targetLabels, replicates: metricReplicates, using: &generator)
+      analysis.calibrationBefore = CalibrationCurve(
+        probabilities: targetProbabilities, labels: targetLabels, binCount: 10)
       analysis.calibrationAfter = CalibrationCurve(probabilities: corrected, labels: targetLabels, binCount: 10)
     }
     return analysis

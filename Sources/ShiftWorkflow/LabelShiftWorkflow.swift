@@ -60,7 +60,10 @@ public struct LabelShiftWorkflow: Sendable {
       base = try HeldOutClassifiers(
         trainingOn: train, holdingOut: held, sourcePrior: source.classPriors, training: training, using: &generator
       ) { record in
-        progress(String(format: "epoch %d  loss %.4f  validation accuracy %.4f", record.epoch, record.loss, record.validationAccuracy ?? 0))
+        progress(
+          String(
+            format: "epoch %d  loss %.4f  validation accuracy %.4f", record.epoch, record.loss,
+            record.validationAccuracy ?? 0))
       }
     }
     let problems = try base.problems(forTarget: targetFeatures)

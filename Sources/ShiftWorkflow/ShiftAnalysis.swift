@@ -75,7 +75,8 @@ public struct TargetMetrics: Sendable, Codable, Equatable {
     var macroF1s: [Double] = []
     for _ in 0..<max(replicates, 2) {
       let rows = (0..<labels.count).map { _ in generator.uniformIndex(below: labels.count) }
-      let confusion = ConfusionMatrix(actual: rows.map { labels[$0] }, predicted: rows.map { predicted[$0] }, classCount: k)
+      let confusion = ConfusionMatrix(
+        actual: rows.map { labels[$0] }, predicted: rows.map { predicted[$0] }, classCount: k)
       accuracies.append(confusion.accuracy)
       macroF1s.append(confusion.macroF1)
     }

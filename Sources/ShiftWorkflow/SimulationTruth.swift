@@ -52,7 +52,9 @@ public struct SimulationTruth: Codable, Sendable, Equatable {
     sourcePrior = source.classPriors
     targetPrior = simulation.targetPrior
     targetSamplePrior = simulation.target.classPriors
-    labelShiftWeights = simulation.targetPrior.map { LabelShiftWeights(targetPrior: $0, sourcePrior: source.classPriors).weights }
+    labelShiftWeights = simulation.targetPrior.map {
+      LabelShiftWeights(targetPrior: $0, sourcePrior: source.classPriors).weights
+    }
     tweakedClass = simulation.tweakedClass.map { source.classes.names[$0] }
     oracleEffectiveSampleSize = simulation.oracleWeights.map(CovariateShiftEstimate.effectiveSampleSize)
     switch simulation.kind {

@@ -37,9 +37,12 @@ struct ShiftNotebook: ParsableCommand {
     @Flag(help: "Keep each work directory and print where it is.")
     var keepWorkDir = false
 
-    @Option(help: ArgumentHelp(
-      "OpenBLAS kernel for the cells (OPENBLAS_CORETYPE); 'environment' leaves it to the environment.",
-      discussion: "The committed outputs were made with Haswell (any x86-64 CPU with AVX2 and FMA runs it) and 2 threads; another kernel or thread count can change the last digits."))
+    @Option(
+      help: ArgumentHelp(
+        "OpenBLAS kernel for the cells (OPENBLAS_CORETYPE); 'environment' leaves it to the environment.",
+        discussion:
+          "The committed outputs were made with Haswell (any x86-64 CPU with AVX2 and FMA runs it) and 2 threads; another kernel or thread count can change the last digits."
+      ))
     var blasCore = "Haswell"
 
     @Option(help: "OPENBLAS_NUM_THREADS for the cells (0: leave it to the environment).")
@@ -56,14 +59,17 @@ struct ShiftNotebook: ParsableCommand {
     }
 
     func runner() throws -> NotebookRunner {
-      let build = buildDir.map { URL(fileURLWithPath: $0) }
+      let build =
+        buildDir.map { URL(fileURLWithPath: $0) }
         ?? Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
       guard let build else { throw ValidationError("cannot tell where this executable is: pass --build-dir") }
       var isDirectory: ObjCBool = false
-      let datasets = FileManager.default.fileExists(atPath: datasets, isDirectory: &isDirectory) && isDirectory.boolValue
+      let datasets =
+        FileManager.default.fileExists(atPath: datasets, isDirectory: &isDirectory) && isDirectory.boolValue
         ? URL(fileURLWithPath: datasets).standardizedFileURL : nil
       var runner = try NotebookRunner(
-        buildDirectory: build.standardizedFileURL, packageDirectory: URL(fileURLWithPath: packageDir).standardizedFileURL,
+        buildDirectory: build.standardizedFileURL,
+        packageDirectory: URL(fileURLWithPath: packageDir).standardizedFileURL,
         datasetsDirectory: datasets)
       runner.keepWorkDirectory = keepWorkDir
       runner.blasCoreType = blasCore == "environment" ? nil : blasCore
@@ -134,7 +140,8 @@ func runNotebooks(_ options: ShiftNotebook.Options, check: Bool) throws {
     }
   }
   guard !failed.isEmpty else { return }
-  FileHandle.standardError.write(Data("\(check ? "stale or failing" : "failed"): \(failed.joined(separator: ", "))\n".utf8))
+  FileHandle.standardError.write(
+    Data("\(check ? "stale or failing" : "failed"): \(failed.joined(separator: ", "))\n".utf8))
   throw ExitCode.failure
 }
 

@@ -6,7 +6,8 @@ extension ShiftCLI {
   /// `shiftcli correct`: detect, estimate, correct and evaluate, with a Markdown report.
   struct Correct: ShiftCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Detect and correct distribution shift between a source and a target file, and write a Markdown report.",
+      abstract:
+        "Detect and correct distribution shift between a source and a target file, and write a Markdown report.",
       discussion: """
         An MLP is trained on the source minus a stratified 30 % holdout. The shift detector \
         tests the features (Kolmogorov–Smirnov, Benjamini–Hochberg), a cross-fitted domain \
@@ -31,13 +32,17 @@ extension ShiftCLI {
     @Option(help: ArgumentHelp("Source (training) CSV file with a header row.", valueName: "file"))
     var source: String
 
-    @Option(help: ArgumentHelp("Target CSV file with the same feature columns (the label column is optional).", valueName: "file"))
+    @Option(
+      help: ArgumentHelp(
+        "Target CSV file with the same feature columns (the label column is optional).", valueName: "file"))
     var target: String
 
     @Option(help: "Label column of the source (and of the target, when it has one).")
     var label: String
 
-    @Option(help: ArgumentHelp("A CSV file with the target's labels in the --label column, one per target row.", valueName: "file"))
+    @Option(
+      help: ArgumentHelp(
+        "A CSV file with the target's labels in the --label column, one per target row.", valueName: "file"))
     var targetLabels: String?
 
     @Option(help: ArgumentHelp("Write the Markdown report here; charts go beside it.", valueName: "file.md"))
@@ -46,7 +51,10 @@ extension ShiftCLI {
     @Option(help: "Maximum training epochs of the MLP.")
     var epochs = 100
 
-    @Option(help: "Bootstrap replicates for the intervals (the label-free estimates use at most 100: each re-runs calibration and EM).")
+    @Option(
+      help:
+        "Bootstrap replicates for the intervals (the label-free estimates use at most 100: each re-runs calibration and EM)."
+    )
     var bootstrap = 200
 
     @OptionGroup var seedOptions: SeedOptions
@@ -78,7 +86,8 @@ extension ShiftCLI {
       ) { output.progress($0) }
       output.endProgress()
       let renderer = MarkdownReport(
-        title: "Shift report: \((target as NSString).lastPathComponent) against \((source as NSString).lastPathComponent)",
+        title:
+          "Shift report: \((target as NSString).lastPathComponent) against \((source as NSString).lastPathComponent)",
         command: reproducingCommand(seed: seedOptions.seed), sourceName: source, targetName: target,
         chartPrefix: ((report as NSString).lastPathComponent as NSString).deletingPathExtension + "-")
       let (markdown, charts) = renderer.render(analysis)
@@ -97,7 +106,8 @@ extension ShiftCLI {
       let table = try CSVTable(contentsOf: targetLabels, labelColumn: label, featuresRequired: false)
       guard table.rowLines.count == targetTable.rowLines.count else {
         throw DatasetError.inconsistentFiles(
-          first: target, second: targetLabels, reason: "\(targetTable.rowLines.count) target rows but \(table.rowLines.count) labels")
+          first: target, second: targetLabels,
+          reason: "\(targetTable.rowLines.count) target rows but \(table.rowLines.count) labels")
       }
       return try table.labels.map { try classes.indices(of: $0, file: targetLabels, lines: table.rowLines) }
     }
@@ -128,7 +138,8 @@ struct CorrectSummary: Encodable {
     predictionsPValue = analysis.detection.predictions?.pValue
     estimatedTargetPrior = analysis.labelShift?.targetPrior
     effectiveSampleSize = analysis.covariateShift?.effectiveSampleSize
-    estimatedAccuracy = Dictionary(uniqueKeysWithValues: analysis.performanceEstimates.map { ($0.estimator.rawValue, $0.accuracy) })
+    estimatedAccuracy = Dictionary(
+      uniqueKeysWithValues: analysis.performanceEstimates.map { ($0.estimator.rawValue, $0.accuracy) })
     accuracyBefore = analysis.before?.accuracy
     accuracyAfter = analysis.after?.accuracy
     macroF1Before = analysis.before?.macroF1

@@ -46,17 +46,21 @@ extension ShiftCLI {
       threadOptions.apply()
       let start = Date()
       let directory = (report as NSString).deletingLastPathComponent
-      if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+      if !directory.isEmpty {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      }
       var generator = seedOptions.generator
       output.progress("loading \(letters)…")
       let letterData = try Dataset(csvFile: letters, labelColumn: "lettr")
       var cases = [
         Case(name: "Control: no shift", chartPrefix: "control-", data: letterData, dataName: letters, kind: .none),
         Case(
-          name: "Label shift: Dirichlet(α = 1) class proportions", chartPrefix: "label-", data: letterData, dataName: letters,
+          name: "Label shift: Dirichlet(α = 1) class proportions", chartPrefix: "label-", data: letterData,
+          dataName: letters,
           kind: .dirichlet(concentration: 1)),
         Case(
-          name: "Covariate shift: selection on the first principal component", chartPrefix: "covariate-", data: letterData,
+          name: "Covariate shift: selection on the first principal component", chartPrefix: "covariate-",
+          data: letterData,
           dataName: letters, kind: .selectionBias(strength: 2, intercept: -1)),
       ]
       if let fashion = try? FashionMNIST.load(.test, directory: dataDir) {
@@ -71,12 +75,14 @@ extension ShiftCLI {
         let simulated = try SimulatedShift(data: entry.data, kind: entry.kind, targetSize: 2000, using: &generator)
         let analysis = try CorrectionWorkflow().analyze(
           source: simulated.source, targetFeatures: simulated.target.features, targetLabels: simulated.target.labels,
-          using: &generator) { output.progress("\(entry.name): \($0)") }
+          using: &generator
+        ) { output.progress("\(entry.name): \($0)") }
         pairs.append(
           DemoReport.Pair(
             name: entry.name, chartPrefix: entry.chartPrefix,
             sourceName: "\(entry.dataName), source half (\(simulated.source.count) rows)",
-            targetName: "simulated target (\(simulated.target.count) rows)", analysis: analysis, truePrior: simulated.targetPrior))
+            targetName: "simulated target (\(simulated.target.count) rows)", analysis: analysis,
+            truePrior: simulated.targetPrior))
       }
       output.endProgress()
       let seconds = Date().timeIntervalSince(start)
@@ -85,8 +91,11 @@ extension ShiftCLI {
         blasKernel: BLASKernel.current.coreName, threads: BLASKernel.threadCount
       ).render()
       try writeReport(markdown, charts: charts, to: report)
-      let summary = DemoSummary(report: report, charts: charts.count, seconds: seconds, pairs: pairs.map(DemoSummary.Pair.init))
-      return try output.render(summary) { "report: \(report) (\(charts.count) charts beside it), \(String(format: "%.0f", seconds)) s" }
+      let summary = DemoSummary(
+        report: report, charts: charts.count, seconds: seconds, pairs: pairs.map(DemoSummary.Pair.init))
+      return try output.render(summary) {
+        "report: \(report) (\(charts.count) charts beside it), \(String(format: "%.0f", seconds)) s"
+      }
     }
   }
 }

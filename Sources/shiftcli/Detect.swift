@@ -62,7 +62,8 @@ extension ShiftCLI {
       } else if let source {
         let table = try CSVTable(contentsOf: source, labelColumn: label, labelRequired: false)
         sourceReference = SourceReference(
-          source: source, featureNames: table.featureNames, features: table.features, sampleSize: referenceRows, using: &generator)
+          source: source, featureNames: table.featureNames, features: table.features, sampleSize: referenceRows,
+          using: &generator)
         referenceName = source
       } else {
         throw CLIFailure(message: "give either --source or --reference")
@@ -83,7 +84,8 @@ extension ShiftCLI {
     static func summary(_ detection: ShiftDetectionResult, reference: SourceReference, name: String) -> String {
       var lines = [detection.sentence]
       if detection.verdict == .featureShift {
-        lines.append("(label shift moves the features too; `shiftcli correct` tells label from covariate shift with a model)")
+        lines.append(
+          "(label shift moves the features too; `shiftcli correct` tells label from covariate shift with a model)")
       }
       lines += [
         String(format: "domain classifier: held-out AUC %.4f, p = %.3g", detection.domain.auc, detection.domain.pValue),

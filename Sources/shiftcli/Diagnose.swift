@@ -23,7 +23,8 @@ extension ShiftCLI {
       let error = try BLASKernel.verifyMatrixMultiply()
       return try output.render(Report(kernel: kernel, advice: kernel.advice, gemmSelfCheckRelativeError: error)) {
         [
-          kernel.advice, "CPU features: \(kernel.cpuFeatures.joined(separator: ", "))", "configuration: \(kernel.configuration)",
+          kernel.advice, "CPU features: \(kernel.cpuFeatures.joined(separator: ", "))",
+          "configuration: \(kernel.configuration)",
           String(format: "sgemm self-check: passed (largest relative error %.1e)", error),
         ].joined(separator: "\n")
       }

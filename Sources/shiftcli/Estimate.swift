@@ -54,7 +54,9 @@ extension ShiftCLI {
     @Option(help: "Label-shift method: \(LabelShiftMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
     var method: LabelShiftMethod = .auto
 
-    @Option(help: ArgumentHelp("A model file from `shiftcli train --model-out` to use instead of training one.", valueName: "file"))
+    @Option(
+      help: ArgumentHelp(
+        "A model file from `shiftcli train --model-out` to use instead of training one.", valueName: "file"))
     var model: String?
 
     @Option(help: "Label shift with --folds 1: share of the source held out for the confusion matrix and calibration.")
@@ -63,10 +65,15 @@ extension ShiftCLI {
     @Option(help: "Label shift: maximum training epochs of the MLP (early stopping on 10 % of the rest).")
     var epochs = 100
 
-    @Option(help: ArgumentHelp("Label shift: hidden layer sizes of the MLP, comma-separated (e.g. 256 or 128,64).", valueName: "sizes"))
+    @Option(
+      help: ArgumentHelp(
+        "Label shift: hidden layer sizes of the MLP, comma-separated (e.g. 256 or 128,64).", valueName: "sizes"))
     var hidden = HiddenLayerSizes([256])
 
-    @Option(help: "Cross-fitting folds: covariate shift's domain classifier; label shift's MLPs (1: one --holdout split instead).")
+    @Option(
+      help:
+        "Cross-fitting folds: covariate shift's domain classifier; label shift's MLPs (1: one --holdout split instead)."
+    )
     var folds = 5
 
     @Option(
@@ -93,12 +100,17 @@ extension ShiftCLI {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-      if shift == .label && label == nil { throw ValidationError("--shift label needs --label COLUMN (the class column of --source)") }
+      if shift == .label && label == nil {
+        throw ValidationError("--shift label needs --label COLUMN (the class column of --source)")
+      }
       guard holdout > 0, holdout < 1 else { throw ValidationError("--holdout must be in (0, 1), got \(holdout)") }
       guard folds >= (shift == .label ? 1 : 2) else {
-        throw ValidationError("--folds must be at least \(shift == .label ? 1 : 2) for \(shift.rawValue) shift, got \(folds)")
+        throw ValidationError(
+          "--folds must be at least \(shift == .label ? 1 : 2) for \(shift.rawValue) shift, got \(folds)")
       }
-      guard bootstrap == 0 || bootstrap >= 2 else { throw ValidationError("--bootstrap takes 0 (off) or at least 2 replicates, got \(bootstrap)") }
+      guard bootstrap == 0 || bootstrap >= 2 else {
+        throw ValidationError("--bootstrap takes 0 (off) or at least 2 replicates, got \(bootstrap)")
+      }
       guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
       if let out { try checkWritableDirectory(of: out, option: "--out") }
     }
@@ -121,20 +133,27 @@ extension ShiftCLI {
       let workflowHoldout: LabelShiftWorkflow.Holdout
       if let model {
         let (classifier, _) = try ModelFile.load(from: model)
-        sourceData = try Dataset(table: sourceTable.aligned(to: classifier.featureNames, reference: model), classes: classifier.classes)
+        sourceData = try Dataset(
+          table: sourceTable.aligned(to: classifier.featureNames, reference: model), classes: classifier.classes)
         workflowHoldout = .model(classifier)
       } else {
         sourceData = try Dataset(table: sourceTable)
         guard sourceData.count >= 2 * max(folds, 2) * sourceData.classes.count else {
-          throw CLIFailure(message: "\(source): \(sourceData.count) rows are too few to train and hold out data for \(sourceData.classes.count) classes")
+          throw CLIFailure(
+            message:
+              "\(source): \(sourceData.count) rows are too few to train and hold out data for \(sourceData.classes.count) classes"
+          )
         }
         workflowHoldout = folds >= 2 ? .crossFitted(folds: folds) : .split(share: holdout)
       }
       let targetFeatures = try targetTable.aligned(to: sourceData.featureNames, reference: source).features
       let workflow = LabelShiftWorkflow(
         holdout: workflowHoldout, training: ClassifierTraining(hiddenSizes: hidden.sizes, epochs: epochs),
-        estimator: LabelShiftEstimator(method: method), bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
-      let analysis = try workflow.run(source: sourceData, targetFeatures: targetFeatures, using: &generator) { output.progress($0) }
+        estimator: LabelShiftEstimator(method: method),
+        bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
+      let analysis = try workflow.run(source: sourceData, targetFeatures: targetFeatures, using: &generator) {
+        output.progress($0)
+      }
       output.endProgress()
       let report = LabelShiftReport(
         analysis: analysis, requestedMethod: method, modelFile: model, seed: seedOptions.seed, weightsFile: out)
@@ -149,7 +168,8 @@ extension ShiftCLI {
       let targetTable = try CSVTable(contentsOf: target, labelColumn: label, labelRequired: false)
       let targetFeatures = try targetTable.aligned(to: sourceTable.featureNames, reference: source).features
       output.progress("cross-fitting the domain classifier over \(folds) folds…")
-      let estimator = CovariateShiftEstimator(folds: folds, inverseRegularization: domainC.inverseRegularization, clipping: clip)
+      let estimator = CovariateShiftEstimator(
+        folds: folds, inverseRegularization: domainC.inverseRegularization, clipping: clip)
       let estimate = try estimator.estimate(source: sourceTable.features, target: targetFeatures, using: &generator)
       output.endProgress()
       let report = CovariateShiftReport(

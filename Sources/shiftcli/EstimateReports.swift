@@ -39,7 +39,10 @@ struct LabelShiftReport: Encodable {
   var seed: UInt64
   var weightsFile: String?
 
-  init(analysis: LabelShiftAnalysis, requestedMethod: LabelShiftMethod, modelFile: String?, seed: UInt64, weightsFile: String?) {
+  init(
+    analysis: LabelShiftAnalysis, requestedMethod: LabelShiftMethod, modelFile: String?, seed: UInt64,
+    weightsFile: String?
+  ) {
     let estimate = analysis.estimate
     method = estimate.method.rawValue
     self.requestedMethod = requestedMethod.rawValue
@@ -50,9 +53,13 @@ struct LabelShiftReport: Encodable {
     conditionNumber = estimate.conditionNumber
     clippedClasses = estimate.clippedClasses.map { analysis.classes[$0] }
     solver = estimate.solverDescription
-    ci = analysis.intervals.map { Intervals(level: $0.level, replicates: $0.replicates, targetPrior: $0.targetPrior, weights: $0.weights) }
-    selection = estimate.selectionScores.isEmpty
-      ? nil : estimate.selectionScores.map { Candidate(method: $0.method.rawValue, meanSquaredError: $0.meanSquaredError) }
+    ci = analysis.intervals.map {
+      Intervals(level: $0.level, replicates: $0.replicates, targetPrior: $0.targetPrior, weights: $0.weights)
+    }
+    selection =
+      estimate.selectionScores.isEmpty
+      ? nil
+      : estimate.selectionScores.map { Candidate(method: $0.method.rawValue, meanSquaredError: $0.meanSquaredError) }
     notes = estimate.notes
     sourceRows = analysis.sourceRows
     holdoutRows = analysis.heldOutRows
@@ -89,7 +96,8 @@ struct LabelShiftReport: Encodable {
     if let ci { header += String(format: "  %.0f %% interval", ci.level * 100) }
     lines.append(header)
     for (index, name) in classes.enumerated() {
-      var line = name.padding(toLength: width, withPad: " ", startingAt: 0)
+      var line =
+        name.padding(toLength: width, withPad: " ", startingAt: 0)
         + String(format: "  %6.4f  %6.4f  %6.3f", sourcePrior[index], targetPrior[index], weights[index])
       if let ci { line += String(format: "  [%.3f, %.3f]", ci.weights[index].lower, ci.weights[index].upper) }
       if clippedClasses.contains(name) { line += "  (clipped at 0)" }
@@ -97,8 +105,9 @@ struct LabelShiftReport: Encodable {
     }
     if let selection {
       lines.append("")
-      lines.append("auto: mean weight error on shifts simulated in the holdout: "
-        + selection.map { String(format: "%@ %.4g", $0.method, $0.meanSquaredError) }.joined(separator: ", "))
+      lines.append(
+        "auto: mean weight error on shifts simulated in the holdout: "
+          + selection.map { String(format: "%@ %.4g", $0.method, $0.meanSquaredError) }.joined(separator: ", "))
     }
     for note in notes { lines.append("note: \(note)") }
     if let weightsFile { lines.append("weights       \(weightsFile)") }
@@ -132,7 +141,10 @@ struct CovariateShiftReport: Encodable {
       warnings, sourceRows, targetRows, features, seed, weightsFile
   }
 
-  init(estimate: CovariateShiftEstimate, sourceRows: Int, targetRows: Int, features: Int, seed: UInt64, weightsFile: String?) {
+  init(
+    estimate: CovariateShiftEstimate, sourceRows: Int, targetRows: Int, features: Int, seed: UInt64,
+    weightsFile: String?
+  ) {
     domainAUC = estimate.domainAUC
     ess = estimate.effectiveSampleSize
     essFraction = estimate.effectiveSampleFraction
@@ -161,13 +173,18 @@ struct CovariateShiftReport: Encodable {
       String(format: "domain AUC       %.4f (0.5: no detectable shift)", domainAUC),
       String(format: "ESS              %.1f (%.1f %% of the source)", ess, essFraction * 100),
       String(format: "max weight       %.3f", maxWeight),
-      "quantiles        " + quantiles.map { String(format: "%g%% %.3f", $0.level * 100, $0.value) }.joined(separator: "  "),
-      "clipping         " + (clipThreshold.map { String(format: "%@ → cap %.3f, %.2f %% of weights capped", clip, $0, clippedShare * 100) } ?? "none"),
-      String(format: "domain model     C = %g (held-out log-loss %.4f), Newton: at most %d iterations per fold, gradient norm %.2e",
+      "quantiles        "
+        + quantiles.map { String(format: "%g%% %.3f", $0.level * 100, $0.value) }.joined(separator: "  "),
+      "clipping         "
+        + (clipThreshold.map {
+          String(format: "%@ → cap %.3f, %.2f %% of weights capped", clip, $0, clippedShare * 100)
+        } ?? "none"),
+      String(
+        format:
+          "domain model     C = %g (held-out log-loss %.4f), Newton: at most %d iterations per fold, gradient norm %.2e",
         solver.inverseRegularization, solver.heldOutLogLoss, solver.iterations, solver.gradientNorm),
     ]
     if let weightsFile { lines.append("weights          \(weightsFile)") }
     return lines.joined(separator: "\n")
   }
 }
-

@@ -25,15 +25,18 @@ extension ShiftCLI {
       let data = try dataOptions.load(fashionMNIST: .test, classes: classifier.classes)
       if !dataOptions.isFashionMNIST {
         guard data.featureNames == classifier.featureNames else {
-          throw CLIFailure(message: """
-            \(dataOptions.data): feature columns differ from the model's \
-            (model: \(classifier.featureNames.joined(separator: ",")); \
-            file: \(data.featureNames.joined(separator: ",")))
-            """)
+          throw CLIFailure(
+            message: """
+              \(dataOptions.data): feature columns differ from the model's \
+              (model: \(classifier.featureNames.joined(separator: ",")); \
+              file: \(data.featureNames.joined(separator: ",")))
+              """)
         }
       }
       guard data.featureCount == classifier.featureNames.count else {
-        throw CLIFailure(message: "\(dataOptions.data): \(data.featureCount) features, the model expects \(classifier.featureNames.count)")
+        throw CLIFailure(
+          message:
+            "\(dataOptions.data): \(data.featureCount) features, the model expects \(classifier.featureNames.count)")
       }
       let metrics = ClassificationMetrics(
         probabilities: try classifier.probabilities(for: data.features), labels: data.labels)

@@ -40,7 +40,9 @@ struct DataOptions: ParsableArguments {
   /// be among `classes`, when given).
   func load(fashionMNIST split: FashionMNIST.Split, classes: ClassIndex? = nil) throws -> Dataset {
     if isFashionMNIST { return try FashionMNIST.load(split, directory: dataDir) }
-    guard let label else { throw CLIFailure(message: "--data \(data) is a CSV file: name its label column with --label") }
+    guard let label else {
+      throw CLIFailure(message: "--data \(data) is a CSV file: name its label column with --label")
+    }
     return try Dataset(csvFile: data, labelColumn: label, classes: classes)
   }
 
@@ -87,7 +89,8 @@ struct OutputOptions: ParsableArguments {
   func jsonText(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return String(decoding: try encoder.encode(value), as: UTF8.self)
   }
 
@@ -115,7 +118,9 @@ struct ThreadOptions: ParsableArguments {
 func checkWritableDirectory(of path: String, option: String) throws {
   let directory = (path as NSString).deletingLastPathComponent
   var isDirectory: ObjCBool = false
-  if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+  if !directory.isEmpty,
+    !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue
+  {
     throw ValidationError("\(option) \(path): directory \(directory) does not exist")
   }
 }
@@ -132,5 +137,6 @@ func writeReport(_ markdown: String, charts: [MarkdownReport.Chart], to path: St
 /// The command line that reproduces this run, as `shiftcli …` (with the seed spelled out).
 func reproducingCommand(seed: UInt64) -> String {
   let arguments = Array(ShiftCLI.commandLine.dropFirst())
-  return (["shiftcli"] + arguments + (arguments.contains("--seed") ? [] : ["--seed", String(seed)])).joined(separator: " ")
+  return (["shiftcli"] + arguments + (arguments.contains("--seed") ? [] : ["--seed", String(seed)])).joined(
+    separator: " ")
 }

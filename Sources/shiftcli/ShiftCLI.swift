@@ -18,7 +18,9 @@ struct ShiftCLI: ParsableCommand {
       `shiftcli diagnose` shows which kernel runs.
       """,
     version: "shiftcli 0.1.0",
-    subcommands: [Train.self, Evaluate.self, Estimate.self, Detect.self, Correct.self, Simulate.self, Demo.self, Diagnose.self])
+    subcommands: [
+      Train.self, Evaluate.self, Estimate.self, Detect.self, Correct.self, Simulate.self, Demo.self, Diagnose.self,
+    ])
 
   /// What one run of the command line produced.
   struct Outcome: Equatable {
@@ -61,7 +63,8 @@ struct ShiftCLI: ParsableCommand {
 
   static func main() {
     BLASKernel.ensureOptimizedKernel()
-    let outcome = outcome(of: Array(CommandLine.arguments.dropFirst()), programName: CommandLine.arguments.first ?? "shiftcli")
+    let outcome = outcome(
+      of: Array(CommandLine.arguments.dropFirst()), programName: CommandLine.arguments.first ?? "shiftcli")
     FileHandle.standardOutput.write(Data(outcome.stdout.utf8))
     FileHandle.standardError.write(Data(outcome.stderr.utf8))
     Foundation.exit(outcome.status)

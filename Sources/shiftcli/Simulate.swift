@@ -32,7 +32,9 @@ extension ShiftCLI {
         """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
-      case none, dirichlet, tweakOne = "tweak-one", selectionBias = "selection-bias"
+      case none, dirichlet
+      case tweakOne = "tweak-one"
+      case selectionBias = "selection-bias"
     }
 
     @OptionGroup var dataOptions: DataOptions
@@ -74,7 +76,9 @@ extension ShiftCLI {
     func validate() throws {
       guard alpha > 0, alpha.isFinite else { throw ValidationError("--alpha must be positive, got \(alpha)") }
       guard rho >= 0, rho <= 1 else { throw ValidationError("--rho must be in [0, 1], got \(rho)") }
-      guard strength.isFinite, intercept.isFinite else { throw ValidationError("--strength and --intercept must be finite") }
+      guard strength.isFinite, intercept.isFinite else {
+        throw ValidationError("--strength and --intercept must be finite")
+      }
       guard targetSize >= 1 else { throw ValidationError("--target-size must be at least 1") }
       if let sourceSize, sourceSize < 2 { throw ValidationError("--source-size must be at least 2") }
     }
@@ -84,9 +88,11 @@ extension ShiftCLI {
       output.progress("loading \(dataOptions.data)…")
       let data = try dataOptions.load(fashionMNIST: .train)
       let simulated = try SimulatedShift(
-        data: data, kind: try kind(classes: data.classes), targetSize: targetSize, sourceSize: sourceSize, using: &generator)
+        data: data, kind: try kind(classes: data.classes), targetSize: targetSize, sourceSize: sourceSize,
+        using: &generator)
       let truth = SimulationTruth(
-        simulation: simulated, data: dataOptions.data, seed: seedOptions.seed, command: ShiftCLI.commandLine.joined(separator: " "))
+        simulation: simulated, data: dataOptions.data, seed: seedOptions.seed,
+        command: ShiftCLI.commandLine.joined(separator: " "))
       try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
       let directory = URL(fileURLWithPath: outDir)
       func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
@@ -94,7 +100,8 @@ extension ShiftCLI {
       let labelColumn = dataOptions.labelColumn
       let target = simulated.target
       try AtomicFile.write(simulated.source.csvText(labelColumn: labelColumn), to: path("source.csv"))
-      try AtomicFile.write(target.csvText(labelColumn: labelColumn, includeLabels: !hideTargetLabels), to: path("target.csv"))
+      try AtomicFile.write(
+        target.csvText(labelColumn: labelColumn, includeLabels: !hideTargetLabels), to: path("target.csv"))
       if hideTargetLabels {
         try AtomicFile.write(
           csvEscaped(labelColumn) + "\n" + target.labels.map { csvEscaped(target.classes.names[$0]) + "\n" }.joined(),
@@ -121,7 +128,9 @@ extension ShiftCLI {
         guard let tweakedClass else { return .tweakOne(classIndex: nil, share: rho) }
         guard let index = classes.index(of: tweakedClass) else {
           throw CLIFailure(
-            message: "--class \(tweakedClass) is not a class of \(dataOptions.data) (classes: \(classes.names.joined(separator: ", ")))")
+            message:
+              "--class \(tweakedClass) is not a class of \(dataOptions.data) (classes: \(classes.names.joined(separator: ", ")))"
+          )
         }
         return .tweakOne(classIndex: index, share: rho)
       case .selectionBias: return .selectionBias(strength: strength, intercept: intercept)

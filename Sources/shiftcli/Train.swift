@@ -33,7 +33,8 @@ extension ShiftCLI {
     var activation: Activation = .relu
 
     @Option(
-      help: ArgumentHelp("Weight initialisation: xavier, xavier-normal, he, normal (σ = 0.01) or normal:σ.", valueName: "init"))
+      help: ArgumentHelp(
+        "Weight initialisation: xavier, xavier-normal, he, normal (σ = 0.01) or normal:σ.", valueName: "init"))
     var `init` = Initialization.xavierUniform
 
     @Option(help: "Optimiser.")
@@ -57,9 +58,10 @@ extension ShiftCLI {
     @Option(help: "Dropout rate after each hidden layer, in [0, 1).")
     var dropout: Float = 0
 
-    @Option(help: ArgumentHelp(
-      "Stop after this many epochs without validation-loss improvement (holds out --validation-fraction of the training data).",
-      valueName: "patience"))
+    @Option(
+      help: ArgumentHelp(
+        "Stop after this many epochs without validation-loss improvement (holds out --validation-fraction of the training data).",
+        valueName: "patience"))
     var earlyStopping: Int?
 
     @Option(help: "Share of the training data held out for early stopping.")
@@ -75,7 +77,9 @@ extension ShiftCLI {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-      guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), got \(testFraction)") }
+      guard testFraction > 0, testFraction < 1 else {
+        throw ValidationError("--test-fraction must be in (0, 1), got \(testFraction)")
+      }
       guard validationFraction > 0, validationFraction < 1 else {
         throw ValidationError("--validation-fraction must be in (0, 1), got \(validationFraction)")
       }
@@ -85,7 +89,9 @@ extension ShiftCLI {
       guard momentum >= 0, momentum < 1 else { throw ValidationError("--momentum must be in [0, 1), got \(momentum)") }
       guard weightDecay >= 0 else { throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)") }
       guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
-      if let earlyStopping, earlyStopping < 1 { throw ValidationError("--early-stopping takes a patience of at least 1 epoch") }
+      if let earlyStopping, earlyStopping < 1 {
+        throw ValidationError("--early-stopping takes a patience of at least 1 epoch")
+      }
       if let modelOut { try checkWritableDirectory(of: modelOut, option: "--model-out") }
     }
 
@@ -135,7 +141,8 @@ extension ShiftCLI {
         fastestEpochSeconds: history.epochs.map(\.seconds).min() ?? 0, loadSeconds: loadSeconds,
         bestEpoch: history.bestEpoch, stoppedEarly: history.stoppedEarly,
         epochs: history.epochs.map {
-          .init(epoch: $0.epoch, loss: $0.loss, trainAccuracy: $0.trainAccuracy ?? 0, seconds: $0.seconds,
+          .init(
+            epoch: $0.epoch, loss: $0.loss, trainAccuracy: $0.trainAccuracy ?? 0, seconds: $0.seconds,
             validationAccuracy: $0.validationAccuracy)
         },
         blasKernel: BLASKernel.current.coreName, threads: BLASKernel.threadCount, modelFile: modelOut)

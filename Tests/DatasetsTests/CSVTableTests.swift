@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Datasets
 import LinearAlgebra
+import Testing
+
+@testable import Datasets
 
 @Suite struct CSVTableTests {
   func parse(_ text: String, label: String? = "y") throws -> CSVTable {
@@ -88,7 +89,9 @@ import LinearAlgebra
   }
 
   @Test func labelOnlyFileHasNoFeatures() {
-    #expect(throws: DatasetError.invalidArgument("t.csv: no feature columns besides the label column")) { try parse("y\n1\n2\n") }
+    #expect(throws: DatasetError.invalidArgument("t.csv: no feature columns besides the label column")) {
+      try parse("y\n1\n2\n")
+    }
   }
 
   @Test func oneClassIsTooFew() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Datasets
 
 @Suite struct IDXFileTests {
@@ -21,7 +22,9 @@ import Testing
   @Test func wrongElementType() {
     var bytes = valid
     bytes[2] = 0x0D
-    #expect(throws: DatasetError.notIDX(file: "x.idx", byteOffset: 2, reason: "element type 0xd is not unsigned byte (0x08)")) {
+    #expect(
+      throws: DatasetError.notIDX(file: "x.idx", byteOffset: 2, reason: "element type 0xd is not unsigned byte (0x08)")
+    ) {
       try IDXFile(bytes: bytes, file: "x.idx")
     }
   }

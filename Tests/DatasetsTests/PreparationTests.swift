@@ -1,6 +1,7 @@
-import Testing
-@testable import Datasets
 import LinearAlgebra
+import Testing
+
+@testable import Datasets
 
 @Suite struct PreparationTests {
   func sample(_ n: Int, classes: Int = 3) -> Dataset {

@@ -34,7 +34,8 @@ import Testing
       #expect(abs(slope) < 1e-4)
     }
     let interceptSlope: Double =
-      (objective(model.coefficients, model.intercept + h) - objective(model.coefficients, model.intercept - h)) / (2 * h)
+      (objective(model.coefficients, model.intercept + h) - objective(model.coefficients, model.intercept - h))
+      / (2 * h)
     #expect(abs(interceptSlope) < 1e-4)
     // The signs of the generating model are recovered.
     #expect(model.coefficients[0] > 0.8 && model.coefficients[1] < -0.5)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import LinearAlgebra
+import Testing
+
 @testable import Evaluation
 
 @Suite struct MetricsTests {
@@ -59,6 +60,8 @@ import LinearAlgebra
     let weighted = CalibrationCurve(probabilities: probabilities, labels: [0, 0, 0, 0], weights: [2, 2, 1, 1])
     #expect(abs(weighted.expectedCalibrationError - (2.0 / 3 * 0.4 + 0.4 / 6 + 0.55 / 6)) < 1e-6)
     // A perfectly calibrated pair: confidence 0.5 and half right.
-    #expect(CalibrationCurve(probabilities: Matrix([[0.5, 0.5], [0.5, 0.5]]), labels: [0, 1]).expectedCalibrationError < 1e-12)
+    #expect(
+      CalibrationCurve(probabilities: Matrix([[0.5, 0.5], [0.5, 0.5]]), labels: [0, 1]).expectedCalibrationError < 1e-12
+    )
   }
 }

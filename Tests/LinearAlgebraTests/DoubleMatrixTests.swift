@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import LinearAlgebra
 
 @Suite struct DoubleMatrixTests {
   func randomMatrix(_ rows: Int, _ columns: Int, _ generator: inout SplitMix64) -> DoubleMatrix {
-    DoubleMatrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in generator.uniformUnit() * 2 - 1 })
+    DoubleMatrix(
+      rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in generator.uniformUnit() * 2 - 1 })
   }
 
   @Test(arguments: [false, true])
@@ -93,11 +95,14 @@ import Testing
       objective: { x in zip(x, c).reduce(0) { $0 + Foundation.exp($1.0) - $1.1 * $1.0 } },
       derivatives: { x in
         let gradient = zip(x, c).map { Foundation.exp($0) - $1 }
-        return (gradient, {
-          var hessian = DoubleMatrix(rows: c.count, columns: c.count)
-          for i in c.indices { hessian[i, i] = Foundation.exp(x[i]) }
-          return hessian
-        })
+        return (
+          gradient,
+          {
+            var hessian = DoubleMatrix(rows: c.count, columns: c.count)
+            for i in c.indices { hessian[i, i] = Foundation.exp(x[i]) }
+            return hessian
+          }
+        )
       })
   }
 
@@ -118,7 +123,8 @@ import Testing
   }
 
   @Test func anIndefiniteHessianThrows() {
-    let solver = NewtonSolver(problem: "saddle", sampleCount: 1, maximumIterations: 10, maximumHalvings: 10, gradientTolerance: 1e-12)
+    let solver = NewtonSolver(
+      problem: "saddle", sampleCount: 1, maximumIterations: 10, maximumHalvings: 10, gradientTolerance: 1e-12)
     #expect(throws: LinearAlgebraError.notPositiveDefinite(solver: "saddle")) {
       _ = try solver.minimize(
         from: [1, 1], objective: { $0[0] * $0[0] - $0[1] * $0[1] },

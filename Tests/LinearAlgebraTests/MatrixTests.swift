@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LinearAlgebra
 
 @Suite struct MatrixTests {
@@ -14,7 +15,8 @@ import Testing
   }
 
   func randomMatrix(_ rows: Int, _ columns: Int, _ generator: inout SplitMix64) -> Matrix {
-    Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in Float(generator.uniformUnit() * 2 - 1) })
+    Matrix(
+      rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in Float(generator.uniformUnit() * 2 - 1) })
   }
 
   @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])

@@ -1,5 +1,6 @@
-import Testing
 import LinearAlgebra
+import Testing
+
 @testable import NeuralNetwork
 
 /// Analytic gradients against central differences (seed `002`, back-propagation).
@@ -30,12 +31,14 @@ import LinearAlgebra
     var dropoutGenerator = SplitMix64(seed: p.dropoutSeed ?? 0)
     let loss = p.x.withUnsafeBufferPointer { x in
       withUnsafeMutablePointer(to: &dropoutGenerator) { generator in
-        let logits = p.network.forward(x.baseAddress!, rows: rows, workspace: workspace, dropoutGenerator: p.dropoutSeed == nil ? nil : generator)
+        let logits = p.network.forward(
+          x.baseAddress!, rows: rows, workspace: workspace, dropoutGenerator: p.dropoutSeed == nil ? nil : generator)
         let value = withTargetPointers(p.targets) { targets in
           withOptionalPointer(p.weights) { w in
             p.loss.compute(
               logits: logits, rows: rows, columns: p.network.outputCount, targets: targets, weights: w,
-              gradientScale: 1 / Float(rows), gradient: workspace.deltas[p.network.layers.count - 1].pointer, perSample: nil)
+              gradientScale: 1 / Float(rows), gradient: workspace.deltas[p.network.layers.count - 1].pointer,
+              perSample: nil)
           }
         }
         if withGradients {
@@ -58,11 +61,15 @@ import LinearAlgebra
     let analytic = evaluate(problem, withGradients: true)
     var worst: Float = 0
     for l in problem.network.layers.indices {
-      for (isBias, count) in [(false, problem.network.layers[l].weights.storage.count), (true, problem.network.layers[l].bias.count)] {
+      for (isBias, count) in [
+        (false, problem.network.layers[l].weights.storage.count), (true, problem.network.layers[l].bias.count),
+      ] {
         for i in 0..<count {
           func perturbed(_ delta: Float) -> Double {
             var p = problem
-            if isBias { p.network.layers[l].bias[i] += delta } else {
+            if isBias {
+              p.network.layers[l].bias[i] += delta
+            } else {
               p.network.layers[l].weights.withUnsafeMutableBufferPointer { $0[i] += delta }
             }
             return evaluate(p, withGradients: false).loss
@@ -71,7 +78,9 @@ import LinearAlgebra
           let exact = isBias ? analytic.biases[l][i] : analytic.weights[l][i]
           let error = abs(exact - numeric)
           worst = max(worst, error / (1e-3 + 1e-2 * abs(numeric)))
-          #expect(error <= 1e-3 + 1e-2 * abs(numeric), "layer \(l) \(isBias ? "bias" : "weight") \(i): \(exact) vs \(numeric)")
+          #expect(
+            error <= 1e-3 + 1e-2 * abs(numeric), "layer \(l) \(isBias ? "bias" : "weight") \(i): \(exact) vs \(numeric)"
+          )
         }
       }
     }
@@ -83,19 +92,26 @@ import LinearAlgebra
   ) throws -> Problem {
     var generator = SplitMix64(seed: seed)
     let outputs = 3
-    let network = try MLP(sizes: [4, 5, 6, outputs], activation: activation, dropout: dropout, initialization: .xavierNormal, using: &generator)
+    let network = try MLP(
+      sizes: [4, 5, 6, outputs], activation: activation, dropout: dropout, initialization: .xavierNormal,
+      using: &generator)
     let rows = 6
     let x = Matrix(rows: rows, columns: 4, storage: (0..<(rows * 4)).map { _ in Float(generator.standardNormal()) })
     let targets: Targets
     switch loss {
     case .softmaxCrossEntropy: targets = .classes((0..<rows).map { $0 % outputs })
     case .binaryCrossEntropy:
-      targets = .values(Matrix(rows: rows, columns: outputs, storage: (0..<(rows * outputs)).map { _ in Float(generator.uniformUnit()) }))
+      targets = .values(
+        Matrix(
+          rows: rows, columns: outputs, storage: (0..<(rows * outputs)).map { _ in Float(generator.uniformUnit()) }))
     case .meanSquaredError:
-      targets = .values(Matrix(rows: rows, columns: outputs, storage: (0..<(rows * outputs)).map { _ in Float(generator.standardNormal()) }))
+      targets = .values(
+        Matrix(
+          rows: rows, columns: outputs, storage: (0..<(rows * outputs)).map { _ in Float(generator.standardNormal()) }))
     }
     let weights = weighted ? (0..<rows).map { _ in Float(generator.uniformUnit() * 3) } : nil
-    return Problem(network: network, x: x, targets: targets, weights: weights, loss: loss, dropoutSeed: dropout > 0 ? seed : nil)
+    return Problem(
+      network: network, x: x, targets: targets, weights: weights, loss: loss, dropoutSeed: dropout > 0 ? seed : nil)
   }
 
   @Test(arguments: LossFunction.allCases, [false, true])

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import LinearAlgebra
+import Testing
+
 @testable import NeuralNetwork
 
 @Suite struct LossTests {
@@ -13,7 +14,8 @@ import LinearAlgebra
     #expect(abs(perSample[1] - 2000) < 1e-9)
     let finite = result.gradient.storage.allSatisfy { $0.isFinite }
     #expect(finite)
-    let bce = try LossFunction.binaryCrossEntropy.evaluate(logits: Matrix([[1000], [-1000]]), targets: .values(Matrix([[0], [0]])))
+    let bce = try LossFunction.binaryCrossEntropy.evaluate(
+      logits: Matrix([[1000], [-1000]]), targets: .values(Matrix([[0], [0]])))
     #expect(abs(bce.value - 500) < 1e-9)
   }
 
@@ -29,7 +31,10 @@ import LinearAlgebra
     let logits = Matrix(rows: 5, columns: 3, storage: (0..<15).map { _ in Float(generator.standardNormal()) })
     switch loss {
     case .softmaxCrossEntropy: return (logits, .classes([0, 2, 1, 1, 0]))
-    default: return (logits, .values(Matrix(rows: 5, columns: 3, storage: (0..<15).map { _ in Float(generator.uniformUnit()) })))
+    default:
+      return (
+        logits, .values(Matrix(rows: 5, columns: 3, storage: (0..<15).map { _ in Float(generator.uniformUnit()) }))
+      )
     }
   }
 
@@ -63,13 +68,15 @@ import LinearAlgebra
 
   @Test func meanReductionDividesByCountNotWeightSum() throws {
     let (logits, targets) = randomCase(.meanSquaredError)
-    let sum = try LossFunction.meanSquaredError.evaluate(logits: logits, targets: targets, weights: [3, 0, 1, 1, 1], reduction: .sum)
+    let sum = try LossFunction.meanSquaredError.evaluate(
+      logits: logits, targets: targets, weights: [3, 0, 1, 1, 1], reduction: .sum)
     let mean = try LossFunction.meanSquaredError.evaluate(logits: logits, targets: targets, weights: [3, 0, 1, 1, 1])
     #expect(abs(mean.value - sum.value / 5) < 1e-12)
   }
 
   @Test func emptyBatchHasZeroLoss() throws {
-    let result = try LossFunction.softmaxCrossEntropy.evaluate(logits: Matrix(rows: 0, columns: 3), targets: .classes([]))
+    let result = try LossFunction.softmaxCrossEntropy.evaluate(
+      logits: Matrix(rows: 0, columns: 3), targets: .classes([]))
     #expect(result.value == 0)
   }
 

@@ -1,7 +1,8 @@
 import Datasets
 import Foundation
-import Testing
 import LinearAlgebra
+import Testing
+
 @testable import NeuralNetwork
 
 @Suite struct ModelFileTests {
@@ -49,7 +50,9 @@ import LinearAlgebra
 
   @Test func truncationIsDetected() throws {
     let (_, path, bytes) = try saved()
-    #expect(throws: NeuralNetworkError.truncatedModelFile(file: path, expectedBytes: bytes.count, foundBytes: bytes.count - 9)) {
+    #expect(
+      throws: NeuralNetworkError.truncatedModelFile(file: path, expectedBytes: bytes.count, foundBytes: bytes.count - 9)
+    ) {
       try ModelFile.decode(Array(bytes.dropLast(9)), file: path)
     }
     #expect(throws: NeuralNetworkError.self) { try ModelFile.decode(Array(bytes.prefix(30)), file: path) }

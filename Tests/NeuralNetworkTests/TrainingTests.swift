@@ -1,6 +1,7 @@
 import Datasets
-import Testing
 import LinearAlgebra
+import Testing
+
 @testable import NeuralNetwork
 
 @Suite struct TrainingTests {
@@ -10,9 +11,11 @@ import LinearAlgebra
     var generator = SplitMix64(seed: 2024)
     let (n, d) = (20, 200)
     let x = Matrix(rows: n, columns: d, storage: (0..<(n * d)).map { _ in Float(generator.standardNormal()) })
-    let y = Matrix(rows: n, columns: 1, storage: (0..<n).map { i in
-      Float(0.05 + x.row(i).reduce(0) { $0 + 0.01 * Double($1) } + 0.01 * generator.standardNormal())
-    })
+    let y = Matrix(
+      rows: n, columns: 1,
+      storage: (0..<n).map { i in
+        Float(0.05 + x.row(i).reduce(0) { $0 + 0.01 * Double($1) } + 0.01 * generator.standardNormal())
+      })
     var network = try MLP(sizes: [d, 1], initialization: .normal(standardDeviation: 1), using: &generator)
     try network.train(
       features: x, targets: .values(y),
@@ -75,10 +78,14 @@ import LinearAlgebra
     var labels: [Int] = []
     for i in 0..<n {
       let c = i % 3
-      values += [Float(centres[c].0 + generator.standardNormal() * 0.7), Float(centres[c].1 + generator.standardNormal() * 0.7)]
+      values += [
+        Float(centres[c].0 + generator.standardNormal() * 0.7), Float(centres[c].1 + generator.standardNormal() * 0.7),
+      ]
       labels.append(c)
     }
-    return Dataset(features: Matrix(rows: n, columns: 2, storage: values), labels: labels, classes: ClassIndex(orderedNames: ["a", "b", "c"]))
+    return Dataset(
+      features: Matrix(rows: n, columns: 2, storage: values), labels: labels,
+      classes: ClassIndex(orderedNames: ["a", "b", "c"]))
   }
 
   @Test(arguments: [Optimizer.sgd(learningRate: 0.1, momentum: 0.9), .adam(learningRate: 0.01)])
@@ -88,9 +95,11 @@ import LinearAlgebra
     let test = blobs(300, seed: 2)
     var network = try MLP(sizes: [2, 16, 3], activation: .relu, using: &generator)
     let history = try network.train(
-      on: train, configuration: TrainingConfiguration(epochs: 20, batchSize: 32, optimizer: optimizer), using: &generator)
+      on: train, configuration: TrainingConfiguration(epochs: 20, batchSize: 32, optimizer: optimizer),
+      using: &generator)
     // The blobs overlap by < 0.5 %: a working optimiser reaches ≥ 97 %, a broken one ≈ 33 %.
-    let (_, accuracy) = try network.evaluateLoss(features: test.features, targets: .classes(test.labels), loss: .softmaxCrossEntropy)
+    let (_, accuracy) = try network.evaluateLoss(
+      features: test.features, targets: .classes(test.labels), loss: .softmaxCrossEntropy)
     #expect(try #require(accuracy) > 0.97)
     #expect(history.epochs.last!.loss < history.epochs.first!.loss)
   }
@@ -99,7 +108,8 @@ import LinearAlgebra
     func run() throws -> MLP {
       var generator = SplitMix64(seed: 77)
       var network = try MLP(sizes: [2, 8, 3], dropout: 0.2, using: &generator)
-      try network.train(on: blobs(90, seed: 3), configuration: TrainingConfiguration(epochs: 3, batchSize: 16), using: &generator)
+      try network.train(
+        on: blobs(90, seed: 3), configuration: TrainingConfiguration(epochs: 3, batchSize: 16), using: &generator)
       return network
     }
     #expect(try run() == run())
@@ -114,12 +124,14 @@ import LinearAlgebra
     var network = try MLP(sizes: [2, 64, 3], using: &generator)
     let history = try network.train(
       on: train, validation: validation,
-      configuration: TrainingConfiguration(epochs: 200, batchSize: 8, optimizer: .adam(learningRate: 0.01), earlyStopping: EarlyStopping(patience: 3)),
+      configuration: TrainingConfiguration(
+        epochs: 200, batchSize: 8, optimizer: .adam(learningRate: 0.01), earlyStopping: EarlyStopping(patience: 3)),
       using: &generator)
     #expect(history.stoppedEarly)
     #expect(history.epochs.count == history.bestEpoch + 3)
     let best = history.epochs[history.bestEpoch - 1].validationLoss!
-    let (now, _) = try network.evaluateLoss(features: validation.features, targets: .classes(validation.labels), loss: .softmaxCrossEntropy)
+    let (now, _) = try network.evaluateLoss(
+      features: validation.features, targets: .classes(validation.labels), loss: .softmaxCrossEntropy)
     #expect(abs(now - best) < 1e-9)
   }
 
@@ -144,7 +156,8 @@ import LinearAlgebra
       try network.train(on: data, configuration: TrainingConfiguration(epochs: 0), using: &generator)
     }
     #expect(throws: NeuralNetworkError.self) {
-      try network.train(on: data, configuration: TrainingConfiguration(earlyStopping: EarlyStopping()), using: &generator)
+      try network.train(
+        on: data, configuration: TrainingConfiguration(earlyStopping: EarlyStopping()), using: &generator)
     }
     #expect(throws: NeuralNetworkError.self) { try MLP(sizes: [2], using: &generator) }
     #expect(throws: NeuralNetworkError.self) { try network.logits(for: Matrix(rows: 1, columns: 5)) }
@@ -157,7 +170,8 @@ import LinearAlgebra
     let error = #expect(throws: NeuralNetworkError.self) {
       try network.train(
         features: x, targets: .values(Matrix([[1e4], [-1e4]])),
-        configuration: TrainingConfiguration(epochs: 5, batchSize: 2, optimizer: .sgd(learningRate: 10), loss: .meanSquaredError),
+        configuration: TrainingConfiguration(
+          epochs: 5, batchSize: 2, optimizer: .sgd(learningRate: 10), loss: .meanSquaredError),
         using: &generator)
     }
     guard case .diverged = error else {

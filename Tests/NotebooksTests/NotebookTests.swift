@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Notebooks
 
 /// The notebook format: parsing, rendering outputs and values, and what the checker ignores.
@@ -84,26 +85,30 @@ import Testing
   @Test func compilesSwiftCellsIntoOneProgramMappedToTheNotebook() throws {
     let notebook = try Notebook(parsing: Self.sample + "```swift\nlet x = 1\n```\n", file: "sample.md")
     let main = SwiftCellProgram.main(cells: notebook.cells, file: "dir/sample.md")
-    #expect(main == """
-      _notebookBegin()
-      #sourceLocation(file: "dir/sample.md", line: 6)
-      print(1)
-      #sourceLocation()
-      _notebookEndCell()
-      #sourceLocation(file: "dir/sample.md", line: 27)
-      let x = 1
-      #sourceLocation()
-      _notebookEndCell()
+    #expect(
+      main == """
+        _notebookBegin()
+        #sourceLocation(file: "dir/sample.md", line: 6)
+        print(1)
+        #sourceLocation()
+        _notebookEndCell()
+        #sourceLocation(file: "dir/sample.md", line: 27)
+        let x = 1
+        #sourceLocation()
+        _notebookEndCell()
 
-      """)
+        """)
     // The prelude prints the marker the runner waits for (written there as Swift escapes).
-    let escaped = SwiftCellProgram.cellEndMarker.unicodeScalars.map { $0.isASCII && $0.value >= 32 ? String($0) : $0 == "\n" ? "\\n" : "\\u{1E}" }.joined()
+    let escaped = SwiftCellProgram.cellEndMarker.unicodeScalars.map {
+      $0.isASCII && $0.value >= 32 ? String($0) : $0 == "\n" ? "\\n" : "\\u{1E}"
+    }.joined()
     #expect(SwiftCellProgram.prelude.contains("fputs(\"\(escaped)\", stdout)"))
   }
 
   @Test func masksTimingsOnly() {
-    #expect(Timings.masked("epoch 3: 0.41 s, 12ms, 2 min; loss 0.5, 10 classes, v1.2s")
-      == "epoch 3: ⟨time⟩, ⟨time⟩, ⟨time⟩; loss 0.5, 10 classes, v1.2s")
+    #expect(
+      Timings.masked("epoch 3: 0.41 s, 12ms, 2 min; loss 0.5, 10 classes, v1.2s")
+        == "epoch 3: ⟨time⟩, ⟨time⟩, ⟨time⟩; loss 0.5, 10 classes, v1.2s")
     #expect(Timings.masked("accuracy 0.8461 (n = 10000)") == "accuracy 0.8461 (n = 10000)")
   }
 }
@@ -165,14 +170,18 @@ import Testing
     #expect(problems.first?.contains("-[exit status 0]\n+[exit status 3]") == true)
 
     // So is an edited value in the prose, and an edited figure.
-    try updated.text.replacingOccurrences(of: "0.5 0.5", with: "0.6 0.4").write(to: url, atomically: true, encoding: .utf8)
-    try "<svg></svg>\n".write(to: edited.figuresDirectory.appendingPathComponent("chart.svg"), atomically: true, encoding: .utf8)
+    try updated.text.replacingOccurrences(of: "0.5 0.5", with: "0.6 0.4").write(
+      to: url, atomically: true, encoding: .utf8)
+    try "<svg></svg>\n".write(
+      to: edited.figuresDirectory.appendingPathComponent("chart.svg"), atomically: true, encoding: .utf8)
     #expect(try NotebookFile(url: url).staleness(against: run).count == 2)
   }
 
   @Test func reportsAFailingCellWithItsLine() throws {
     let (runner, url) = try makeNotebook("Intro\n\n```sh\necho partial\nfalse\necho never\n```\n")
-    #expect(throws: NotebookError.cellFailed(file: "a.md", line: 4, reason: "failed with exit status 1", output: "partial\n")) {
+    #expect(
+      throws: NotebookError.cellFailed(file: "a.md", line: 4, reason: "failed with exit status 1", output: "partial\n")
+    ) {
       try runner.run(try NotebookFile(url: url).notebook, file: "a.md")
     }
   }

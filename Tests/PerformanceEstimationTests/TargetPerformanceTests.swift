@@ -1,10 +1,10 @@
-import Foundation
-import Testing
-import LinearAlgebra
 import Datasets
 import Evaluation
+import Foundation
+import LinearAlgebra
 import ShiftEstimation
 import ShiftTestFixtures
+import Testing
 
 @testable import PerformanceEstimation
 
@@ -45,7 +45,8 @@ import ShiftTestFixtures
     let prior = try LabelShiftSimulation.dirichletPrior(classCount: 26, concentration: 1, using: &generator)
     let rows = try LabelShiftSimulation.sample(labels: setting.poolLabels, prior: prior, count: 4000, using: &generator)
     let targetLogits = setting.poolLogits.rows(at: rows)
-    let actual = Double(zip(predictedClasses(targetLogits), rows.map { setting.poolLabels[$0] }).filter { $0 == $1 }.count) / 4000
+    let actual =
+      Double(zip(predictedClasses(targetLogits), rows.map { setting.poolLabels[$0] }).filter { $0 == $1 }.count) / 4000
     let problem = try LabelShiftProblem(
       holdoutLogits: setting.holdoutLogits, holdoutLabels: setting.holdoutLabels, targetLogits: targetLogits,
       sourcePrior: setting.sourcePrior)
@@ -55,7 +56,8 @@ import ShiftTestFixtures
     let estimates = try TargetPerformanceEstimator(replicates: 30).estimate(
       problem, holdoutWeights: holdoutWeights, using: &generator)
     #expect(estimates.map(\.estimator) == TargetPerformanceEstimate.Estimator.allCases)
-    for estimate in estimates where estimate.estimator == .labelShift || estimate.estimator == .priorCorrectedConfidence {
+    for estimate in estimates where estimate.estimator == .labelShift || estimate.estimator == .priorCorrectedConfidence
+    {
       #expect(abs(estimate.accuracy - actual) < 0.02, "\(estimate.estimator): \(estimate.accuracy) vs \(actual)")
     }
     for estimate in estimates {

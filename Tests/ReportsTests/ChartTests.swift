@@ -1,9 +1,11 @@
 import Foundation
+import Testing
+
+@testable import Reports
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import Testing
-@testable import Reports
 
 /// The charts are well-formed XML with the expected marks.
 @Suite struct ChartTests {
@@ -56,7 +58,9 @@ import Testing
   }
 
   @Test func ticksAreRound() {
-    #expect(zip(niceTicks(0...1), [0, 0.2, 0.4, 0.6, 0.8, 1]).allSatisfy { abs($0 - $1) < 1e-12 } && niceTicks(0...1).count == 6)
+    #expect(
+      zip(niceTicks(0...1), [0, 0.2, 0.4, 0.6, 0.8, 1]).allSatisfy { abs($0 - $1) < 1e-12 }
+        && niceTicks(0...1).count == 6)
     #expect(niceTicks(0...37).first == 0 && niceTicks(0...37).last == 30)
     #expect(tickLabel(0.30000000000000004) == "0.3")
   }

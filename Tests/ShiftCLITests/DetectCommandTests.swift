@@ -20,7 +20,9 @@ extension CommandLineTests {
     #expect(direct.status == 0, "\(direct.stderr)")
     let first = try #require(try JSONSerialization.jsonObject(with: Data(direct.stdout.utf8)) as? [String: Any])
     #expect(first["verdict"] as? String == "shift detected in the features")
-    let reused = try run(["detect", "--reference", reference, "--target", out + "/target.csv", "--label", "lettr", "--json"])
+    let reused = try run([
+      "detect", "--reference", reference, "--target", out + "/target.csv", "--label", "lettr", "--json",
+    ])
     #expect(reused.status == 0, "\(reused.stderr)")
     let second = try #require(try JSONSerialization.jsonObject(with: Data(reused.stdout.utf8)) as? [String: Any])
     #expect(second["verdict"] as? String == "shift detected in the features")
@@ -28,8 +30,13 @@ extension CommandLineTests {
 
     // A control target drawn like the source: nothing to detect.
     let control = directory.appendingPathComponent("control").path
-    _ = try run(["simulate", "--data", Self.letters, "--label", "lettr", "--shift", "none", "--target-size", "500", "--out-dir", control, "--quiet"])
-    let none = try run(["detect", "--source", control + "/source.csv", "--label", "lettr", "--target", control + "/target.csv"])
+    _ = try run([
+      "simulate", "--data", Self.letters, "--label", "lettr", "--shift", "none", "--target-size", "500", "--out-dir",
+      control, "--quiet",
+    ])
+    let none = try run([
+      "detect", "--source", control + "/source.csv", "--label", "lettr", "--target", control + "/target.csv",
+    ])
     #expect(none.status == 0 && none.stdout.hasPrefix("no shift detected at α = 0.05"), "\(none.stdout)\(none.stderr)")
   }
 
@@ -40,7 +47,12 @@ extension CommandLineTests {
     let cases: [([String], String)] = [
       (["--source", source, "--reference", damaged, "--target", target], "either --source or --reference"),
       (["--reference", damaged, "--target", target], "not a source reference"),
-      (["--source", source, "--label", "lettr", "--target", directory.appendingPathComponent("gone.csv").path, "--save-reference", saved], "gone.csv"),
+      (
+        [
+          "--source", source, "--label", "lettr", "--target", directory.appendingPathComponent("gone.csv").path,
+          "--save-reference", saved,
+        ], "gone.csv"
+      ),
     ]
     for (arguments, message) in cases {
       let result = try run(["detect"] + arguments)

@@ -16,7 +16,8 @@ extension CommandLineTests {
       kept.append(dropLabel ? String(line.drop { $0 != "," }.dropFirst()) : line)
     }
     let targetHeader = dropLabel ? String(header.drop { $0 != "," }.dropFirst()) : header
-    let target = try write(dropLabel ? "target-unlabelled.csv" : "target.csv", ([targetHeader] + kept).joined(separator: "\n") + "\n")
+    let target = try write(
+      dropLabel ? "target-unlabelled.csv" : "target.csv", ([targetHeader] + kept).joined(separator: "\n") + "\n")
     return (source, target)
   }
 
@@ -29,7 +30,9 @@ extension CommandLineTests {
     ])
     #expect(result.status == 0, "\(result.stderr)")
     let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-    for key in ["shift", "method", "classes", "sourcePrior", "targetPrior", "weights", "conditionNumber", "clippedClasses", "ci"] {
+    for key in [
+      "shift", "method", "classes", "sourcePrior", "targetPrior", "weights", "conditionNumber", "clippedClasses", "ci",
+    ] {
       #expect(json[key] != nil, "missing \(key)")
     }
     #expect(json["shift"] as? String == "label")
@@ -38,7 +41,11 @@ extension CommandLineTests {
     #expect(classes.count == 26)
     // Over-represented classes get weights above 1.5, the thinned ones below 1.
     for (name, weight) in zip(classes, weights) {
-      if "ABCDE".contains(name) { #expect(weight > 1.5, "\(name): \(weight)") } else { #expect(weight < 1, "\(name): \(weight)") }
+      if "ABCDE".contains(name) {
+        #expect(weight > 1.5, "\(name): \(weight)")
+      } else {
+        #expect(weight < 1, "\(name): \(weight)")
+      }
     }
     let csv = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
     #expect(csv.first == "class,sourcePrior,targetPrior,weight,weightLower,weightUpper")
@@ -52,7 +59,8 @@ extension CommandLineTests {
     let other = try write("other.csv", ([lines[0]] + lines[12001...18000]).joined(separator: "\n") + "\n")
     let model = directory.appendingPathComponent("letters.model").path
     let train = try run([
-      "train", "--data", other, "--label", "lettr", "--optimizer", "adam", "--init", "he", "--epochs", "40", "--batch-size", "128",
+      "train", "--data", other, "--label", "lettr", "--optimizer", "adam", "--init", "he", "--epochs", "40",
+      "--batch-size", "128",
       "--model-out", model, "--quiet",
     ])
     #expect(train.status == 0, "\(train.stderr)")
@@ -62,7 +70,8 @@ extension CommandLineTests {
     ])
     #expect(result.status == 0, "\(result.stderr)")
     let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-    #expect(json["holdoutRows"] as? Int == 3000 && json["folds"] as? Int == 1 && json["method"] as? String == "bbse-soft")
+    #expect(
+      json["holdoutRows"] as? Int == 3000 && json["folds"] as? Int == 1 && json["method"] as? String == "bbse-soft")
     let classes = try #require(json["classes"] as? [String])
     let weights = try #require(json["weights"] as? [Double])
     let overRepresented = zip(classes, weights).filter { "ABCDE".contains($0.0) }.map(\.1)
@@ -73,11 +82,14 @@ extension CommandLineTests {
     let (source, target) = try labelShiftFiles()
     let out = directory.appendingPathComponent("covariate.csv").path
     let result = try run([
-      "estimate", "--shift", "covariate", "--source", source, "--target", target, "--label", "lettr", "--out", out, "--json",
+      "estimate", "--shift", "covariate", "--source", source, "--target", target, "--label", "lettr", "--out", out,
+      "--json",
     ])
     #expect(result.status == 0, "\(result.stderr)")
     let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-    for key in ["shift", "method", "domainAUC", "ess", "essFraction", "maxWeight", "quantiles", "clippedShare", "solver"] {
+    for key in [
+      "shift", "method", "domainAUC", "ess", "essFraction", "maxWeight", "quantiles", "clippedShare", "solver",
+    ] {
       #expect(json[key] != nil, "missing \(key)")
     }
     let solver = try #require(json["solver"] as? [String: Any])
@@ -95,12 +107,14 @@ extension CommandLineTests {
     let out = directory.appendingPathComponent("never.csv").path
     let lines = try String(contentsOfFile: target, encoding: .utf8).split(separator: "\n").map(String.init)
     let fewerColumns = try write(
-      "fewer.csv", lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
+      "fewer.csv",
+      lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
         .joined(separator: "\n") + "\n")
     let extraColumn = try write(
       "extra.csv", ([lines[0] + ",extra"] + lines.dropFirst().map { $0 + ",1" }).joined(separator: "\n") + "\n")
     let empty = try write("empty.csv", lines[0] + "\n")
-    let oneClass = try write("one-class.csv", ([lines[0]] + lines.dropFirst().filter { $0.hasPrefix("A,") }).joined(separator: "\n") + "\n")
+    let oneClass = try write(
+      "one-class.csv", ([lines[0]] + lines.dropFirst().filter { $0.hasPrefix("A,") }).joined(separator: "\n") + "\n")
     let cases: [([String], String)] = [
       (["--shift", "label", "--source", source, "--target", target, "--label", "nope"], "no column named 'nope'"),
       (["--shift", "label", "--source", source, "--target", fewerColumns, "--label", "lettr"], "yegvx"),
@@ -110,7 +124,12 @@ extension CommandLineTests {
       (["--shift", "label", "--source", oneClass, "--target", target, "--label", "lettr"], "at least two classes"),
       (["--shift", "covariate", "--source", source, "--target", target, "--clip", "banana"], "--clip"),
       (["--shift", "label", "--source", source, "--target", target], "--label"),
-      (["--shift", "label", "--source", directory.appendingPathComponent("missing.csv").path, "--target", target, "--label", "lettr"], "missing.csv"),
+      (
+        [
+          "--shift", "label", "--source", directory.appendingPathComponent("missing.csv").path, "--target", target,
+          "--label", "lettr",
+        ], "missing.csv"
+      ),
     ]
     for (arguments, message) in cases {
       let result = try run(["estimate"] + arguments + ["--out", out, "--quiet"])

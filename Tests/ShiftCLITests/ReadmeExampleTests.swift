@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import ShiftKit
+import Testing
 
 /// Keeps the README's library example compiling and working: the body below is the README's code.
 @Suite struct ReadmeExampleTests {
@@ -20,7 +20,8 @@ import ShiftKit
       on: train,
       configuration: TrainingConfiguration(epochs: 5, batchSize: 64, optimizer: .adam(learningRate: 0.005)),
       using: &generator)
-    let metrics = ClassificationMetrics(probabilities: try network.probabilities(for: test.features), labels: test.labels)
+    let metrics = ClassificationMetrics(
+      probabilities: try network.probabilities(for: test.features), labels: test.labels)
     print("accuracy \(metrics.accuracy), macro-F1 \(metrics.macroF1)")
     // --- README example ends ---
     // 26 classes (chance 3.8 %); five epochs on 16 000 rows reach ≈ 85 %.

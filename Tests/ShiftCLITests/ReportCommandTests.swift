@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+
+@testable import shiftcli
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-
-@testable import shiftcli
 
 /// `shiftcli correct` and `shiftcli demo` end to end: report structure, charts that exist and
 /// parse as XML, and error paths that leave no report behind.
@@ -32,9 +33,11 @@ extension CommandLineTests {
     ])
     #expect(simulate.status == 0, "\(simulate.stderr)")
     let report = directory.appendingPathComponent("reports/label.md").path
-    try FileManager.default.createDirectory(atPath: directory.appendingPathComponent("reports").path, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: directory.appendingPathComponent("reports").path, withIntermediateDirectories: true)
     let result = try run([
-      "correct", "--source", out + "/source.csv", "--target", out + "/target.csv", "--label", "lettr", "--report", report,
+      "correct", "--source", out + "/source.csv", "--target", out + "/target.csv", "--label", "lettr", "--report",
+      report,
       "--bootstrap", "50", "--json", "--quiet",
     ])
     #expect(result.status == 0, "\(result.stderr)")
@@ -42,9 +45,13 @@ extension CommandLineTests {
     #expect(json["verdict"] as? String == "label shift detected at α = 0.05")
     #expect(json["applied"] as? String == "label")
     let text = try String(contentsOfFile: report, encoding: .utf8)
-    for section in ["Reproduce with:", "## Data", "## Verdict: label shift detected", "## Drift by feature", "## Correction: label shift",
-                    "## Target performance without target labels", "## Before and after correction", "Confusion matrix before correction",
-                    "Confusion matrix after correction", "Class priors: source"] {
+    for section in [
+      "Reproduce with:", "## Data", "## Verdict: label shift detected", "## Drift by feature",
+      "## Correction: label shift",
+      "## Target performance without target labels", "## Before and after correction",
+      "Confusion matrix before correction",
+      "Confusion matrix after correction", "Class priors: source",
+    ] {
       #expect(text.contains(section), "missing \(section)")
     }
     #expect(try checkCharts(of: report) == 3)  // priors, per-class F1, calibration
@@ -54,19 +61,27 @@ extension CommandLineTests {
     let (source, target) = try labelShiftFiles()
     let report = directory.appendingPathComponent("never.md").path
     let lines = try String(contentsOfFile: target, encoding: .utf8).split(separator: "\n").map(String.init)
-    let oneClass = try write("one.csv", ([lines[0]] + lines.dropFirst().filter { $0.hasPrefix("A,") }).joined(separator: "\n") + "\n")
+    let oneClass = try write(
+      "one.csv", ([lines[0]] + lines.dropFirst().filter { $0.hasPrefix("A,") }).joined(separator: "\n") + "\n")
     let empty = try write("empty-target.csv", lines[0] + "\n")
     let badLabels = try write("labels.csv", "lettr\n" + String(repeating: "Ω\n", count: lines.count - 1))
     let fewerColumns = try write(
-      "fewer-target.csv", lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
+      "fewer-target.csv",
+      lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
         .joined(separator: "\n") + "\n")
     let cases: [([String], String)] = [
-      (["--source", directory.appendingPathComponent("missing.csv").path, "--target", target, "--label", "lettr"], "missing.csv"),
+      (
+        ["--source", directory.appendingPathComponent("missing.csv").path, "--target", target, "--label", "lettr"],
+        "missing.csv"
+      ),
       (["--source", source, "--target", target, "--label", "nope"], "no column named 'nope'"),
       (["--source", oneClass, "--target", target, "--label", "lettr"], "at least two classes"),
       (["--source", source, "--target", empty, "--label", "lettr"], "no data rows"),
       (["--source", source, "--target", fewerColumns, "--label", "lettr"], "no column named 'yegvx'"),
-      (["--source", source, "--target", target, "--label", "lettr", "--target-labels", badLabels], "label 'Ω' is not one of"),
+      (
+        ["--source", source, "--target", target, "--label", "lettr", "--target-labels", badLabels],
+        "label 'Ω' is not one of"
+      ),
     ]
     for (arguments, message) in cases {
       let result = try run(["correct"] + arguments + ["--report", report, "--quiet"])
@@ -79,12 +94,16 @@ extension CommandLineTests {
   /// The README's first command: every pair gets the right verdict, and the report is complete.
   @Test func demoReportsShiftForShiftedPairsAndNoneForTheControl() throws {
     let report = directory.appendingPathComponent("demo/demo.md").path
-    let result = try run(["demo", "--letters", Self.letters, "--data-dir", directory.path, "--report", report, "--quiet"])
+    let result = try run([
+      "demo", "--letters", Self.letters, "--data-dir", directory.path, "--report", report, "--quiet",
+    ])
     #expect(result.status == 0, "\(result.stderr)")
     let text = try String(contentsOfFile: report, encoding: .utf8)
     #expect(text.contains("| Control: no shift | no shift detected | none |"))
     #expect(text.contains("| Label shift: Dirichlet(α = 1) class proportions | label shift detected | label |"))
-    #expect(text.contains("| Covariate shift: selection on the first principal component | covariate shift detected | covariate |"))
+    #expect(
+      text.contains(
+        "| Covariate shift: selection on the first principal component | covariate shift detected | covariate |"))
     #expect(text.contains("shiftcli demo --letters") && text.contains("--seed 1\n"))
     #expect(try checkCharts(of: report) >= 7)
   }

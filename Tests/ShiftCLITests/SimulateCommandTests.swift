@@ -13,13 +13,15 @@ extension CommandLineTests {
     ])
     #expect(simulate.status == 0, "\(simulate.stderr)")
     let truth = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/truth.json"))) as? [String: Any])
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/truth.json")))
+        as? [String: Any])
     let prior = try #require(truth["targetPrior"] as? [Double])
     let classes = try #require(truth["classes"] as? [String])
     #expect(abs(prior.reduce(0, +) - 1) < 1e-9 && prior[classes.firstIndex(of: "E")!] == 0.4)
     #expect(truth["tweakedClass"] as? String == "E" && truth["targetRows"] as? Int == 3000)
     let estimate = try run([
-      "estimate", "--shift", "label", "--source", out + "/source.csv", "--target", out + "/target.csv", "--label", "lettr",
+      "estimate", "--shift", "label", "--source", out + "/source.csv", "--target", out + "/target.csv", "--label",
+      "lettr",
       "--folds", "1", "--json", "--quiet",
     ])
     #expect(estimate.status == 0, "\(estimate.stderr)")
@@ -36,7 +38,8 @@ extension CommandLineTests {
       "--target-size", "1000", "--hide-target-labels", "--out-dir", out, "--quiet",
     ])
     #expect(result.status == 0, "\(result.stderr)")
-    let weights = try String(contentsOfFile: out + "/oracle-weights.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    let weights = try String(contentsOfFile: out + "/oracle-weights.csv", encoding: .utf8).split(separator: "\n")
+      .dropFirst()
       .compactMap { Double($0) }
     #expect(weights.count == 3000 && abs(weights.reduce(0, +) / 3000 - 1) < 1e-9)
     let targetHeader = try String(contentsOfFile: out + "/target.csv", encoding: .utf8).prefix { $0 != "\n" }
@@ -48,7 +51,8 @@ extension CommandLineTests {
   @Test func simulateRejectsAnUnknownClassAndWritesNothing() throws {
     let out = directory.appendingPathComponent("never").path
     let result = try run([
-      "simulate", "--data", Self.letters, "--label", "lettr", "--shift", "tweak-one", "--class", "Ω", "--out-dir", out, "--quiet",
+      "simulate", "--data", Self.letters, "--label", "lettr", "--shift", "tweak-one", "--class", "Ω", "--out-dir", out,
+      "--quiet",
     ])
     #expect(result.status == 1)
     #expect(result.stderr.contains("--class Ω is not a class"))

@@ -1,9 +1,10 @@
-import Foundation
-import Testing
-import LinearAlgebra
 import Datasets
+import Foundation
+import LinearAlgebra
 import NeuralNetwork
 import ShiftEstimation
+import Testing
+
 @testable import ShiftDetection
 
 /// The verdict on letter-recognition pairs with a known answer.
@@ -28,7 +29,8 @@ import ShiftEstimation
   /// predictions the verdict cannot say whether it is label or covariate shift).
   @Test func selectionBiasMovesTheFeatures() throws {
     var generator = SplitMix64(seed: 4)
-    let simulation = try SelectionBiasSimulation(features: Self.letters.features, strength: 2, targetLimit: 300, using: &generator)
+    let simulation = try SelectionBiasSimulation(
+      features: Self.letters.features, strength: 2, targetLimit: 300, using: &generator)
     let source = Self.letters.features.rows(at: simulation.sourceRows.prefix(3000))
     let target = Self.letters.features.rows(at: simulation.targetRows)
     let detection = try ShiftDetector().detect(
@@ -54,7 +56,10 @@ import ShiftEstimation
     let target = pool.subset(rows)
     let detection = try ShiftDetector().detect(
       source: source.features, target: target.features, featureNames: source.featureNames,
-      predictions: (try classifier.predictedClasses(for: holdout.features), try classifier.predictedClasses(for: target.features), 26),
+      predictions: (
+        try classifier.predictedClasses(for: holdout.features), try classifier.predictedClasses(for: target.features),
+        26
+      ),
       using: &generator)
     #expect(try #require(detection.predictions).pValue < 1e-6)
     #expect(detection.verdict == .labelShift || detection.verdict == .shift)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShiftDetection
 
 /// Reference values computed with SciPy 1.17 (`scipy.stats`), quoted to full precision.
@@ -16,8 +17,14 @@ import Testing
   }
 
   @Test func twoSampleKSMatchesSciPy() {
-    let a = [0.61, 0.29, 0.06, 0.59, -1.73, -0.74, 0.51, -0.56, 0.39, 1.64, 0.05, -0.06, 0.64, -0.82, 0.37, 1.77, 1.09, -1.28, 2.36, 1.31, 1.05, -0.32, -0.4, 1.06, -2.47]
-    let b = [2.2, 1.66, 1.38, 0.2, 1.36, 0.0, 0.0, 1.51, 0.09, 1.03, -0.6, 0.57, 0.97, 1.05, 2.31, 0.49, 1.21, 1.92, 0.27, 0.41, 0.2, 1.75, 2.11, 1.05, 0.13, 1.06, 0.68]
+    let a = [
+      0.61, 0.29, 0.06, 0.59, -1.73, -0.74, 0.51, -0.56, 0.39, 1.64, 0.05, -0.06, 0.64, -0.82, 0.37, 1.77, 1.09, -1.28,
+      2.36, 1.31, 1.05, -0.32, -0.4, 1.06, -2.47,
+    ]
+    let b = [
+      2.2, 1.66, 1.38, 0.2, 1.36, 0.0, 0.0, 1.51, 0.09, 1.03, -0.6, 0.57, 0.97, 1.05, 2.31, 0.49, 1.21, 1.92, 0.27,
+      0.41, 0.2, 1.75, 2.11, 1.05, 0.13, 1.06, 0.68,
+    ]
     let test = KolmogorovSmirnovTest(a, b)
     // D from scipy.stats.ks_2samp; p = kstwobign.sf((√nₑ + 0.12 + 0.11/√nₑ)·D). SciPy's own
     // asymptotic p (0.0940, from the exact one-sample law at round(nₑ)) agrees to 0.001.
@@ -44,7 +51,10 @@ import Testing
   /// Benjamini & Hochberg (1995), §4.1: 15 p-values; at q = 0.05 the four smallest are rejected
   /// (Bonferroni rejects three).
   @Test func benjaminiHochbergOnTheTextbookExample() {
-    let p = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.0]
+    let p = [
+      0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240, 0.4262, 0.5719, 0.6528, 0.7590,
+      1.0,
+    ]
     let adjusted = MultipleTesting.benjaminiHochberg.adjusted(p)
     #expect(adjusted.filter { $0 <= 0.05 }.count == 4)
     #expect(abs(adjusted[3] - 0.0095 * 15 / 4) < 1e-12)

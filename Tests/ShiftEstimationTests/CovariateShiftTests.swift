@@ -1,10 +1,10 @@
-import Foundation
-import Testing
-import LinearAlgebra
 import Datasets
 import DomainClassifier
 import Evaluation
+import Foundation
+import LinearAlgebra
 import ShiftTestFixtures
+import Testing
 
 @testable import ShiftEstimation
 
@@ -52,8 +52,10 @@ import ShiftTestFixtures
     let n = 3000
     let source = Matrix(rows: n, columns: 2, storage: (0..<(2 * n)).map { _ in Float(generator.standardNormal()) })
     let target = Matrix(
-      rows: n, columns: 2, storage: (0..<(2 * n)).map { index in Float(generator.standardNormal()) + (index % 2 == 0 ? 1 : 0) })
-    let result = try CovariateShiftEstimator(clipping: .none).estimate(source: source, target: target, using: &generator)
+      rows: n, columns: 2,
+      storage: (0..<(2 * n)).map { index in Float(generator.standardNormal()) + (index % 2 == 0 ? 1 : 0) })
+    let result = try CovariateShiftEstimator(clipping: .none).estimate(
+      source: source, target: target, using: &generator)
     let x1 = (0..<n).map { Double(source[$0, 0]) }
     let truth = normalizedToMeanOne(x1.map { exp($0 - 0.5) })
     #expect(spearmanCorrelation(result.weights, truth) > 0.95)
@@ -76,7 +78,8 @@ import ShiftTestFixtures
   @Test func weightsTrackTheSelectionBiasOracle() throws {
     var generator = SplitMix64(seed: 8)
     let letters = Fixtures.letters
-    let simulation = try SelectionBiasSimulation(features: letters.features, strength: 1.5, targetLimit: 3000, using: &generator)
+    let simulation = try SelectionBiasSimulation(
+      features: letters.features, strength: 1.5, targetLimit: 3000, using: &generator)
     let source = letters.features.rows(at: simulation.sourceRows)
     let target = letters.features.rows(at: simulation.targetRows)
     let result = try CovariateShiftEstimator().estimate(source: source, target: target, using: &generator)
@@ -112,7 +115,8 @@ import ShiftTestFixtures
   @Test func mismatchedColumnsAreAnError() {
     var generator = SplitMix64(seed: 1)
     #expect(throws: DomainClassifierError.self) {
-      try CovariateShiftEstimator().estimate(source: Matrix(rows: 10, columns: 2), target: Matrix(rows: 10, columns: 3), using: &generator)
+      try CovariateShiftEstimator().estimate(
+        source: Matrix(rows: 10, columns: 2), target: Matrix(rows: 10, columns: 3), using: &generator)
     }
   }
 }

@@ -1,9 +1,9 @@
-import Foundation
-import Testing
-import LinearAlgebra
 import Datasets
+import Foundation
+import LinearAlgebra
 import NeuralNetwork
 import ShiftTestFixtures
+import Testing
 
 @testable import ShiftEstimation
 
@@ -77,8 +77,10 @@ import ShiftTestFixtures
     #expect(estimate.solvers.count == 4)
     #expect(estimate.solverDescription.hasSuffix(", averaged over 4 folds"))
     if method == .emBCTS {
-      let intervals = try LabelShiftBootstrap(replicates: 20).intervals(for: .emBCTS, crossFitted: problems, using: &generator)
-      #expect(zip(intervals.targetPrior, estimate.targetPrior).allSatisfy { $0.lower <= $1 + 0.01 && $1 - 0.01 <= $0.upper })
+      let intervals = try LabelShiftBootstrap(replicates: 20).intervals(
+        for: .emBCTS, crossFitted: problems, using: &generator)
+      #expect(
+        zip(intervals.targetPrior, estimate.targetPrior).allSatisfy { $0.lower <= $1 + 0.01 && $1 - 0.01 <= $0.upper })
     }
   }
 
@@ -86,7 +88,8 @@ import ShiftTestFixtures
     let testCase = try Self.dirichletCase(seed: 22, n: 2000)
     var generator = SplitMix64(seed: 5)
     let estimate = try LabelShiftEstimator(method: .emBCTS).estimate(testCase.problem, using: &generator)
-    let intervals = try LabelShiftBootstrap(replicates: 100).intervals(for: .emBCTS, on: testCase.problem, using: &generator)
+    let intervals = try LabelShiftBootstrap(replicates: 100).intervals(
+      for: .emBCTS, on: testCase.problem, using: &generator)
     #expect(intervals.weights.count == 26 && intervals.replicates == 100)
     for (interval, weight) in zip(intervals.weights, estimate.weights) {
       #expect(interval.lower <= interval.upper)
@@ -146,13 +149,19 @@ import ShiftTestFixtures
 
   @Test func badInputsAreRejected() {
     #expect(throws: ShiftEstimationError.self) {
-      try LabelShiftProblem(holdoutLogits: Matrix(rows: 2, columns: 3), holdoutLabels: [0, 1], targetLogits: Matrix(rows: 2, columns: 2), sourcePrior: [0.5, 0.5, 0])
+      try LabelShiftProblem(
+        holdoutLogits: Matrix(rows: 2, columns: 3), holdoutLabels: [0, 1], targetLogits: Matrix(rows: 2, columns: 2),
+        sourcePrior: [0.5, 0.5, 0])
     }
     #expect(throws: ShiftEstimationError.self) {
-      try LabelShiftProblem(holdoutLogits: Matrix(rows: 2, columns: 2), holdoutLabels: [0, 5], targetLogits: Matrix(rows: 2, columns: 2), sourcePrior: [0.5, 0.5])
+      try LabelShiftProblem(
+        holdoutLogits: Matrix(rows: 2, columns: 2), holdoutLabels: [0, 5], targetLogits: Matrix(rows: 2, columns: 2),
+        sourcePrior: [0.5, 0.5])
     }
     #expect(throws: ShiftEstimationError.self) {
-      try LabelShiftProblem(holdoutLogits: Matrix(rows: 2, columns: 2), holdoutLabels: [0, 1], targetLogits: Matrix(rows: 0, columns: 2), sourcePrior: [0.5, 0.5])
+      try LabelShiftProblem(
+        holdoutLogits: Matrix(rows: 2, columns: 2), holdoutLabels: [0, 1], targetLogits: Matrix(rows: 0, columns: 2),
+        sourcePrior: [0.5, 0.5])
     }
   }
 }

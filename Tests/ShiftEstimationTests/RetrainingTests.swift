@@ -1,9 +1,9 @@
-import Foundation
-import Testing
-import LinearAlgebra
 import Datasets
+import Foundation
+import LinearAlgebra
 import NeuralNetwork
 import ShiftTestFixtures
+import Testing
 
 @testable import ShiftEstimation
 

@@ -30,8 +30,9 @@ public enum Fixtures {
     public var sourcePrior: [Double]
   }
 
-  /// Raw features of the label setting's holdout and pool (same split and seed).
+  /// Raw features of the label setting's holdout (same split and seed).
   public static let labelHoldoutFeatures: Matrix = splitForLabelSetting().holdout.features
+  /// Raw features of the label setting's target pool.
   public static let poolFeatures: Matrix = splitForLabelSetting().pool.features
 
   private static func splitForLabelSetting() -> (pool: Dataset, holdout: Dataset) {
@@ -57,7 +58,8 @@ public enum Fixtures {
     let (train, holdout) = try! source.split(fraction: 0.3, using: &generator)
     let classifier = try! ClassifierTraining(epochs: 40).train(on: train, using: &generator)
     return LabelSetting(
-      classifier: classifier, holdoutLogits: try! classifier.logits(for: holdout.features), holdoutLabels: holdout.labels,
+      classifier: classifier, holdoutLogits: try! classifier.logits(for: holdout.features),
+      holdoutLabels: holdout.labels,
       poolLogits: try! classifier.logits(for: pool.features), poolLabels: pool.labels, sourcePrior: source.classPriors)
   }()
 }

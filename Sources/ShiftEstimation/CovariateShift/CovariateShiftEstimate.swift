@@ -53,12 +53,15 @@ public struct CovariateShiftEstimate: Sendable, Equatable {
     effectiveSampleFraction = effectiveSampleSize / Double(max(weights.count, 1))
     maximumWeight = weights.max() ?? 0
     let sorted = weights.sorted()
-    quantiles = Self.quantileLevels.map { Quantile(level: $0, value: sorted.isEmpty ? 0 : interpolatedQuantile(sorted, $0)) }
+    quantiles = Self.quantileLevels.map {
+      Quantile(level: $0, value: sorted.isEmpty ? 0 : interpolatedQuantile(sorted, $0))
+    }
     warnings = []
     if effectiveSampleFraction < Self.lowEffectiveSampleFraction {
       warnings.append(
         String(
-          format: "effective sample size %.0f is only %.1f %% of the %d source rows: the weighted model rests on few examples; clip harder or collect source data closer to the target",
+          format:
+            "effective sample size %.0f is only %.1f %% of the %d source rows: the weighted model rests on few examples; clip harder or collect source data closer to the target",
           effectiveSampleSize, effectiveSampleFraction * 100, weights.count))
     }
   }

@@ -26,6 +26,7 @@ public enum WeightClipping: Sendable, Equatable, CustomStringConvertible {
     }
   }
 
+  /// The name `init(parsing:)` reads back: `none`, `q99` or the cap, e.g. `5`.
   public var description: String {
     switch self {
     case .none: "none"

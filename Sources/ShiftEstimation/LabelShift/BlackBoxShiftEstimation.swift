@@ -72,7 +72,8 @@ enum BlackBoxShiftEstimation {
     if raw == nil {
       solver = .regularizedLeastSquares
       notes.append(
-        String(format: "the confusion matrix is %@ (condition number %.3g): solved by regularised least squares",
+        String(
+          format: "the confusion matrix is %@ (condition number %.3g): solved by regularised least squares",
           condition.isFinite ? "ill-conditioned" : "singular", condition))
       let largest = matrix.singularValueDecomposition()?.singularValues.first ?? 1
       raw = matrix.regularizedLeastSquares(mu, lambda: relativeRegularization * largest)

@@ -33,7 +33,9 @@ public struct HeldOutClassifiers: Sendable {
     crossFitting source: Dataset, folds: Int, training: ClassifierTraining = ClassifierTraining(),
     using generator: inout some RandomNumberGenerator, progress: ((Int) -> Void)? = nil
   ) throws {
-    guard folds >= 2 else { throw ShiftEstimationError.invalidInput("cross-fitting needs at least 2 folds, got \(folds)") }
+    guard folds >= 2 else {
+      throw ShiftEstimationError.invalidInput("cross-fitting needs at least 2 folds, got \(folds)")
+    }
     let assignment = try FoldAssignment(count: source.count, folds: folds, using: &generator)
     classifiers = []
     heldOutLogits = []
@@ -85,10 +87,12 @@ public struct HeldOutClassifiers: Sendable {
   /// The per-fold problems for target logits already computed by each fold's classifier.
   public func problems(forTargetLogits targetLogits: [Matrix]) throws -> [LabelShiftProblem] {
     guard targetLogits.count == classifiers.count else {
-      throw ShiftEstimationError.invalidInput("\(targetLogits.count) target logit matrices for \(classifiers.count) folds")
+      throw ShiftEstimationError.invalidInput(
+        "\(targetLogits.count) target logit matrices for \(classifiers.count) folds")
     }
     return try zip(zip(heldOutLogits, heldOutLabels), targetLogits).map { holdout, target in
-      try LabelShiftProblem(holdoutLogits: holdout.0, holdoutLabels: holdout.1, targetLogits: target, sourcePrior: sourcePrior)
+      try LabelShiftProblem(
+        holdoutLogits: holdout.0, holdoutLabels: holdout.1, targetLogits: target, sourcePrior: sourcePrior)
     }
   }
 }

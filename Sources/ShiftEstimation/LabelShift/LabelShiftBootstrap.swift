@@ -30,11 +30,16 @@ public struct LabelShiftBootstrap: Sendable, Equatable {
 
   /// Intervals for `method`'s cross-fitted estimate on `problems` (one per fold).
   public func intervals(
-    for method: LabelShiftMethod, crossFitted problems: [LabelShiftProblem], using generator: inout some RandomNumberGenerator
+    for method: LabelShiftMethod, crossFitted problems: [LabelShiftProblem],
+    using generator: inout some RandomNumberGenerator
   ) throws -> LabelShiftIntervals {
     guard method != .auto else { throw ShiftEstimationError.invalidInput("bootstrap a concrete method, not auto") }
-    guard replicates >= 2 else { throw ShiftEstimationError.invalidInput("the bootstrap needs at least 2 replicates, got \(replicates)") }
-    guard level > 0, level < 1 else { throw ShiftEstimationError.invalidInput("the interval level must be in (0, 1), got \(level)") }
+    guard replicates >= 2 else {
+      throw ShiftEstimationError.invalidInput("the bootstrap needs at least 2 replicates, got \(replicates)")
+    }
+    guard level > 0, level < 1 else {
+      throw ShiftEstimationError.invalidInput("the interval level must be in (0, 1), got \(level)")
+    }
     try LabelShiftEstimator.checkCompatible(problems)
     let k = problems[0].classCount
     let targetCount = problems[0].targetLogits.rows

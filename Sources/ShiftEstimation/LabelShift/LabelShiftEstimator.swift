@@ -51,7 +51,8 @@ public struct LabelShiftEstimator: Sendable {
     // Ties (RLLS can coincide with BBSE-hard) go to the earlier method in `concrete`, not to hash order.
     let scores = LabelShiftMethod.concrete.compactMap { method in
       totals[method].map { LabelShiftEstimate.MethodScore(method: method, meanSquaredError: $0) }
-    }.enumerated().sorted { ($0.element.meanSquaredError, $0.offset) < ($1.element.meanSquaredError, $1.offset) }.map(\.element)
+    }.enumerated().sorted { ($0.element.meanSquaredError, $0.offset) < ($1.element.meanSquaredError, $1.offset) }.map(
+      \.element)
     let chosen = LabelShiftMethod.concrete.firstIndex(of: scores.first?.method ?? .emBCTS) ?? 0
     var estimate = try Self.average(candidates.map { $0[chosen] })
     estimate.selectionScores = scores
@@ -60,8 +61,12 @@ public struct LabelShiftEstimator: Sendable {
 
   /// Throws unless the problems share their classes, source prior and target size.
   static func checkCompatible(_ problems: [LabelShiftProblem]) throws {
-    guard let first = problems.first else { throw ShiftEstimationError.invalidInput("no label-shift problem to estimate") }
-    guard problems.allSatisfy({ $0.sourcePrior == first.sourcePrior && $0.targetLogits.rows == first.targetLogits.rows }) else {
+    guard let first = problems.first else {
+      throw ShiftEstimationError.invalidInput("no label-shift problem to estimate")
+    }
+    guard
+      problems.allSatisfy({ $0.sourcePrior == first.sourcePrior && $0.targetLogits.rows == first.targetLogits.rows })
+    else {
       throw ShiftEstimationError.invalidInput("cross-fitted problems must share the source prior and the target rows")
     }
   }
@@ -93,11 +98,13 @@ public struct LabelShiftEstimator: Sendable {
       solution = MaximumLikelihoodLabelShift.estimate(
         probabilities: problem.targetProbabilities, trainingPrior: problem.sourcePrior)
     case .emBCTS:
-      let calibration = try BiasCorrectedTemperatureScaling.fit(logits: problem.holdoutLogits, labels: problem.holdoutLabels)
+      let calibration = try BiasCorrectedTemperatureScaling.fit(
+        logits: problem.holdoutLogits, labels: problem.holdoutLabels)
       solution = MaximumLikelihoodLabelShift.estimate(
         probabilities: calibration.probabilities(forLogits: problem.targetLogits), trainingPrior: problem.holdoutPrior)
     }
-    let condition = solution.conditionNumber
+    let condition =
+      solution.conditionNumber
       ?? BlackBoxShiftEstimation.confusion(problem, soft: false).matrix.conditionNumber
     let estimate = LabelShiftEstimate(
       method: method, sourcePrior: problem.sourcePrior, targetPrior: solution.prior, conditionNumber: condition,

@@ -28,7 +28,8 @@ public struct LabelShiftProblem: Sendable {
     guard k >= 2 else { throw ShiftEstimationError.invalidInput("label shift needs at least 2 classes, got \(k)") }
     guard holdoutLogits.columns == k, targetLogits.columns == k else {
       throw ShiftEstimationError.invalidInput(
-        "the model scores \(holdoutLogits.columns) classes on the holdout and \(targetLogits.columns) on the target, expected \(k)")
+        "the model scores \(holdoutLogits.columns) classes on the holdout and \(targetLogits.columns) on the target, expected \(k)"
+      )
     }
     guard holdoutLogits.rows == holdoutLabels.count, holdoutLogits.rows > 0 else {
       throw ShiftEstimationError.invalidInput("the source holdout is empty or its labels do not match its rows")

@@ -57,6 +57,7 @@ public enum MaximumLikelihoodLabelShift {
       notes.append("EM stopped after \(maximumIterations) iterations before its tolerance of \(tolerance)")
     }
     return LabelShiftSolution(
-      rawPrior: prior, classCount: k, conditionNumber: nil, solver: .expectationMaximization(iterations: iterations), notes: notes)
+      rawPrior: prior, classCount: k, conditionNumber: nil, solver: .expectationMaximization(iterations: iterations),
+      notes: notes)
   }
 }

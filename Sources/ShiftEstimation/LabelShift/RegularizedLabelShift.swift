@@ -77,7 +77,8 @@ enum RegularizedLabelShift {
     }
     let prior = (0..<k).map { holdoutPrior[$0] * max(1 + solution[$0], 0) }
     let condition = sigma[k - 1] > 0 ? sigma[0] / sigma[k - 1] : .infinity
-    var result = LabelShiftSolution(rawPrior: prior, classCount: k, conditionNumber: condition, solver: .rlls, notes: notes)
+    var result = LabelShiftSolution(
+      rawPrior: prior, classCount: k, conditionNumber: condition, solver: .rlls, notes: notes)
     result.clippedClasses = (0..<k).filter { 1 + solution[$0] < 0 }
     return result
   }

@@ -44,7 +44,8 @@ public struct SimulatedShift: Sendable {
   /// a target of `targetSize` rows from the pool (at most that many for selection bias);
   /// `sourceSize` caps the source.
   public init(
-    data: Dataset, kind: Kind, targetSize: Int, sourceSize: Int? = nil, using generator: inout some RandomNumberGenerator
+    data: Dataset, kind: Kind, targetSize: Int, sourceSize: Int? = nil,
+    using generator: inout some RandomNumberGenerator
   ) throws {
     guard targetSize >= 1 else { throw ShiftEstimationError.invalidInput("the target needs at least one row") }
     self.kind = kind

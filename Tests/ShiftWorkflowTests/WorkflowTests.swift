@@ -1,0 +1,145 @@
+import Datasets
+import Foundation
+import LinearAlgebra
+import NeuralNetwork
+import ShiftEstimation
+import ShiftTestFixtures
+import Testing
+
+@testable import ShiftWorkflow
+
+@Suite struct LabelShiftWorkflowTests {
+  /// With the user's model the workflow is exactly the estimator on that model's logits: the
+  /// whole source is the holdout, one fold, no training.
+  @Test func withAModelItIsTheEstimatorOnTheModelsLogits() throws {
+    let setting = Fixtures.labelSetting
+    let holdout = Dataset(
+      features: Fixtures.labelHoldoutFeatures, labels: setting.holdoutLabels, classes: setting.classifier.classes)
+    let target = Fixtures.poolFeatures.rows(at: 0..<1500)
+    var first = SplitMix64(seed: 3)
+    let analysis = try LabelShiftWorkflow(
+      holdout: .model(setting.classifier), estimator: LabelShiftEstimator(method: .emBCTS),
+      bootstrap: LabelShiftBootstrap(replicates: 5)
+    ).run(source: holdout, targetFeatures: target, using: &first)
+    var second = SplitMix64(seed: 3)
+    let problem = try LabelShiftProblem(
+      holdoutLogits: setting.classifier.logits(for: holdout.features), holdoutLabels: holdout.labels,
+      targetLogits: setting.classifier.logits(for: target), sourcePrior: holdout.classPriors)
+    let estimate = try LabelShiftEstimator(method: .emBCTS).estimate(problem, using: &second)
+    let intervals = try LabelShiftBootstrap(replicates: 5).intervals(for: .emBCTS, on: problem, using: &second)
+    #expect(analysis.estimate == estimate)
+    #expect(analysis.intervals == intervals)
+    #expect(analysis.folds == 1 && analysis.heldOutRows == holdout.count && analysis.targetRows == 1500)
+    #expect(abs(analysis.holdoutAccuracy - problem.holdoutAccuracy) < 1e-12)
+  }
+
+  @Test func aModelWithOtherClassesIsRefused() throws {
+    let setting = Fixtures.labelSetting
+    let other = Dataset(
+      features: Matrix(rows: 2, columns: 16), labels: [0, 1], classes: ClassIndex(orderedNames: ["A", "B"]))
+    var generator = SplitMix64(seed: 1)
+    #expect(throws: ShiftEstimationError.self) {
+      try LabelShiftWorkflow(holdout: .model(setting.classifier)).run(
+        source: other, targetFeatures: Matrix(rows: 5, columns: 16), using: &generator)
+    }
+  }
+
+  /// Cross-fitted and split holdouts on a known tweak-one shift (letter E at 40 % of 3 000
+  /// target rows): both recover the tweaked share. Its sampling standard error is
+  /// √(0.4·0.6/3000) ≈ 0.009; 0.05 leaves room for a small, briefly trained base model.
+  @Test(arguments: [LabelShiftWorkflow.Holdout.crossFitted(folds: 2), .split(share: 0.3)])
+  func recoversATweakedClassShare(holdout: LabelShiftWorkflow.Holdout) throws {
+    var generator = SplitMix64(seed: 8)
+    let letters = Fixtures.letters
+    let e = try #require(letters.classes.index(of: "E"))
+    let shift = try SimulatedShift(
+      data: letters, kind: .tweakOne(classIndex: e, share: 0.4), targetSize: 3000, sourceSize: 5000, using: &generator)
+    var messages: [String] = []
+    let analysis = try LabelShiftWorkflow(
+      holdout: holdout, training: ClassifierTraining(hiddenSizes: [64], epochs: 15),
+      estimator: LabelShiftEstimator(method: .bbseHard)
+    ).run(source: shift.source, targetFeatures: shift.target.features, using: &generator) { messages.append($0) }
+    #expect(abs(analysis.estimate.targetPrior[e] - 0.4) < 0.05)
+    #expect(messages.last == "estimating with bbse-hard…")
+  }
+}
+
+@Suite struct CorrectionWorkflowTests {
+  /// Known truth: a Dirichlet label shift is called label shift and prior-corrected; a random
+  /// sample of the same pool is called no shift and left alone (the verdict's false-positive
+  /// rate is at most 5 %, so the seeded control is a regression check, not a test of the level).
+  @Test func tellsLabelShiftFromNoShiftAndCorrectsOnlyTheShift() throws {
+    var generator = SplitMix64(seed: 12)
+    let letters = Fixtures.letters
+    let workflow = CorrectionWorkflow(
+      training: ClassifierTraining(hiddenSizes: [64], epochs: 20), metricReplicates: 20, performanceReplicates: 10)
+    let shifted = try SimulatedShift(
+      data: letters, kind: .dirichlet(concentration: 1), targetSize: 1500, sourceSize: 4000, using: &generator)
+    let label = try workflow.analyze(
+      source: shifted.source, targetFeatures: shifted.target.features, targetLabels: shifted.target.labels,
+      using: &generator)
+    #expect(label.detection.verdict == .labelShift && label.applied == .label)
+    let estimate = try #require(label.labelShift)
+    let truth = LabelShiftWeights(
+      targetPrior: try #require(shifted.targetPrior), sourcePrior: shifted.source.classPriors)
+    #expect(estimate.labelShiftWeights.meanSquaredError(against: truth) < 0.1)
+    let before = try #require(label.before)
+    let after = try #require(label.after)
+    #expect(after.accuracy >= before.accuracy - 0.005)
+    #expect(label.performanceEstimates.count == 4 && label.targetLabelPrior == shifted.target.classPriors)
+
+    let control = try SimulatedShift(data: letters, kind: .none, targetSize: 1500, sourceSize: 4000, using: &generator)
+    let none = try workflow.analyze(
+      source: control.source, targetFeatures: control.target.features, targetLabels: nil, using: &generator)
+    #expect(none.detection.verdict == .noShift && none.applied == .none)
+    #expect(none.before == nil && none.labelShift == nil && none.covariateShift == nil)
+  }
+
+  @Test func autoFollowsTheVerdict() {
+    #expect(CorrectionWorkflow.correction(for: .noShift) == .none)
+    #expect(CorrectionWorkflow.correction(for: .featureShift) == .covariate)
+    #expect(CorrectionWorkflow.correction(for: .covariateShift) == .covariate)
+    #expect(CorrectionWorkflow.correction(for: .labelShift) == .label)
+    #expect(CorrectionWorkflow.correction(for: .shift) == .label)
+  }
+
+  @Test func tooSmallInputsAreRefusedBeforeAnyTraining() {
+    var generator = SplitMix64(seed: 1)
+    let source = Fixtures.letters.subset(0..<30)
+    #expect(throws: WorkflowError.invalidInput("the target needs at least 5 rows, got 3")) {
+      try CorrectionWorkflow().analyze(
+        source: source, targetFeatures: Fixtures.letters.features.rows(at: 0..<3), targetLabels: nil, using: &generator)
+    }
+    #expect(throws: WorkflowError.self) {
+      try CorrectionWorkflow().analyze(
+        source: source, targetFeatures: Fixtures.letters.features.rows(at: 0..<50), targetLabels: nil, using: &generator
+      )
+    }
+    #expect(throws: WorkflowError.self) {
+      try CorrectionWorkflow().analyze(
+        source: source, targetFeatures: Matrix(rows: 50, columns: 3), targetLabels: nil, using: &generator)
+    }
+  }
+}
+
+@Suite struct SimulationTruthTests {
+  @Test func recordsTheDrawnPriorItsWeightsAndTheParameters() throws {
+    var generator = SplitMix64(seed: 4)
+    let letters = Fixtures.letters
+    let shift = try SimulatedShift(
+      data: letters, kind: .tweakOne(classIndex: 2, share: 0.5), targetSize: 400, using: &generator)
+    let truth = SimulationTruth(simulation: shift, data: "letters.csv", seed: 4, command: "shiftcli simulate")
+    #expect(truth.shift == "tweak-one" && truth.rho == 0.5 && truth.alpha == nil && truth.tweakedClass == "C")
+    let prior = try #require(truth.targetPrior)
+    #expect(prior[2] == 0.5 && truth.targetRows == 400 && truth.sourceRows == shift.source.count)
+    let weights = try #require(truth.labelShiftWeights)
+    #expect(zip(zip(weights, prior), truth.sourcePrior).allSatisfy { abs($0.0 * $1 - $0.1) < 1e-12 })
+
+    let selection = try SimulatedShift(
+      data: letters.subset(0..<4000), kind: .selectionBias(strength: 2, intercept: -1), targetSize: 500,
+      using: &generator)
+    let selectionTruth = SimulationTruth(simulation: selection, data: "letters.csv", seed: 4, command: "")
+    #expect(selectionTruth.strength == 2 && selectionTruth.intercept == -1 && selectionTruth.targetPrior == nil)
+    #expect((selectionTruth.oracleEffectiveSampleSize ?? 0) > 0)
+  }
+}
