@@ -69,17 +69,19 @@ let package = Package(
     // MARK: - Unit test bundles
     .target(name: "ShiftTestFixtures", dependencies: ["ShiftEstimation"], path: "Tests/ShiftTestFixtures"),
     .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", realModule]),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", realModule]),
     .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "ShiftTestFixtures", realModule]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", realModule]),
     .testTarget(name: "DomainClassifierTests", dependencies: ["DomainClassifier", realModule]),
     .testTarget(
-      name: "ShiftDetectionTests", dependencies: ["ShiftDetection", "ShiftEstimation", "Datasets", "NeuralNetwork"]),
+      name: "ShiftDetectionTests",
+      dependencies: ["ShiftDetection", "ShiftEstimation", "Datasets", "NeuralNetwork", realModule]),
     .testTarget(name: "ShiftEstimationTests", dependencies: ["ShiftEstimation", "ShiftTestFixtures", realModule]),
-    .testTarget(name: "PerformanceEstimationTests", dependencies: ["PerformanceEstimation", "ShiftTestFixtures"]),
-    .testTarget(name: "ShiftWorkflowTests", dependencies: ["ShiftWorkflow", "ShiftTestFixtures"]),
+    .testTarget(
+      name: "PerformanceEstimationTests", dependencies: ["PerformanceEstimation", "ShiftTestFixtures", realModule]),
+    .testTarget(name: "ShiftWorkflowTests", dependencies: ["ShiftWorkflow", "ShiftTestFixtures", realModule]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "ShiftWorkflow"]),
-    .testTarget(name: "ShiftCLITests", dependencies: ["ShiftKit", "shiftcli"]),
+    .testTarget(name: "ShiftCLITests", dependencies: ["ShiftKit", "shiftcli", realModule]),
     .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),
   ]
 )

@@ -1,4 +1,5 @@
 import LinearAlgebra
+import RealModule
 import Testing
 
 @testable import Datasets
@@ -16,7 +17,7 @@ import Testing
     let standardizer = Standardizer(fittedTo: x)
     #expect(standardizer.mean == [3, 5])
     // Population sd of 1, 3, 5 is √(8/3); the constant column keeps scale 1.
-    #expect(abs(standardizer.scale[0] - (8.0 / 3).squareRoot()) < 1e-6)
+    #expect(standardizer.scale[0].isApproximatelyEqual(to: (8.0 / 3).squareRoot(), absoluteTolerance: 1e-6))
     #expect(standardizer.scale[1] == 1)
     let z = standardizer.standardized(x)
     #expect(abs(z[0, 0] + z[2, 0]) < 1e-6 && z[1, 0] == 0 && z[0, 1] == 0)

@@ -1,4 +1,5 @@
 import Foundation
+import RealModule
 import Testing
 
 @testable import LinearAlgebra
@@ -18,7 +19,7 @@ import Testing
     for i in 0..<product.count {
       let reference = (0..<x.count).reduce(0.0) { $0 + (transposed ? a[$1, i] : a[i, $1]) * x[$1] }
       // Five or seven terms of magnitude ≤ 1 in double precision: rounding ≈ 1e-15.
-      #expect(abs(product[i] - reference) < 1e-12)
+      #expect(product[i].isApproximatelyEqual(to: reference, absoluteTolerance: 1e-12))
     }
   }
 
@@ -29,7 +30,7 @@ import Testing
     for j in 0..<4 {
       for k in 0..<4 {
         let reference = (0..<9).reduce(0.0) { $0 + a[$1, j] * a[$1, k] }
-        #expect(abs(gram[j, k] - reference) < 1e-12)
+        #expect(gram[j, k].isApproximatelyEqual(to: reference, absoluteTolerance: 1e-12))
         #expect(gram[j, k] == gram[k, j])
       }
     }
@@ -67,11 +68,11 @@ import Testing
     for i in 0..<6 {
       for j in 0..<3 {
         let value = (0..<3).reduce(0.0) { $0 + svd.u[i, $1] * svd.singularValues[$1] * svd.v[j, $1] }
-        #expect(abs(value - a[i, j]) < 1e-12)
+        #expect(value.isApproximatelyEqual(to: a[i, j], absoluteTolerance: 1e-12))
       }
     }
     let diagonal = DoubleMatrix(rows: 2, columns: 2, storage: [10, 0, 0, 0.5])
-    #expect(abs(diagonal.conditionNumber - 20) < 1e-12)
+    #expect(diagonal.conditionNumber.isApproximatelyEqual(to: 20, absoluteTolerance: 1e-12))
   }
 
   @Test func regularizedLeastSquaresShrinksTowardsZeroAndIsExactWithoutPenalty() throws {
@@ -136,9 +137,13 @@ import Testing
 @Suite struct DistributionTests {
   @Test func tailProbabilitiesMatchKnownValues() {
     // χ²(1) at 3.841459 is the 95 % quantile; χ²(10) at 18.307 likewise (tables).
-    #expect(abs(Distribution.chiSquaredUpperTail(3.841459, degreesOfFreedom: 1) - 0.05) < 1e-6)
-    #expect(abs(Distribution.chiSquaredUpperTail(18.307038, degreesOfFreedom: 10) - 0.05) < 1e-6)
-    #expect(abs(Distribution.standardNormalUpperTail(1.959964) - 0.025) < 1e-7)
+    #expect(
+      Distribution.chiSquaredUpperTail(3.841459, degreesOfFreedom: 1).isApproximatelyEqual(
+        to: 0.05, absoluteTolerance: 1e-6))
+    #expect(
+      Distribution.chiSquaredUpperTail(18.307038, degreesOfFreedom: 10).isApproximatelyEqual(
+        to: 0.05, absoluteTolerance: 1e-6))
+    #expect(Distribution.standardNormalUpperTail(1.959964).isApproximatelyEqual(to: 0.025, absoluteTolerance: 1e-7))
     #expect(Distribution.standardNormalUpperTail(0) == 0.5)
   }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import RealModule
 import Testing
 
 @testable import NeuralNetwork
@@ -11,19 +12,19 @@ import Testing
       logits: logits, targets: .classes([0, 0]), reduction: .none)
     let perSample = try #require(result.perSample)
     #expect(perSample[0] == 0)
-    #expect(abs(perSample[1] - 2000) < 1e-9)
+    #expect(perSample[1].isApproximatelyEqual(to: 2000, absoluteTolerance: 1e-9))
     let finite = result.gradient.storage.allSatisfy { $0.isFinite }
     #expect(finite)
     let bce = try LossFunction.binaryCrossEntropy.evaluate(
       logits: Matrix([[1000], [-1000]]), targets: .values(Matrix([[0], [0]])))
-    #expect(abs(bce.value - 500) < 1e-9)
+    #expect(bce.value.isApproximatelyEqual(to: 500, absoluteTolerance: 1e-9))
   }
 
   @Test func softmaxCrossEntropyMatchesDefinition() throws {
     let z: [Float] = [0.5, -1, 2]
     let result = try LossFunction.softmaxCrossEntropy.evaluate(logits: Matrix([z]), targets: .classes([1]))
     let expected = log(z.reduce(0) { $0 + exp(Double($1)) }) - Double(z[1])
-    #expect(abs(result.value - expected) < 1e-6)
+    #expect(result.value.isApproximatelyEqual(to: expected, absoluteTolerance: 1e-6))
   }
 
   func randomCase(_ loss: LossFunction) -> (Matrix, Targets) {
@@ -62,7 +63,7 @@ import Testing
     // Gradient of the weighted row equals the sum of the two duplicates' gradients.
     for j in 0..<3 {
       let sum = duplicated.gradient[0, j] + duplicated.gradient[1, j]
-      #expect(abs(weighted.gradient[0, j] - sum) < 1e-6)
+      #expect(weighted.gradient[0, j].isApproximatelyEqual(to: sum, absoluteTolerance: 1e-6))
     }
   }
 
@@ -71,7 +72,7 @@ import Testing
     let sum = try LossFunction.meanSquaredError.evaluate(
       logits: logits, targets: targets, weights: [3, 0, 1, 1, 1], reduction: .sum)
     let mean = try LossFunction.meanSquaredError.evaluate(logits: logits, targets: targets, weights: [3, 0, 1, 1, 1])
-    #expect(abs(mean.value - sum.value / 5) < 1e-12)
+    #expect(mean.value.isApproximatelyEqual(to: sum.value / 5, absoluteTolerance: 1e-12))
   }
 
   @Test func emptyBatchHasZeroLoss() throws {

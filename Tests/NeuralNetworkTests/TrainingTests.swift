@@ -1,5 +1,6 @@
 import Datasets
 import LinearAlgebra
+import RealModule
 import Testing
 
 @testable import NeuralNetwork
@@ -49,8 +50,8 @@ import Testing
     let mean = output.storage.reduce(0) { $0 + Double($1) } / n
     let dropped = Double(output.storage.filter { $0 == 0 }.count) / n
     // Standard error of the mean of 10⁵ draws of (Bernoulli(1−p)/(1−p)) is √(p/((1−p)n)) ≤ 0.0032.
-    #expect(abs(mean - 1) < 0.016)
-    #expect(abs(dropped - Double(rate)) < 0.01)
+    #expect(mean.isApproximatelyEqual(to: 1, absoluteTolerance: 0.016))
+    #expect(dropped.isApproximatelyEqual(to: Double(rate), absoluteTolerance: 0.01))
     #expect(output.storage.allSatisfy { $0 == 0 || abs($0 - 1 / (1 - rate)) < 1e-6 })
   }
 
@@ -67,7 +68,7 @@ import Testing
     case .normal(let sd): expected = sd * sd
     }
     // 60 000 draws: the sample variance's relative standard error is ≤ √(2/60000) ≈ 0.006.
-    #expect(abs(variance / expected - 1) < 0.03)
+    #expect((variance / expected).isApproximatelyEqual(to: 1, absoluteTolerance: 0.03))
   }
 
   /// Three Gaussian blobs in 2-D, well separated.
@@ -132,7 +133,7 @@ import Testing
     let best = history.epochs[history.bestEpoch - 1].validationLoss!
     let (now, _) = try network.evaluateLoss(
       features: validation.features, targets: .classes(validation.labels), loss: .softmaxCrossEntropy)
-    #expect(abs(now - best) < 1e-9)
+    #expect(now.isApproximatelyEqual(to: best, absoluteTolerance: 1e-9))
   }
 
   @Test func crossValidationScoresEveryFold() throws {

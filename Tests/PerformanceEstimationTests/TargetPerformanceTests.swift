@@ -2,6 +2,7 @@ import Datasets
 import Evaluation
 import Foundation
 import LinearAlgebra
+import RealModule
 import ShiftEstimation
 import ShiftTestFixtures
 import Testing
@@ -16,22 +17,22 @@ import Testing
   @Test func labelShiftWeighsRecallByTheTargetPrior() {
     let even = ExpectedConfusion.underLabelShift(
       holdoutPredicted: Self.holdoutPredicted, holdoutLabels: Self.holdoutLabels, targetPrior: [0.5, 0.5])
-    #expect(abs(even.accuracy - 0.85) < 1e-12)
+    #expect(even.accuracy.isApproximatelyEqual(to: 0.85, absoluteTolerance: 1e-12))
     let skewed = ExpectedConfusion.underLabelShift(
       holdoutPredicted: Self.holdoutPredicted, holdoutLabels: Self.holdoutLabels, targetPrior: [0.9, 0.1])
-    #expect(abs(skewed.accuracy - (0.9 * 0.8 + 0.1 * 0.9)) < 1e-12)
+    #expect(skewed.accuracy.isApproximatelyEqual(to: (0.9 * 0.8 + 0.1 * 0.9), absoluteTolerance: 1e-12))
   }
 
   @Test func importanceWeightsReweighTheHoldout() {
     let weights = [Double](repeating: 2, count: 10) + [Double](repeating: 1, count: 10)
     let confusion = ExpectedConfusion.importanceWeighted(
       holdoutPredicted: Self.holdoutPredicted, holdoutLabels: Self.holdoutLabels, weights: weights, classCount: 2)
-    #expect(abs(confusion.accuracy - 25.0 / 30.0) < 1e-12)
+    #expect(confusion.accuracy.isApproximatelyEqual(to: 25.0 / 30.0, absoluteTolerance: 1e-12))
   }
 
   @Test func confidenceBasedAveragesTheTopProbability() {
     let confusion = ExpectedConfusion.confidenceBased(calibratedProbabilities: Matrix([[0.8, 0.2], [0.3, 0.7]]))
-    #expect(abs(confusion.accuracy - 0.75) < 1e-6)
+    #expect(confusion.accuracy.isApproximatelyEqual(to: 0.75, absoluteTolerance: 1e-6))
     // Expected counts: row 1 predicted 0 adds (0.8, 0.2) to true (0, 1); row 2 predicted 1 adds (0.3, 0.7).
     #expect(abs(confusion.counts[1][0] - 0.2) < 1e-6 && abs(confusion.counts[0][1] - 0.3) < 1e-6)
   }
@@ -58,7 +59,9 @@ import Testing
     #expect(estimates.map(\.estimator) == TargetPerformanceEstimate.Estimator.allCases)
     for estimate in estimates where estimate.estimator == .labelShift || estimate.estimator == .priorCorrectedConfidence
     {
-      #expect(abs(estimate.accuracy - actual) < 0.02, "\(estimate.estimator): \(estimate.accuracy) vs \(actual)")
+      #expect(
+        estimate.accuracy.isApproximatelyEqual(to: actual, absoluteTolerance: 0.02),
+        "\(estimate.estimator): \(estimate.accuracy) vs \(actual)")
     }
     for estimate in estimates {
       let interval = try #require(estimate.accuracyInterval)

@@ -1,4 +1,5 @@
 import Foundation
+import RealModule
 import Testing
 
 @testable import shiftcli
@@ -99,7 +100,7 @@ extension CommandLineTests {
     let csv = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
     #expect(csv.first == "weight" && csv.count == 3001)
     let mean = csv.dropFirst().compactMap { Double($0) }.reduce(0, +) / 3000
-    #expect(abs(mean - 1) < 1e-9)
+    #expect(mean.isApproximatelyEqual(to: 1, absoluteTolerance: 1e-9))
   }
 
   @Test func estimateErrorsAreClearAndLeaveNoOutput() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import RealModule
 import ShiftKit
 import Testing
 
@@ -65,7 +66,7 @@ import Testing
     // --- README shift example ends ---
     #expect(covariate.weights.count == source.count)
     // Random halves of one file: no covariate shift to find, and target priors near the source's.
-    #expect(abs(covariate.domainAUC - 0.5) < 0.05)
+    #expect(covariate.domainAUC.isApproximatelyEqual(to: 0.5, absoluteTolerance: 0.05))
     #expect(label.weights.allSatisfy { $0 > 0.5 && $0 < 1.5 })
     #expect(crossFitted.weights.allSatisfy { $0 > 0.5 && $0 < 1.5 })
     #expect(intervals.weights.count == 26)

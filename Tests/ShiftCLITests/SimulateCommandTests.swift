@@ -1,4 +1,5 @@
 import Foundation
+import RealModule
 import Testing
 
 @testable import shiftcli
@@ -28,7 +29,7 @@ extension CommandLineTests {
     let json = try #require(try JSONSerialization.jsonObject(with: Data(estimate.stdout.utf8)) as? [String: Any])
     let estimated = try #require(json["targetPrior"] as? [Double])
     // 3 000 target rows: the tweaked class's share has a sampling SE of 0.009; 0.04 leaves room for the model.
-    #expect(abs(estimated[classes.firstIndex(of: "E")!] - 0.4) < 0.04)
+    #expect(estimated[classes.firstIndex(of: "E")!].isApproximatelyEqual(to: 0.4, absoluteTolerance: 0.04))
   }
 
   @Test func selectionBiasWritesOracleWeightsAndCanHideTargetLabels() throws {

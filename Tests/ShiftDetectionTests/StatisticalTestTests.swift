@@ -1,4 +1,5 @@
 import Foundation
+import RealModule
 import Testing
 
 @testable import ShiftDetection
@@ -11,7 +12,8 @@ import Testing
       (0.5, 0.9639452436648751), (1.0, 0.26999967167735456), (1.3580986393225505, 0.05), (2.0, 0.0006709252557796953),
     ]
     for (lambda, survival) in known {
-      #expect(abs(KolmogorovSmirnovTest.kolmogorovSurvival(lambda) - survival) < 1e-12)
+      #expect(
+        KolmogorovSmirnovTest.kolmogorovSurvival(lambda).isApproximatelyEqual(to: survival, absoluteTolerance: 1e-12))
     }
     #expect(KolmogorovSmirnovTest.kolmogorovSurvival(0) == 1)
   }
@@ -28,21 +30,21 @@ import Testing
     let test = KolmogorovSmirnovTest(a, b)
     // D from scipy.stats.ks_2samp; p = kstwobign.sf((√nₑ + 0.12 + 0.11/√nₑ)·D). SciPy's own
     // asymptotic p (0.0940, from the exact one-sample law at round(nₑ)) agrees to 0.001.
-    #expect(abs(test.statistic - 0.3288888888888889) < 1e-12)
-    #expect(abs(test.pValue - 0.09491963487666796) < 1e-10)
-    #expect(abs(test.pValue - 0.09396159949251948) < 0.002)
+    #expect(test.statistic.isApproximatelyEqual(to: 0.3288888888888889, absoluteTolerance: 1e-12))
+    #expect(test.pValue.isApproximatelyEqual(to: 0.09491963487666796, absoluteTolerance: 1e-10))
+    #expect(test.pValue.isApproximatelyEqual(to: 0.09396159949251948, absoluteTolerance: 0.002))
     // With ties: D = 0.482 (scipy), p = 0.2523 by the same formula.
     let tied = KolmogorovSmirnovTest([1, 2, 2, 3, 3, 3, 4], [2, 3, 3, 4, 4, 5, 5, 5])
-    #expect(abs(tied.statistic - 0.4821428571428571) < 1e-12)
-    #expect(abs(tied.pValue - 0.2523286150431562) < 1e-10)
+    #expect(tied.statistic.isApproximatelyEqual(to: 0.4821428571428571, absoluteTolerance: 1e-12))
+    #expect(tied.pValue.isApproximatelyEqual(to: 0.2523286150431562, absoluteTolerance: 1e-10))
   }
 
   @Test func chiSquareMatchesSciPy() {
     // scipy.stats.chi2_contingency([[120, 90, 40], [110, 95, 105]], correction=False)
     let test = ChiSquareTest([120, 90, 40], [110, 95, 105])
-    #expect(abs(test.statistic - 23.549617344771388) < 1e-9)
+    #expect(test.statistic.isApproximatelyEqual(to: 23.549617344771388, absoluteTolerance: 1e-9))
     #expect(test.degreesOfFreedom == 2)
-    #expect(abs(test.pValue - 7.696009021373274e-06) < 1e-15)
+    #expect(test.pValue.isApproximatelyEqual(to: 7.696009021373274e-06, absoluteTolerance: 1e-15))
     // Categories empty in both samples do not count.
     #expect(ChiSquareTest([120, 0, 90, 40], [110, 0, 95, 105]).degreesOfFreedom == 2)
     #expect(ChiSquareTest([5, 5], [5, 5]).pValue == 1)
@@ -57,7 +59,7 @@ import Testing
     ]
     let adjusted = MultipleTesting.benjaminiHochberg.adjusted(p)
     #expect(adjusted.filter { $0 <= 0.05 }.count == 4)
-    #expect(abs(adjusted[3] - 0.0095 * 15 / 4) < 1e-12)
+    #expect(adjusted[3].isApproximatelyEqual(to: 0.0095 * 15 / 4, absoluteTolerance: 1e-12))
     #expect(adjusted == adjusted.sorted())  // monotone in p
     #expect(MultipleTesting.bonferroni.adjusted(p).filter { $0 <= 0.05 }.count == 3)
     // Order of input is kept.
@@ -74,8 +76,8 @@ import Testing
     let source = [0.5, 0.4, 0.6, 0.2, 0.1, 0.35, 0.45]
     let test = DomainClassifierTest(
       scores: target + source, isTarget: [Bool](repeating: true, count: 8) + [Bool](repeating: false, count: 7))
-    #expect(abs(test.auc - 0.875) < 1e-12)
-    #expect(abs(test.pValue - 0.0073639005482384725) < 1e-12)
+    #expect(test.auc.isApproximatelyEqual(to: 0.875, absoluteTolerance: 1e-12))
+    #expect(test.pValue.isApproximatelyEqual(to: 0.0073639005482384725, absoluteTolerance: 1e-12))
   }
 
   @Test func chanceScoresAreNotSignificant() {

@@ -3,6 +3,7 @@ import DomainClassifier
 import Evaluation
 import Foundation
 import LinearAlgebra
+import RealModule
 import ShiftTestFixtures
 import Testing
 
@@ -14,7 +15,9 @@ import Testing
     let scores = [0.8, 0.4, 0.4, 0.4, 0.1]
     let positives = [true, true, true, false, false]
     // (0.8 vs 0.4: 1, vs 0.1: 1), (0.4 vs 0.4: ½, vs 0.1: 1) twice → (2 + 1.5 + 1.5)/6.
-    #expect(abs(areaUnderROCCurve(scores: scores, positives: positives)! - 5.0 / 6.0) < 1e-12)
+    #expect(
+      areaUnderROCCurve(scores: scores, positives: positives)!.isApproximatelyEqual(
+        to: 5.0 / 6.0, absoluteTolerance: 1e-12))
     #expect(areaUnderROCCurve(scores: [1, 2], positives: [true, true]) == nil)
   }
 }
@@ -33,8 +36,8 @@ import Testing
   @Test func clippedWeightsHaveMeanOneAndTheCapAsMaximum() {
     let raw = (1...100).map { Double($0 * $0) }
     let (weights, threshold, share) = WeightClipping.value(2).apply(to: raw)  // unclipped max ≈ 2.96
-    #expect(abs(weights.reduce(0, +) / 100 - 1) < 1e-9)
-    #expect(abs(weights.max()! - 2) < 1e-6)
+    #expect((weights.reduce(0, +) / 100).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-9))
+    #expect(weights.max()!.isApproximatelyEqual(to: 2, absoluteTolerance: 1e-6))
     #expect(threshold == 2)
     #expect(share > 0 && share < 0.5)
     // Order is preserved.
@@ -66,7 +69,7 @@ import Testing
     let lowMean = low.reduce(0, +) / Double(low.count)
     #expect(highMean > 5 * lowMean)
     // AUC of N(0,1) vs N(1,1) is Φ(1/√2) ≈ 0.760.
-    #expect(abs(result.domainAUC - 0.760) < 0.02)
+    #expect(result.domainAUC.isApproximatelyEqual(to: 0.760, absoluteTolerance: 0.02))
     // Relative MSE against the truth is small (the model is well specified).
     let squaredError: Double = zip(result.weights, truth).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
     let relativeMSE = squaredError / truth.reduce(0) { $0 + $1 * $1 }
@@ -85,7 +88,8 @@ import Testing
     let result = try CovariateShiftEstimator().estimate(source: source, target: target, using: &generator)
     #expect(spearmanCorrelation(result.weights, simulation.oracleWeights) > 0.8)
     #expect(result.domainAUC > 0.6)
-    #expect(abs(result.weights.reduce(0, +) / Double(result.weights.count) - 1) < 1e-9)
+    #expect(
+      (result.weights.reduce(0, +) / Double(result.weights.count)).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-9))
   }
 
   /// Two random halves of the same file: nothing to detect, nothing to correct.
@@ -95,7 +99,7 @@ import Testing
     let result = try CovariateShiftEstimator().estimate(
       source: a.features.rows(at: 0..<4000), target: b.features.rows(at: 0..<4000), using: &generator)
     // Under no shift the AUC's standard error is √((n₁+n₂+1)/(12·n₁·n₂)) ≈ 0.0065 here; allow 5 SE.
-    #expect(abs(result.domainAUC - 0.5) < 0.033)
+    #expect(result.domainAUC.isApproximatelyEqual(to: 0.5, absoluteTolerance: 0.033))
     #expect(result.effectiveSampleFraction > 0.95)
     #expect(result.maximumWeight < 1.6)
     #expect(result.warnings.isEmpty)

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import LinearAlgebra
 import NeuralNetwork
+import RealModule
 import ShiftTestFixtures
 import Testing
 
@@ -52,7 +53,7 @@ import Testing
     #expect(largestError < 0.025)
     #expect(mse < 5 * testCase.floorMSE)
     #expect(mse < 0.05 * sourceAsGuess)
-    #expect(abs(estimate.targetPrior.reduce(0, +) - 1) < 1e-9)
+    #expect(estimate.targetPrior.reduce(0, +).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-9))
     #expect(estimate.targetPrior.allSatisfy { $0 >= 0 })
   }
 
@@ -128,7 +129,7 @@ import Testing
     var generator = SplitMix64(seed: 3)
     let estimate = try LabelShiftEstimator(method: method).estimate(Self.neverPredictedProblem(), using: &generator)
     #expect(estimate.weights.allSatisfy { $0.isFinite && $0 >= 0 })
-    #expect(abs(estimate.targetPrior.reduce(0, +) - 1) < 1e-9)
+    #expect(estimate.targetPrior.reduce(0, +).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-9))
     #expect(estimate.conditionNumber > 1e6)
     if method == .bbseHard {
       #expect(estimate.solvers == [.regularizedLeastSquares])
@@ -184,7 +185,7 @@ import Testing
       for j in 0..<3 { logits[i, j] = Float(3 * z[j] + [1, 0, -1][j]) }
     }
     let calibration = try BiasCorrectedTemperatureScaling.fit(logits: logits, labels: labels)
-    #expect(abs(calibration.inverseTemperature - 1.0 / 3) < 0.03)
+    #expect(calibration.inverseTemperature.isApproximatelyEqual(to: 1.0 / 3, absoluteTolerance: 0.03))
     let centred = calibration.biases.map { $0 - calibration.biases[1] }
     #expect(abs(centred[0] + 1.0 / 3) < 0.04 && abs(centred[2] - 1.0 / 3) < 0.04)
     func negativeLogLikelihood(_ a: Double, _ b: [Double]) -> Double {
@@ -214,7 +215,7 @@ import Testing
   @Test func correctedProbabilitiesFollowTheWeights() {
     let corrected = priorCorrected(probabilities: Matrix([[0.5, 0.5], [0.2, 0.8]]), weights: [3, 1])
     #expect(abs(corrected[0, 0] - 0.75) < 1e-6 && abs(corrected[1, 0] - 0.6 / 1.4) < 1e-6)
-    #expect(abs(corrected[1, 0] + corrected[1, 1] - 1) < 1e-6)
+    #expect((corrected[1, 0] + corrected[1, 1]).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-6))
   }
 }
 
@@ -224,7 +225,7 @@ import Testing
     var mean = [Double](repeating: 0, count: 5)
     for _ in 0..<2000 {
       let prior = try LabelShiftSimulation.dirichletPrior(classCount: 5, concentration: 1, using: &generator)
-      #expect(abs(prior.reduce(0, +) - 1) < 1e-9)
+      #expect(prior.reduce(0, +).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-9))
       for j in 0..<5 { mean[j] += prior[j] / 2000 }
     }
     // Each component of Dir(1,…,1) with k = 5 has sd √(0.2·0.8/6) ≈ 0.163; the mean of 2 000 has sd 0.0037.
@@ -238,7 +239,7 @@ import Testing
     let labels = (0..<400).map { $0 % 4 }
     let rows = try LabelShiftSimulation.sample(labels: labels, prior: prior, count: 10_000, using: &generator)
     let share = Double(rows.filter { labels[$0] == 2 }.count) / 10_000
-    #expect(abs(share - 0.7) < 0.02)  // binomial sd 0.0046
+    #expect(share.isApproximatelyEqual(to: 0.7, absoluteTolerance: 0.02))  // binomial sd 0.0046
     #expect(throws: ShiftEstimationError.self) {
       try LabelShiftSimulation.sample(labels: [0, 0, 1], prior: [0.5, 0, 0.5], count: 10, using: &generator)
     }
@@ -252,7 +253,9 @@ import Testing
     let sourceMean = simulation.sourceRows.reduce(0) { $0 + scores[$1] } / Double(simulation.sourceRows.count)
     let targetMean = simulation.targetRows.reduce(0) { $0 + scores[$1] } / Double(simulation.targetRows.count)
     #expect(targetMean > sourceMean + 0.5)
-    #expect(abs(simulation.oracleWeights.reduce(0, +) / Double(simulation.oracleWeights.count) - 1) < 1e-9)
+    #expect(
+      (simulation.oracleWeights.reduce(0, +) / Double(simulation.oracleWeights.count)).isApproximatelyEqual(
+        to: 1, absoluteTolerance: 1e-9))
     #expect(Set(simulation.sourceRows).isDisjoint(with: simulation.targetRows))
   }
 }
