@@ -15,11 +15,6 @@ public struct Standardizer: Sendable, Equatable, Codable {
     self.scale = scale
   }
 
-  /// The identity on `featureCount` features.
-  public static func identity(featureCount: Int) -> Standardizer {
-    Standardizer(mean: .init(repeating: 0, count: featureCount), scale: .init(repeating: 1, count: featureCount))
-  }
-
   /// Zero mean and unit (population) standard deviation per column of `features`, accumulated in
   /// double precision. A constant column gets scale 1, so it maps to 0 instead of dividing by zero.
   public init(fittedTo features: Matrix) {

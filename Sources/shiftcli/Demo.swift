@@ -42,6 +42,28 @@ extension ShiftCLI {
       var kind: SimulatedShift.Kind
     }
 
+    /// The simulated pairs: an unshifted control, Dirichlet label shift and selection-bias
+    /// covariate shift on letter-recognition, and tweak-one label shift on Fashion-MNIST when
+    /// its files are installed.
+    static func cases(letters: Dataset, letterFile: String, fashion: Dataset?) -> [Case] {
+      var cases = [
+        Case(name: "Control: no shift", chartPrefix: "control-", data: letters, dataName: letterFile, kind: .none),
+        Case(
+          name: "Label shift: Dirichlet(α = 1) class proportions", chartPrefix: "label-", data: letters,
+          dataName: letterFile, kind: .dirichlet(concentration: 1)),
+        Case(
+          name: "Covariate shift: selection on the first principal component", chartPrefix: "covariate-", data: letters,
+          dataName: letterFile, kind: .selectionBias(strength: 2, intercept: -1)),
+      ]
+      if let fashion {
+        cases.append(
+          Case(
+            name: "Fashion-MNIST label shift: tweak-one (ρ = 0.5)", chartPrefix: "fashion-label-", data: fashion,
+            dataName: "fashion-mnist (test split)", kind: .tweakOne(classIndex: nil, share: 0.5)))
+      }
+      return cases
+    }
+
     func execute() throws -> String {
       threadOptions.apply()
       let start = Date()
@@ -52,23 +74,8 @@ extension ShiftCLI {
       var generator = seedOptions.generator
       output.progress("loading \(letters)…")
       let letterData = try Dataset(csvFile: letters, labelColumn: "lettr")
-      var cases = [
-        Case(name: "Control: no shift", chartPrefix: "control-", data: letterData, dataName: letters, kind: .none),
-        Case(
-          name: "Label shift: Dirichlet(α = 1) class proportions", chartPrefix: "label-", data: letterData,
-          dataName: letters,
-          kind: .dirichlet(concentration: 1)),
-        Case(
-          name: "Covariate shift: selection on the first principal component", chartPrefix: "covariate-",
-          data: letterData,
-          dataName: letters, kind: .selectionBias(strength: 2, intercept: -1)),
-      ]
-      if let fashion = try? FashionMNIST.load(.test, directory: dataDir) {
-        cases.append(
-          Case(
-            name: "Fashion-MNIST label shift: tweak-one (ρ = 0.5)", chartPrefix: "fashion-label-", data: fashion,
-            dataName: "fashion-mnist (test split)", kind: .tweakOne(classIndex: nil, share: 0.5)))
-      }
+      let cases = Self.cases(
+        letters: letterData, letterFile: letters, fashion: try? FashionMNIST.load(.test, directory: dataDir))
       var pairs: [DemoReport.Pair] = []
       for entry in cases {
         output.progress("\(entry.name)…")

@@ -1,10 +1,14 @@
 import ShiftKit
 
-/// An error whose exit status the command line documents: 1 for bad input or usage, 2 when the
-/// computation failed (training diverged, a solver did not converge).
+/// An error whose exit status the command line documents: 1 for bad input or usage (the
+/// default), 2 when the computation failed (training diverged, a solver did not converge).
 protocol ExitStatusProviding: Error, CustomStringConvertible {
   /// The process's exit status for this error.
   var exitStatus: Int32 { get }
+}
+
+extension ExitStatusProviding {
+  var exitStatus: Int32 { 1 }
 }
 
 /// A failure the CLI reports itself, with its exit status.
@@ -17,12 +21,15 @@ struct CLIFailure: ExitStatusProviding {
   var description: String { message }
 }
 
+// Bad input: the message names the file, line and column or the argument.
+extension DatasetError: ExitStatusProviding {}
+extension ShiftDetectionError: ExitStatusProviding {}
+extension PerformanceEstimationError: ExitStatusProviding {}
+extension WorkflowError: ExitStatusProviding {}
+
+// Errors that are bad input or a failed computation, case by case.
 extension LinearAlgebraError: ExitStatusProviding {
   var exitStatus: Int32 { 2 }
-}
-
-extension DatasetError: ExitStatusProviding {
-  var exitStatus: Int32 { 1 }
 }
 
 extension NeuralNetworkError: ExitStatusProviding {
@@ -39,21 +46,9 @@ extension DomainClassifierError: ExitStatusProviding {
   }
 }
 
-extension ShiftDetectionError: ExitStatusProviding {
-  var exitStatus: Int32 { 1 }
-}
-
 extension ShiftEstimationError: ExitStatusProviding {
   var exitStatus: Int32 {
     if case .invalidInput = self { return 1 }
     return 2
   }
-}
-
-extension PerformanceEstimationError: ExitStatusProviding {
-  var exitStatus: Int32 { 1 }
-}
-
-extension WorkflowError: ExitStatusProviding {
-  var exitStatus: Int32 { 1 }
 }

@@ -106,24 +106,12 @@ extension ShiftCLI {
       if earlyStopping != nil {
         (train, validation) = try train.split(fraction: validationFraction, using: &generator)
       }
-      let initialization = self.`init`
       var network = try MLP(
         sizes: [train.featureCount] + hidden.sizes + [train.classes.count], activation: activation, dropout: dropout,
-        initialization: initialization, using: &generator)
-      let rate = lr ?? (optimizer == .sgd ? 0.1 : 0.001)
-      let configuration = TrainingConfiguration(
-        epochs: epochs, batchSize: batchSize,
-        optimizer: optimizer == .sgd ? .sgd(learningRate: rate, momentum: momentum) : .adam(learningRate: rate),
-        weightDecay: weightDecay, earlyStopping: earlyStopping.map { EarlyStopping(patience: $0) })
+        initialization: self.`init`, using: &generator)
       let history = try network.train(
         on: train, validation: validation, configuration: configuration, using: &generator
-      ) { record in
-        var line = String(
-          format: "epoch %d/%d  loss %.4f  train acc %.4f  %.2f s", record.epoch, epochs, record.loss,
-          record.trainAccuracy ?? 0, record.seconds)
-        if let accuracy = record.validationAccuracy { line += String(format: "  val acc %.4f", accuracy) }
-        output.progress(line)
-      }
+      ) { output.progress(progressLine($0)) }
       output.endProgress()
       let testEvaluation = try network.evaluateLoss(
         features: test.features, targets: .classes(test.labels), loss: .softmaxCrossEntropy)
@@ -135,18 +123,33 @@ extension ShiftCLI {
       let report = TrainReport(
         data: dataOptions.data, sizes: network.sizes, parameters: network.parameterCount,
         trainExamples: train.count, testExamples: test.count, seed: seedOptions.seed,
-        optimizer: configuration.optimizer.description, initialization: initialization.description,
+        optimizer: configuration.optimizer.description, initialization: self.`init`.description,
         testAccuracy: testEvaluation.accuracy ?? 0, testLoss: testEvaluation.loss,
         secondsPerEpoch: history.medianSecondsPerEpoch,
         fastestEpochSeconds: history.epochs.map(\.seconds).min() ?? 0, loadSeconds: loadSeconds,
         bestEpoch: history.bestEpoch, stoppedEarly: history.stoppedEarly,
-        epochs: history.epochs.map {
-          .init(
-            epoch: $0.epoch, loss: $0.loss, trainAccuracy: $0.trainAccuracy ?? 0, seconds: $0.seconds,
-            validationAccuracy: $0.validationAccuracy)
-        },
+        epochs: history.epochs.map(TrainReport.Epoch.init),
         blasKernel: BLASKernel.current.coreName, threads: BLASKernel.threadCount, modelFile: modelOut)
       return try output.render(report) { report.humanSummary }
+    }
+
+    /// The optimiser and schedule the options describe (the learning rate defaults to 0.1 for SGD,
+    /// 0.001 for Adam).
+    var configuration: TrainingConfiguration {
+      let rate = lr ?? (optimizer == .sgd ? 0.1 : 0.001)
+      return TrainingConfiguration(
+        epochs: epochs, batchSize: batchSize,
+        optimizer: optimizer == .sgd ? .sgd(learningRate: rate, momentum: momentum) : .adam(learningRate: rate),
+        weightDecay: weightDecay, earlyStopping: earlyStopping.map { EarlyStopping(patience: $0) })
+    }
+
+    /// One epoch's progress line.
+    private func progressLine(_ record: EpochRecord) -> String {
+      var line = String(
+        format: "epoch %d/%d  loss %.4f  train acc %.4f  %.2f s", record.epoch, epochs, record.loss,
+        record.trainAccuracy ?? 0, record.seconds)
+      if let accuracy = record.validationAccuracy { line += String(format: "  val acc %.4f", accuracy) }
+      return line
     }
 
     /// Training and test data, with the preprocessing fitted on (or fixed for) the training part,
@@ -178,6 +181,14 @@ struct TrainReport: Encodable {
     var trainAccuracy: Double
     var seconds: Double
     var validationAccuracy: Double?
+
+    init(_ record: EpochRecord) {
+      epoch = record.epoch
+      loss = record.loss
+      trainAccuracy = record.trainAccuracy ?? 0
+      seconds = record.seconds
+      validationAccuracy = record.validationAccuracy
+    }
   }
 
   var data: String
