@@ -70,7 +70,7 @@ let package = Package(
     .target(name: "ShiftTestFixtures", dependencies: ["ShiftEstimation"], path: "Tests/ShiftTestFixtures"),
     .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", realModule]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", realModule]),
-    .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "ShiftTestFixtures", realModule]),
+    .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", realModule]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", realModule]),
     .testTarget(name: "DomainClassifierTests", dependencies: ["DomainClassifier", realModule]),
     .testTarget(

@@ -66,7 +66,7 @@ struct CovariateBenchmark: ParsableCommand {
           using: &generator)
         let sourceRows = Array(simulation.sourceRows.prefix(n)).map { pool[$0] }
         let targetRows = simulation.targetRows.map { pool[$0] }
-        let oracle = normalizedToMeanOne(Array(simulation.selectionProbabilities.prefix(n)))
+        let oracle = simulation.oracleWeights(ofFirst: n)
         let source = all.subset(sourceRows)
         let target = all.subset(targetRows)
         let stem = export.map { "\($0)/\(dataset.rawValue)-covariate-rep\(repetition)" }

@@ -43,17 +43,17 @@ struct DetectionBenchmark: ParsableCommand {
           rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: 200, using: &generator)
         }
         let target = pool.subset(rows)
-        var labelShiftWeights: (sourceLabels: [Int], classWeights: [Double])? = nil
+        var classWeights: (sourceLabels: [Int], weights: [Double])? = nil
         if classify {
           let problem = try LabelShiftProblem(
             holdoutLogits: classifier.logits(for: holdout.features), holdoutLabels: holdout.labels,
             targetLogits: classifier.logits(for: target.features), sourcePrior: source.classPriors)
-          labelShiftWeights = (source.labels, try LabelShiftEstimator().estimate(problem, using: &generator).weights)
+          classWeights = (source.labels, try LabelShiftEstimator().estimate(problem, using: &generator).weights)
         }
         let detection = try ShiftDetector(level: level).detect(
           source: source.features, target: target.features, featureNames: source.featureNames,
           predictions: (holdoutPredicted, try classifier.predictedClasses(for: target.features), 26),
-          labelShiftWeights: labelShiftWeights, using: &generator)
+          classWeights: classWeights, using: &generator)
         let family = level / 3
         var outcome = rejections[setting] ?? [:]
         if detection.verdict != .noShift { outcome["verdict", default: 0] += 1 }

@@ -50,9 +50,15 @@ public struct ClassIndex: Sendable, Equatable, Codable {
     return indices
   }
 
-  /// Decodes the class names in order (as ``encode(to:)`` writes them).
+  /// Decodes the class names in order (as ``encode(to:)`` writes them); repeated names are a
+  /// decoding error.
   public init(from decoder: any Decoder) throws {
-    self.init(orderedNames: try decoder.singleValueContainer().decode([String].self))
+    let container = try decoder.singleValueContainer()
+    let names = try container.decode([String].self)
+    guard Set(names).count == names.count else {
+      throw DecodingError.dataCorruptedError(in: container, debugDescription: "a class name appears twice")
+    }
+    self.init(orderedNames: names)
   }
 
   /// Encodes the class names in order, as a plain array.

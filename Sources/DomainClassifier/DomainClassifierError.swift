@@ -7,7 +7,7 @@ public enum DomainClassifierError: Error, Equatable, CustomStringConvertible {
   /// Newton's method failed for the given inverse L2 strength C.
   case fitFailed(inverseRegularization: Double, reason: LinearAlgebraError)
 
-  /// The message for the user, naming the file, line and column or the argument where there is one.
+  /// What does not fit, or which C failed and why, with a way out.
   public var description: String {
     switch self {
     case .invalidInput(let message): message

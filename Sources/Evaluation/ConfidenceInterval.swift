@@ -1,4 +1,4 @@
-/// An interval `[lower, upper]` for an estimated quantity, at a stated coverage level.
+/// An interval `[lower, upper]` for an estimated quantity (its coverage level is the caller's).
 public struct ConfidenceInterval: Sendable, Equatable, Codable {
   /// The lower end.
   public var lower: Double

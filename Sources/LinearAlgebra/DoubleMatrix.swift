@@ -59,9 +59,4 @@ public struct DoubleMatrix: Sendable, Equatable {
     }
     return result
   }
-
-  /// Calls `body` with read access to the row-major elements.
-  public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
-    try storage.withUnsafeBufferPointer(body)
-  }
 }

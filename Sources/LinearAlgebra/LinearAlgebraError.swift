@@ -7,7 +7,7 @@ public enum LinearAlgebraError: Error, CustomStringConvertible, Equatable {
   /// A matrix that must be positive definite (a Hessian) is not, numerically.
   case notPositiveDefinite(solver: String)
 
-  /// The message for the user, naming the file, line and column or the argument where there is one.
+  /// What failed: the kernel and its error, or the solver and how far it got.
   public var description: String {
     switch self {
     case .blasSelfCheckFailed(let kernel, let error):

@@ -73,6 +73,18 @@ public struct Matrix: Sendable, Equatable {
     }
   }
 
+  /// `scale · x + columnOffsets[j]` for every element `x` of column `j`: an affine map per
+  /// column (e.g. temperature scaling of logits with a bias per class).
+  public func scaledAndShifted(by scale: Float, columnOffsets: [Float]) -> Matrix {
+    precondition(columnOffsets.count == columns, "one offset per column")
+    var result = self
+    let k = columns
+    result.storage.withUnsafeMutableBufferPointer { values in
+      for index in values.indices { values[index] = scale * values[index] + columnOffsets[index % k] }
+    }
+    return result
+  }
+
   /// The transpose.
   public func transposed() -> Matrix {
     var result = Matrix(rows: columns, columns: rows)

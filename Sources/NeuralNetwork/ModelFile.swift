@@ -84,12 +84,15 @@ public enum ModelFile {
     guard version >= 1, version <= currentVersion else {
       throw NeuralNetworkError.unsupportedModelVersion(file: file, version: version, supported: currentVersion)
     }
+    // Every size read from the file is checked against the bytes present before it is used in
+    // arithmetic or an allocation; the parameters are interpreted only after the checksum.
     let headerLength = read(UInt64.self, from: bytes, at: magic.count + 4)
-    guard headerLength <= UInt64(bytes.count - fixedHeader) else {
-      throw NeuralNetworkError.truncatedModelFile(
-        file: file, expectedBytes: fixedHeader + Int(clamping: headerLength) + 4, foundBytes: bytes.count)
+    let headerBytes = Int(clamping: headerLength)
+    guard headerBytes <= bytes.count - fixedHeader else {
+      let expected = headerBytes > Int.max - fixedHeader - 4 ? Int.max : headerBytes + fixedHeader + 4
+      throw NeuralNetworkError.truncatedModelFile(file: file, expectedBytes: expected, foundBytes: bytes.count)
     }
-    let headerEnd = fixedHeader + Int(headerLength)
+    let headerEnd = fixedHeader + headerBytes
     let header: Header
     do {
       header = try JSONDecoder().decode(Header.self, from: Data(bytes[fixedHeader..<headerEnd]))
@@ -101,10 +104,23 @@ public enum ModelFile {
       sizes[0] == header.featureNames.count, header.standardizerMean.count == sizes[0],
       header.standardizerScale.count == sizes[0], header.dropout >= 0, header.dropout < 1
     else { throw NeuralNetworkError.corruptModelFile(file: file, reason: "inconsistent header") }
-    let parameterCount = zip(sizes, sizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
-    let expected = headerEnd + 4 * parameterCount + 4
-    guard bytes.count >= expected else {
-      throw NeuralNetworkError.truncatedModelFile(file: file, expectedBytes: expected, foundBytes: bytes.count)
+    guard Set(header.classes).count == header.classes.count else {
+      throw NeuralNetworkError.corruptModelFile(file: file, reason: "a class name appears twice")
+    }
+    guard Set(header.featureNames).count == header.featureNames.count else {
+      throw NeuralNetworkError.corruptModelFile(file: file, reason: "a feature name appears twice")
+    }
+    // 4 bytes per parameter (Σ in·out + out) plus the checksum, without overflow.
+    var expected = headerEnd + 4
+    for (inputs, outputs) in zip(sizes, sizes.dropFirst()) {
+      let (weights, o1) = inputs.multipliedReportingOverflow(by: outputs)
+      let (layerBytes, o2) = (weights + outputs).multipliedReportingOverflow(by: 4)
+      let (total, o3) = expected.addingReportingOverflow(layerBytes)
+      guard !o1, !o2, !o3, total <= bytes.count else {
+        throw NeuralNetworkError.truncatedModelFile(
+          file: file, expectedBytes: o1 || o2 || o3 ? Int.max : total, foundBytes: bytes.count)
+      }
+      expected = total
     }
     guard bytes.count == expected else {
       throw NeuralNetworkError.corruptModelFile(
@@ -123,7 +139,7 @@ public enum ModelFile {
         weights: Matrix(rows: inputs, columns: outputs, storage: floats(inputs * outputs)), bias: floats(outputs))
     }
     guard layers.allSatisfy({ $0.weights.storage.allSatisfy(\.isFinite) && $0.bias.allSatisfy(\.isFinite) }),
-      header.standardizerScale.allSatisfy({ $0 != 0 && $0.isFinite })
+      header.standardizerScale.allSatisfy({ $0 != 0 && $0.isFinite }), header.standardizerMean.allSatisfy(\.isFinite)
     else { throw NeuralNetworkError.corruptModelFile(file: file, reason: "non-finite parameters") }
     let network = MLP(layers: layers, activation: header.activation, dropout: Dropout(rate: header.dropout))
     let classifier = Classifier(

@@ -6,6 +6,8 @@ public enum NeuralNetworkError: Error, CustomStringConvertible, Equatable {
   case shapeMismatch(String)
   /// A per-sample weight is negative or not finite.
   case invalidWeights(String)
+  /// Labelled data has a class the model does not know.
+  case unknownClass(name: String, known: [String])
   /// Training diverged: the loss became NaN or infinite.
   case diverged(epoch: Int)
   /// The file is not a model file of this library.
@@ -19,12 +21,14 @@ public enum NeuralNetworkError: Error, CustomStringConvertible, Equatable {
   /// Reading or writing a file failed.
   case io(file: String, reason: String)
 
-  /// The message for the user, naming the file, line and column or the argument where there is one.
+  /// The message for the user, naming the model file where there is one.
   public var description: String {
     switch self {
     case .invalidConfiguration(let message): message
     case .shapeMismatch(let message): message
     case .invalidWeights(let message): message
+    case .unknownClass(let name, let known):
+      "the data has class '\(name)', which the model does not know (its classes: \(known.joined(separator: ", ")))"
     case .diverged(let epoch):
       "training diverged in epoch \(epoch) (loss is not finite); try a smaller learning rate"
     case .foreignModelFile(let file): "\(file): not a ShiftKit model file"

@@ -14,7 +14,7 @@ public enum NotebookError: Error, CustomStringConvertible, Equatable {
   /// A file could not be read or written.
   case io(String)
 
-  /// The message for the user, naming the file, line and column or the argument where there is one.
+  /// The message for the user, naming the notebook and line where there is one.
   public var description: String {
     switch self {
     case .syntax(let file, let line, let message):

@@ -3,7 +3,7 @@ public enum PerformanceEstimationError: Error, Equatable, CustomStringConvertibl
   /// The inputs do not fit together (a usage error).
   case invalidInput(String)
 
-  /// The message for the user, naming the file, line and column or the argument where there is one.
+  /// What does not fit.
   public var description: String {
     switch self {
     case .invalidInput(let message): message

@@ -7,7 +7,10 @@ import ShiftEstimation
 /// holdout and on the unlabelled target (and, for importance weighting, the holdout rows'
 /// covariate-shift weights towards the target).
 public struct TargetPerformanceEstimator: Sendable {
-  /// The label-shift method whose target prior feeds ``ExpectedConfusion/underLabelShift(holdoutPredicted:holdoutLabels:targetPrior:)``.
+  /// The label-shift method whose target prior feeds
+  /// ``ExpectedConfusion/underLabelShift(holdoutPredicted:holdoutLabels:targetPrior:)`` and the
+  /// prior correction (`auto` runs EM-BCTS, which shares the calibration the confidence-based
+  /// estimates need).
   public var labelShiftMethod: LabelShiftMethod
   /// Bootstrap replicates for the intervals (0: none).
   public var replicates: Int
@@ -34,6 +37,9 @@ public struct TargetPerformanceEstimator: Sendable {
   public func estimate(
     _ problem: LabelShiftProblem, holdoutWeights weights: [Double], using generator: inout some RandomNumberGenerator
   ) throws -> [TargetPerformanceEstimate] {
+    guard level > 0, level < 1 else {
+      throw PerformanceEstimationError.invalidInput("the interval level must be in (0, 1), got \(level)")
+    }
     guard weights.count == problem.holdoutLabels.count else {
       throw PerformanceEstimationError.invalidInput(
         "\(weights.count) importance weights for \(problem.holdoutLabels.count) holdout rows")

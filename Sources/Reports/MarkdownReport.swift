@@ -30,11 +30,11 @@ public struct MarkdownReport: Sendable {
   }
 
   /// Markdown lines and the charts they link.
-  public struct Section: Sendable, Equatable {
+  struct Section: Sendable, Equatable {
     /// The lines, without line breaks.
-    public var lines: [String] = []
+    var lines: [String] = []
     /// The charts the lines link, by file name.
-    public var charts: [Chart] = []
+    var charts: [Chart] = []
 
     /// Appends an image link to a chart and the chart itself.
     mutating func chart(_ file: String, _ svg: String, caption: String) {
@@ -55,7 +55,8 @@ public struct MarkdownReport: Sendable {
     public var svg: String
   }
 
-  /// The Markdown text (heading level 1 at `headingLevel`) and the charts it links. With
+  /// The Markdown text (the title at heading level `headingLevel`, sections one level below)
+  /// and the charts it links. With
   /// `truePrior` (a simulation's target prior) the label-shift section compares against it.
   public func render(_ analysis: ShiftAnalysis, headingLevel: Int = 1, truePrior: [Double]? = nil)
     -> (markdown: String, charts: [Chart])
@@ -186,9 +187,7 @@ public struct MarkdownReport: Sendable {
         if let truth { row += String(format: " %.4f |", truth[index]) }
         section.lines.append(row)
       }
-      if let truth {
-        let error = label.labelShiftWeights.meanSquaredError(
-          against: LabelShiftWeights(targetPrior: truth, sourcePrior: label.sourcePrior))
+      if let truth, let error = analysis.labelShiftWeightError(againstTruePrior: truth) {
         section.lines.append("")
         section.lines.append(
           String(

@@ -3,7 +3,7 @@ public enum ShiftDetectionError: Error, Equatable, CustomStringConvertible {
   /// The inputs do not fit together or are out of range (a usage error).
   case invalidInput(String)
 
-  /// The message for the user, naming the file, line and column or the argument where there is one.
+  /// What does not fit.
   public var description: String {
     switch self {
     case .invalidInput(let message): message

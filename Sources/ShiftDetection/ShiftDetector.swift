@@ -32,14 +32,14 @@ public struct ShiftDetector: Sendable {
   /// classifier's predicted classes on a labelled-source holdout it did not train on and on the
   /// target are compared too.
   ///
-  /// With `labelShiftWeights` (the source rows' labels and estimated per-class weights q/p), a
+  /// With `classWeights` (the source rows' labels and the estimated per-class weights q/p), a
   /// detected shift is also classified: a subsample of the source with the target's estimated
   /// class proportions is drawn and the domain classifier is run again. Under pure label shift p(x|y) is unchanged, so nothing is left to detect (label
   /// shift); if the resampled source still differs, p(x|y) changed too (covariate shift).
   public func detect(
     source: Matrix, target: Matrix, featureNames: [String],
     predictions: (holdout: [Int], target: [Int], classCount: Int)? = nil,
-    labelShiftWeights: (sourceLabels: [Int], classWeights: [Double])? = nil,
+    classWeights: (sourceLabels: [Int], weights: [Double])? = nil,
     using generator: inout some RandomNumberGenerator
   ) throws -> ShiftDetectionResult {
     guard source.columns == target.columns, featureNames.count == source.columns else {
@@ -86,15 +86,15 @@ public struct ShiftDetector: Sendable {
     case (true, true): verdict = .shift
     }
     var residual: DomainClassifierTest? = nil
-    if verdict != .noShift, let labelShiftWeights {
-      guard labelShiftWeights.sourceLabels.count == source.rows else {
+    if verdict != .noShift, let classWeights {
+      guard classWeights.sourceLabels.count == source.rows else {
         throw ShiftDetectionError.invalidInput("one source label per source row is needed to classify the shift")
       }
       // The largest subsample of the source, drawn without replacement within each class, whose
       // class shares are the estimated target shares q ∝ w·p (no row twice: duplicates would let
       // a flexible domain classifier recognise them and fake a remaining shift).
-      let byClass = rowIndicesByClass(labelShiftWeights.sourceLabels, classCount: labelShiftWeights.classWeights.count)
-      let shares = zip(byClass, labelShiftWeights.classWeights).map { Double($0.0.count) * max($0.1, 0) }
+      let byClass = rowIndicesByClass(classWeights.sourceLabels, classCount: classWeights.weights.count)
+      let shares = zip(byClass, classWeights.weights).map { Double($0.0.count) * max($0.1, 0) }
       let totalShare = shares.reduce(0, +)
       if totalShare > 0 {
         let size = zip(byClass, shares).filter { $0.1 > 0 }.map { Double($0.0.count) / ($0.1 / totalShare) }.min() ?? 0
@@ -122,7 +122,7 @@ public struct ShiftDetector: Sendable {
   }
 }
 
-/// The outcome of ``ShiftDetector/detect(source:target:featureNames:predictions:labelShiftWeights:using:)``.
+/// The outcome of ``ShiftDetector/detect(source:target:featureNames:predictions:classWeights:using:)``.
 public struct ShiftDetectionResult: Sendable, Equatable, Codable {
   /// What the tests say, in words a report can print.
   public enum Verdict: String, Sendable, Codable {

@@ -5,7 +5,7 @@ public enum ShiftEstimationError: Error, Equatable, CustomStringConvertible {
   /// A numerical routine failed (a non-finite result).
   case numericalFailure(String)
 
-  /// The message for the user, naming the file, line and column or the argument where there is one.
+  /// What does not fit, or which computation failed.
   public var description: String {
     switch self {
     case .invalidInput(let message): message

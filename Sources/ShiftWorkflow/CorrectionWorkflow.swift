@@ -63,6 +63,14 @@ public struct CorrectionWorkflow: Sendable {
       )
     }
     let classCount = source.classes.count
+    if let targetLabels {
+      guard targetLabels.count == targetFeatures.rows else {
+        throw WorkflowError.invalidInput("\(targetLabels.count) target labels for \(targetFeatures.rows) target rows")
+      }
+      guard targetLabels.allSatisfy({ (0..<classCount).contains($0) }) else {
+        throw WorkflowError.invalidInput("a target label lies outside the source's \(classCount) classes")
+      }
+    }
     let (train, holdout) = try source.split(fraction: holdoutFraction, using: &generator)
     progress("training the base MLP on \(train.count) source rows…")
     let classifier = try training.train(on: train, using: &generator)
@@ -78,7 +86,7 @@ public struct CorrectionWorkflow: Sendable {
     let detection = try ShiftDetector().detect(
       source: source.features, target: targetFeatures, featureNames: source.featureNames,
       predictions: (predictedClasses(holdoutLogits), predictedClasses(targetLogits), classCount),
-      labelShiftWeights: (source.labels, labelEstimate.weights), using: &generator)
+      classWeights: (source.labels, labelEstimate.weights), using: &generator)
     let applied = correction == .auto ? Self.correction(for: detection.verdict) : correction
 
     progress("estimating target performance without labels…")

@@ -45,6 +45,14 @@ public struct LabelShiftWorkflow: Sendable {
     source: Dataset, targetFeatures: Matrix, using generator: inout some RandomNumberGenerator,
     progress: @escaping (String) -> Void = { _ in }
   ) throws -> LabelShiftAnalysis {
+    if case .model = holdout {
+    } else {
+      let needed = Self.minimumSourceRows(classes: source.classes.count, holdout: holdout)
+      guard source.count >= needed else {
+        throw WorkflowError.invalidInput(
+          "\(source.count) rows are too few to train and hold out data for \(source.classes.count) classes")
+      }
+    }
     let base: HeldOutClassifiers
     switch holdout {
     case .model(let classifier):
@@ -57,9 +65,8 @@ public struct LabelShiftWorkflow: Sendable {
     case .split(let share):
       let (train, held) = try source.split(fraction: share, using: &generator)
       progress("training the base MLP on \(train.count) source rows…")
-      base = try HeldOutClassifiers(
-        trainingOn: train, holdingOut: held, sourcePrior: source.classPriors, training: training, using: &generator
-      ) { record in
+      base = try HeldOutClassifiers(trainingOn: train, holdingOut: held, training: training, using: &generator) {
+        record in
         progress(
           String(
             format: "epoch %d  loss %.4f  validation accuracy %.4f", record.epoch, record.loss,
@@ -80,6 +87,16 @@ public struct LabelShiftWorkflow: Sendable {
       estimate: estimate, intervals: intervals, classes: source.classes.names, sourceRows: source.count,
       heldOutRows: heldOutRows, folds: base.classifiers.count, targetRows: targetFeatures.rows,
       holdoutAccuracy: correct / Double(heldOutRows))
+  }
+}
+
+extension LabelShiftWorkflow {
+  /// The fewest source rows a trained holdout accepts: two rows per class in every fold (at
+  /// least two folds' worth with a single split), so that every class can be both trained on
+  /// and held out.
+  public static func minimumSourceRows(classes: Int, holdout: Holdout) -> Int {
+    guard case .crossFitted(let folds) = holdout else { return 2 * 2 * classes }
+    return 2 * max(folds, 2) * classes
   }
 }
 

@@ -10,7 +10,7 @@ public struct ShiftAnalysis: Sendable, Equatable {
   public var classes: [String]
   /// Feature column names.
   public var featureNames: [String]
-  /// Rows of the source, and how they were split.
+  /// Rows of the source.
   public var sourceRows: Int
   /// Source rows the base classifier was trained on.
   public var trainRows: Int
@@ -28,7 +28,9 @@ public struct ShiftAnalysis: Sendable, Equatable {
   public var detection: ShiftDetectionResult
   /// The correction applied (never `auto`).
   public var applied: ShiftCorrection
-  /// The label-shift estimate, when label shift was corrected.
+  /// The label-shift estimate, when label shift was corrected. Its weights refer to the whole
+  /// source's prior; the prior correction divides by the train part's prior, which the base
+  /// classifier's posteriors reflect.
   public var labelShift: LabelShiftEstimate?
   /// The covariate-shift weights, when covariate shift was corrected.
   public var covariateShift: CovariateShiftEstimate?
@@ -42,6 +44,14 @@ public struct ShiftAnalysis: Sendable, Equatable {
   public var calibrationBefore: CalibrationCurve?
   /// Calibration after correction, when target labels are known.
   public var calibrationAfter: CalibrationCurve?
+
+  /// The label-shift estimate's weight error `‖ŵ − w‖²/k` against the weights of `truePrior`
+  /// (e.g. a simulation's target prior); nil when no label shift was estimated.
+  public func labelShiftWeightError(againstTruePrior truePrior: [Double]) -> Double? {
+    labelShift.map {
+      $0.priors.meanSquaredError(against: LabelShiftWeights(targetPrior: truePrior, sourcePrior: $0.sourcePrior))
+    }
+  }
 }
 
 /// A classifier's metrics on the labelled target, with bootstrap intervals (target rows resampled).

@@ -3,7 +3,7 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
   /// The inputs do not fit the workflow (a usage error).
   case invalidInput(String)
 
-  /// The message for the user, naming the file, line and column or the argument where there is one.
+  /// What does not fit the workflow.
   public var description: String {
     switch self {
     case .invalidInput(let message): message

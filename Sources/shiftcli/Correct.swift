@@ -75,15 +75,16 @@ extension ShiftCLI {
       output.progress("reading \(source)…")
       let sourceData = try Dataset(csvFile: source, labelColumn: label)
       output.progress("reading \(target)…")
-      let targetTable = try CSVTable(contentsOf: target, labelColumn: label, labelRequired: false).aligned(
-        to: sourceData.featureNames, reference: source)
+      let targetTable = try readTable(target, label: label, alignedTo: sourceData.featureNames, reference: source)
       let targetLabels = try self.targetLabels(of: targetTable, classes: sourceData.classes)
       let workflow = CorrectionWorkflow(
         correction: shift, training: ClassifierTraining(epochs: epochs), metricReplicates: bootstrap,
         performanceReplicates: min(bootstrap, 100))
-      let analysis = try workflow.analyze(
-        source: sourceData, targetFeatures: targetTable.features, targetLabels: targetLabels, using: &generator
-      ) { output.progress($0) }
+      let analysis = try naming(source, target) {
+        try workflow.analyze(
+          source: sourceData, targetFeatures: targetTable.features, targetLabels: targetLabels, using: &generator
+        ) { output.progress($0) }
+      }
       output.endProgress()
       let renderer = MarkdownReport(
         title:

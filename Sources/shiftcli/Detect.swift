@@ -68,14 +68,17 @@ extension ShiftCLI {
       } else {
         throw CLIFailure(message: "give either --source or --reference")
       }
-      let targetTable = try CSVTable(contentsOf: target, labelColumn: label, labelRequired: false)
-        .aligned(to: sourceReference.featureNames, reference: referenceName)
+      let targetTable = try readTable(
+        target, label: label, alignedTo: sourceReference.featureNames, reference: referenceName)
       guard targetTable.features.rows >= 5 else {
         throw CLIFailure(message: "\(target): \(targetTable.features.rows) rows are too few to test (at least 5)")
       }
-      let detection = try ShiftDetector(level: level).detect(
-        source: sourceReference.sampleMatrix, target: targetTable.features, featureNames: sourceReference.featureNames,
-        using: &generator)
+      let detection = try naming(referenceName, target) {
+        try ShiftDetector(level: level).detect(
+          source: sourceReference.sampleMatrix, target: targetTable.features,
+          featureNames: sourceReference.featureNames,
+          using: &generator)
+      }
       if let saveReference { try sourceReference.save(to: saveReference) }
       return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: referenceName) }
     }

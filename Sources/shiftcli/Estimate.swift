@@ -138,12 +138,6 @@ extension ShiftCLI {
         workflowHoldout = .model(classifier)
       } else {
         sourceData = try Dataset(table: sourceTable)
-        guard sourceData.count >= 2 * max(folds, 2) * sourceData.classes.count else {
-          throw CLIFailure(
-            message:
-              "\(source): \(sourceData.count) rows are too few to train and hold out data for \(sourceData.classes.count) classes"
-          )
-        }
         workflowHoldout = folds >= 2 ? .crossFitted(folds: folds) : .split(share: holdout)
       }
       let targetFeatures = try targetTable.aligned(to: sourceData.featureNames, reference: source).features
@@ -151,8 +145,8 @@ extension ShiftCLI {
         holdout: workflowHoldout, training: ClassifierTraining(hiddenSizes: hidden.sizes, epochs: epochs),
         estimator: LabelShiftEstimator(method: method),
         bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
-      let analysis = try workflow.run(source: sourceData, targetFeatures: targetFeatures, using: &generator) {
-        output.progress($0)
+      let analysis = try naming(source) {
+        try workflow.run(source: sourceData, targetFeatures: targetFeatures, using: &generator) { output.progress($0) }
       }
       output.endProgress()
       let report = LabelShiftReport(
@@ -165,12 +159,14 @@ extension ShiftCLI {
       output.progress("reading \(source)…")
       let sourceTable = try CSVTable(contentsOf: source, labelColumn: label, labelRequired: false)
       output.progress("reading \(target)…")
-      let targetTable = try CSVTable(contentsOf: target, labelColumn: label, labelRequired: false)
-      let targetFeatures = try targetTable.aligned(to: sourceTable.featureNames, reference: source).features
+      let targetFeatures = try readTable(target, label: label, alignedTo: sourceTable.featureNames, reference: source)
+        .features
       output.progress("cross-fitting the domain classifier over \(folds) folds…")
       let estimator = CovariateShiftEstimator(
         folds: folds, inverseRegularization: domainC.inverseRegularization, clipping: clip)
-      let estimate = try estimator.estimate(source: sourceTable.features, target: targetFeatures, using: &generator)
+      let estimate = try naming(source, target) {
+        try estimator.estimate(source: sourceTable.features, target: targetFeatures, using: &generator)
+      }
       output.endProgress()
       let report = CovariateShiftReport(
         estimate: estimate, sourceRows: sourceTable.features.rows, targetRows: targetFeatures.rows,

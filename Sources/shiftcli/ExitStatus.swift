@@ -5,24 +5,52 @@ import ShiftKit
 protocol ExitStatusProviding: Error, CustomStringConvertible {
   /// The process's exit status for this error.
   var exitStatus: Int32 { get }
+  /// Whether the message already names the file it is about (else ``naming(_:in:)`` adds it).
+  var namesItsFile: Bool { get }
 }
 
 extension ExitStatusProviding {
   var exitStatus: Int32 { 1 }
+  var namesItsFile: Bool { false }
 }
 
-/// A failure the CLI reports itself, with its exit status.
+/// A failure the CLI reports itself, naming the file or option.
 struct CLIFailure: ExitStatusProviding {
-  /// What went wrong, naming the file or option.
+  /// What went wrong.
   var message: String
-  /// 1 (bad input) unless given.
-  var exitStatus: Int32 = 1
 
   var description: String { message }
+  var namesItsFile: Bool { true }
 }
 
-// Bad input: the message names the file, line and column or the argument.
-extension DatasetError: ExitStatusProviding {}
+/// An error of the library about data read from `files`, which its message does not name.
+struct InputFileError: ExitStatusProviding {
+  /// The files the data came from.
+  var files: [String]
+  /// The library's error.
+  var underlying: any ExitStatusProviding
+
+  var description: String { files.joined(separator: " and ") + ": \(underlying)" }
+  var exitStatus: Int32 { underlying.exitStatus }
+  var namesItsFile: Bool { true }
+}
+
+/// Runs `body` on data read from `files`; an error whose message names no file gets theirs.
+func naming<T>(_ files: String..., in body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as ExitStatusProviding where !error.namesItsFile {
+    throw InputFileError(files: files, underlying: error)
+  }
+}
+
+// Bad input.
+extension DatasetError: ExitStatusProviding {
+  var namesItsFile: Bool {
+    if case .invalidArgument = self { return false }
+    return true
+  }
+}
 extension ShiftDetectionError: ExitStatusProviding {}
 extension PerformanceEstimationError: ExitStatusProviding {}
 extension WorkflowError: ExitStatusProviding {}
@@ -36,6 +64,13 @@ extension NeuralNetworkError: ExitStatusProviding {
   var exitStatus: Int32 {
     if case .diverged = self { return 2 }
     return 1
+  }
+
+  var namesItsFile: Bool {
+    switch self {
+    case .foreignModelFile, .unsupportedModelVersion, .truncatedModelFile, .corruptModelFile, .io: true
+    default: false
+    }
   }
 }
 

@@ -10,10 +10,6 @@ protocol ShiftCommand: ParsableCommand {
   func execute() throws -> String
 }
 
-extension ShiftCommand {
-  func run() throws { print(try execute()) }
-}
-
 /// Where the data comes from: Fashion-MNIST from its IDX files, or a CSV file with a label column.
 struct DataOptions: ParsableArguments {
   @Option(
@@ -123,6 +119,12 @@ func checkWritableDirectory(of path: String, option: String) throws {
   {
     throw ValidationError("\(option) \(path): directory \(directory) does not exist")
   }
+}
+
+/// The CSV file `path` with its feature columns matched by name to `names` (the columns of
+/// `reference`, a source file or model); its `label` column, when present, is kept as labels.
+func readTable(_ path: String, label: String?, alignedTo names: [String], reference: String) throws -> CSVTable {
+  try CSVTable(contentsOf: path, labelColumn: label, labelRequired: false).aligned(to: names, reference: reference)
 }
 
 /// Writes the charts, then the report (each atomically), so a report never links a missing chart.

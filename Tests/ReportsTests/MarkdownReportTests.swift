@@ -32,7 +32,8 @@ import Testing
     let probabilities = Matrix([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
     let labels = [0, 1, 1, 1]
     let estimate = LabelShiftEstimate(
-      method: .bbseHard, sourcePrior: [0.5, 0.5], targetPrior: [0.25, 0.75], conditionNumber: 1.5, clippedClasses: [],
+      method: .bbseHard, priors: LabelShiftWeights(targetPrior: [0.25, 0.75], sourcePrior: [0.5, 0.5]),
+      conditionNumber: 1.5, clippedClasses: [],
       solvers: [.luDecomposition], notes: ["a note"], selectionScores: [])
     let fit = DomainClassifierFit(
       sourceLogDensityRatio: [0, log(3)], targetLogDensityRatio: [0], auc: 0.75,
@@ -43,7 +44,7 @@ import Testing
       classes: classes, featureNames: ["x0", "x1"], sourceRows: 100, trainRows: 70, holdoutRows: 30, targetRows: 4,
       sourcePrior: [0.5, 0.5], targetLabelPrior: labelled ? [0.25, 0.75] : nil, holdoutAccuracy: 0.875,
       detection: detection(), applied: applied, labelShift: applied == .label ? estimate : nil,
-      covariateShift: applied == .covariate ? CovariateShiftEstimate(domainClassifier: fit, clipping: .none) : nil,
+      covariateShift: applied == .covariate ? CovariateShiftEstimate(domainFit: fit, clipping: .none) : nil,
       performanceEstimates: TargetPerformanceEstimate.Estimator.allCases.map {
         TargetPerformanceEstimate(
           estimator: $0, accuracy: 0.8, macroF1: 0.7, accuracyInterval: ConfidenceInterval(lower: 0.7, upper: 0.9),

@@ -111,7 +111,7 @@ import Testing
       solver: .init(
         name: "newton", folds: 5, iterations: 1, gradientNorm: 0, inverseRegularization: 1, heldOutLogLoss: 0.5,
         regularizationPath: []))
-    let weights = CovariateShiftEstimate(domainClassifier: fit, clipping: .none)
+    let weights = CovariateShiftEstimate(domainFit: fit, clipping: .none)
     #expect(weights.effectiveSampleFraction < 0.1)
     #expect(weights.warnings.count == 1)
   }

@@ -83,7 +83,7 @@ import Testing
     let estimate = try #require(label.labelShift)
     let truth = LabelShiftWeights(
       targetPrior: try #require(shifted.targetPrior), sourcePrior: shifted.source.classPriors)
-    #expect(estimate.labelShiftWeights.meanSquaredError(against: truth) < 0.1)
+    #expect(estimate.priors.meanSquaredError(against: truth) < 0.1)
     let before = try #require(label.before)
     let after = try #require(label.after)
     #expect(after.accuracy >= before.accuracy - 0.005)

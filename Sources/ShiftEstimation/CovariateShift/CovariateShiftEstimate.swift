@@ -7,7 +7,7 @@ public struct CovariateShiftEstimate: Sendable, Equatable {
   /// Per source row, in row order; mean 1.
   public var weights: [Double]
   /// The domain classifier's held-out log density ratios, AUC and convergence.
-  public var domainClassifier: DomainClassifierFit
+  public var domainFit: DomainClassifierFit
   /// Effective sample size (Σβ)²/Σβ².
   public var effectiveSampleSize: Double
   /// ESS as a share of the source size.
@@ -40,12 +40,12 @@ public struct CovariateShiftEstimate: Sendable, Equatable {
 
   /// The weights `exp(log ratio)` of the source rows of `fit` (exact up to a constant factor,
   /// which normalisation removes), normalised to mean 1 and clipped, with their diagnostics.
-  public init(domainClassifier fit: DomainClassifierFit, clipping: WeightClipping) {
+  public init(domainFit fit: DomainClassifierFit, clipping: WeightClipping) {
     let largest = fit.sourceLogDensityRatio.max() ?? 0
     let raw = fit.sourceLogDensityRatio.map { exp($0 - largest) }
     let (weights, threshold, clippedShare) = clipping.apply(to: raw)
     self.weights = weights
-    self.domainClassifier = fit
+    self.domainFit = fit
     self.clipping = clipping
     self.clipThreshold = threshold
     self.clippedShare = clippedShare
@@ -67,9 +67,9 @@ public struct CovariateShiftEstimate: Sendable, Equatable {
   }
 
   /// Held-out (cross-fitted) AUC of the domain classifier: ≈ 0.5 means no detectable shift.
-  public var domainAUC: Double { domainClassifier.auc }
+  public var domainAUC: Double { domainFit.auc }
   /// How the domain classifiers converged (worst fold).
-  public var solver: DomainClassifierFit.Solver { domainClassifier.solver }
+  public var solver: DomainClassifierFit.Solver { domainFit.solver }
 
   /// (Σβ)²/Σβ²: the number of equally weighted examples carrying the same information.
   public static func effectiveSampleSize(_ weights: [Double]) -> Double {

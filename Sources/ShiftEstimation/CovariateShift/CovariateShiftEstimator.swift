@@ -26,6 +26,6 @@ public struct CovariateShiftEstimator: Sendable, Equatable {
     source: Matrix, target: Matrix, using generator: inout some RandomNumberGenerator
   ) throws -> CovariateShiftEstimate {
     let fit = try domainClassifier.fit(source: source, target: target, using: &generator)
-    return CovariateShiftEstimate(domainClassifier: fit, clipping: clipping)
+    return CovariateShiftEstimate(domainFit: fit, clipping: clipping)
   }
 }

@@ -108,13 +108,7 @@ public struct BiasCorrectedTemperatureScaling: Sendable, Equatable {
   /// Calibrated probabilities `softmax(a·z + b)` for rows of logits.
   public func probabilities(forLogits logits: Matrix) -> Matrix {
     precondition(logits.columns == biases.count, "one bias per class")
-    var scaled = logits
-    let k = logits.columns
-    let slope = Float(inverseTemperature)
-    let bias = biases.map(Float.init)
-    scaled.withUnsafeMutableBufferPointer { values in
-      for index in values.indices { values[index] = slope * values[index] + bias[index % k] }
-    }
+    var scaled = logits.scaledAndShifted(by: Float(inverseTemperature), columnOffsets: biases.map(Float.init))
     softmaxRows(&scaled)
     return scaled
   }

@@ -21,14 +21,13 @@ enum BlackBoxShiftEstimation {
     var matrix = DoubleMatrix(rows: k, columns: k)
     var counts = [Double](repeating: 0, count: k)
     let predicted = soft ? [] : predictedClasses(problem.holdoutProbabilities)
-    problem.holdoutProbabilities.withUnsafeBufferPointer { p in
-      for (row, label) in problem.holdoutLabels.enumerated() {
-        counts[label] += 1
-        if soft {
-          for i in 0..<k { matrix[i, label] += Double(p[row * k + i]) }
-        } else {
-          matrix[predicted[row], label] += 1
-        }
+    let probabilities = problem.holdoutProbabilities
+    for (row, label) in problem.holdoutLabels.enumerated() {
+      counts[label] += 1
+      if soft {
+        for i in 0..<k { matrix[i, label] += Double(probabilities[row, i]) }
+      } else {
+        matrix[predicted[row], label] += 1
       }
     }
     var notes: [String] = []

@@ -13,7 +13,7 @@ import NeuralNetwork
 ///   holdout once and no row is scored by a model that saw it. Compared with one split this
 ///   uses the whole source both to train (on (K−1)/K of it per model) and to estimate the
 ///   confusion matrix and calibration.
-/// - ``init(trainingOn:holdingOut:sourcePrior:training:using:progress:)``: one classifier
+/// - ``init(trainingOn:holdingOut:training:using:progress:)``: one classifier
 ///   trained on one part of the source and scored on the other (e.g. the two sides of
 ///   `Dataset.split(fraction:)`).
 /// - ``init(classifier:scoring:)``: the user's classifier; the whole source is its holdout (it
@@ -50,10 +50,10 @@ public struct HeldOutClassifiers: Sendable {
     sourcePrior = source.classPriors
   }
 
-  /// Trains one classifier with `training` on `train` and holds out `holdout`; `sourcePrior` is
-  /// the prior of the whole source (both parts). `progress` hears every epoch.
+  /// Trains one classifier with `training` on `train` and holds out `holdout` (the two parts of
+  /// one source, with the same classes); `progress` hears every epoch.
   public init(
-    trainingOn train: Dataset, holdingOut holdout: Dataset, sourcePrior: [Double],
+    trainingOn train: Dataset, holdingOut holdout: Dataset,
     training: ClassifierTraining = ClassifierTraining(), using generator: inout some RandomNumberGenerator,
     progress: ((EpochRecord) -> Void)? = nil
   ) throws {
@@ -61,7 +61,7 @@ public struct HeldOutClassifiers: Sendable {
     classifiers = [classifier]
     heldOutLogits = [try classifier.logits(for: holdout.features)]
     heldOutLabels = [holdout.labels]
-    self.sourcePrior = sourcePrior
+    sourcePrior = classShares(train.labels + holdout.labels, classCount: train.classes.count)
   }
 
   /// The user's `classifier` with the whole of `source` (whose classes must be the

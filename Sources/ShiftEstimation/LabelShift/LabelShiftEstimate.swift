@@ -2,10 +2,9 @@
 public struct LabelShiftEstimate: Sendable, Equatable {
   /// The method that produced the estimate (the chosen one when `auto` was asked for).
   public var method: LabelShiftMethod
-  /// The source prior `p(y)` the weights refer to.
-  public var sourcePrior: [Double]
-  /// The estimated target prior `q(y)`: non-negative, summing to 1.
-  public var targetPrior: [Double]
+  /// The source prior `p(y)`, the estimated target prior `q(y)` (non-negative, summing to 1)
+  /// and the weights `w(y) = q(y)/p(y)` they imply.
+  public var priors: LabelShiftWeights
   /// The condition number of the confusion matrix (for EM methods: of the hard confusion
   /// matrix, as a diagnostic of how separable the classes are).
   public var conditionNumber: Double
@@ -26,16 +25,20 @@ public struct LabelShiftEstimate: Sendable, Equatable {
     public var meanSquaredError: Double
   }
 
-  /// The priors and the weights `w(y) = q(y)/p(y)`.
-  public var labelShiftWeights: LabelShiftWeights {
-    LabelShiftWeights(targetPrior: targetPrior, sourcePrior: sourcePrior)
+  /// The source prior `p(y)` the weights refer to.
+  public var sourcePrior: [Double] { priors.sourcePrior }
+
+  /// The estimated target prior `q(y)`.
+  public var targetPrior: [Double] {
+    get { priors.targetPrior }
+    set { priors.targetPrior = newValue }
   }
 
   /// `w(y) = q(y)/p(y)` (0 for a class absent from the source).
-  public var weights: [Double] { labelShiftWeights.weights }
+  public var weights: [Double] { priors.weights }
 
   /// Per-sample weights for rows with the given labels: `w(yᵢ)`.
-  public func sampleWeights(for labels: [Int]) -> [Double] { labelShiftWeights.sampleWeights(for: labels) }
+  public func sampleWeights(for labels: [Int]) -> [Double] { priors.sampleWeights(for: labels) }
 
   /// The solver, e.g. `lu`, or for a cross-fitted estimate `em (12 iterations), em (15
   /// iterations), averaged over 2 folds` (one entry when every fold used the same).

@@ -107,7 +107,8 @@ public struct LabelShiftEstimator: Sendable {
       solution.conditionNumber
       ?? BlackBoxShiftEstimation.confusion(problem, soft: false).matrix.conditionNumber
     let estimate = LabelShiftEstimate(
-      method: method, sourcePrior: problem.sourcePrior, targetPrior: solution.prior, conditionNumber: condition,
+      method: method, priors: LabelShiftWeights(targetPrior: solution.prior, sourcePrior: problem.sourcePrior),
+      conditionNumber: condition,
       clippedClasses: solution.clippedClasses, solvers: [solution.solver], notes: solution.notes, selectionScores: [])
     guard estimate.weights.allSatisfy(\.isFinite) else {
       throw ShiftEstimationError.numericalFailure("\(method.rawValue) produced non-finite weights")
@@ -152,7 +153,7 @@ public struct LabelShiftEstimator: Sendable {
         targetLogits: problem.holdoutLogits.rows(at: pseudoTarget), sourcePrior: problem.sourcePrior)
       let trueWeights = LabelShiftWeights(targetPrior: truth, sourcePrior: problem.sourcePrior)
       for (index, method) in LabelShiftMethod.concrete.enumerated() {
-        errors[index] += try Self.run(method, on: simulated).labelShiftWeights.meanSquaredError(against: trueWeights)
+        errors[index] += try Self.run(method, on: simulated).priors.meanSquaredError(against: trueWeights)
       }
       rounds += 1
     }

@@ -6,7 +6,7 @@ public struct LabelShiftWeights: Sendable, Equatable, Codable {
   /// The target prior `q(y)`.
   public var targetPrior: [Double]
 
-  /// The weights from `targetPrior` to `sourcePrior` (one entry per class in each).
+  /// The weights that reweight a sample with `sourcePrior` to `targetPrior` (one entry per class in each).
   public init(targetPrior: [Double], sourcePrior: [Double]) {
     precondition(targetPrior.count == sourcePrior.count, "one prior entry per class in both")
     self.targetPrior = targetPrior

@@ -8,16 +8,15 @@ public func priorCorrected(probabilities: Matrix, weights: [Double]) -> Matrix {
   precondition(probabilities.columns == weights.count, "one weight per class")
   var corrected = probabilities
   let k = probabilities.columns
-  corrected.withUnsafeMutableBufferPointer { p in
-    for i in 0..<probabilities.rows {
-      var total: Float = 0
-      for j in 0..<k {
-        p[i * k + j] *= Float(weights[j])
-        total += p[i * k + j]
-      }
-      // A row whose every class has weight 0 keeps its original posterior.
-      for j in 0..<k { p[i * k + j] = total > 0 ? p[i * k + j] / total : probabilities[i, j] }
+  let classWeights = weights.map(Float.init)
+  for i in 0..<probabilities.rows {
+    var total: Float = 0
+    for j in 0..<k {
+      corrected[i, j] *= classWeights[j]
+      total += corrected[i, j]
     }
+    // A row whose every class has weight 0 keeps its original posterior.
+    for j in 0..<k { corrected[i, j] = total > 0 ? corrected[i, j] / total : probabilities[i, j] }
   }
   return corrected
 }

@@ -20,6 +20,12 @@ public struct SelectionBiasSimulation: Sendable {
   /// The selection probability of each source row.
   public var selectionProbabilities: [Double]
 
+  /// The oracle weights of the first `count` source rows (a smaller source drawn from the same
+  /// rows), normalised to mean 1 over those rows.
+  public func oracleWeights(ofFirst count: Int) -> [Double] {
+    normalizedToMeanOne(Array(selectionProbabilities.prefix(count)))
+  }
+
   /// Simulates a shift of strength `γ` and intercept `b` on the rows of `features`;
   /// `targetLimit` caps the target size.
   public init(

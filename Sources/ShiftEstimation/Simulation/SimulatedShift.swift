@@ -55,7 +55,7 @@ public struct SimulatedShift: Sendable {
       let sourceRows = Array(simulation.sourceRows.prefix(sourceSize ?? simulation.sourceRows.count))
       source = data.subset(sourceRows)
       target = data.subset(simulation.targetRows)
-      oracleWeights = normalizedToMeanOne(Array(simulation.selectionProbabilities.prefix(sourceRows.count)))
+      oracleWeights = simulation.oracleWeights(ofFirst: sourceRows.count)
       return
     }
     let (pool, sourceHalf) = try data.split(fraction: 0.5, using: &generator)
