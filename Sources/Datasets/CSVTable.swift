@@ -146,9 +146,16 @@ struct CSVParser {
   }
 
   private static let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\"")
-  private static let newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
+  private static let newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r"), nul = UInt8(0)
 
-  /// The next non-blank record, or `nil` at the end of the input.
+  /// Whether the byte at `position` is a lone carriage return (a line end of its own, as in
+  /// old Mac files), not the first half of CRLF.
+  private func isLoneCarriageReturn(at position: Int) -> Bool {
+    bytes[position] == Self.carriageReturn && (position + 1 == bytes.count || bytes[position + 1] != Self.newline)
+  }
+
+  /// The next non-blank record, or `nil` at the end of the input. Lines end with LF, CRLF or a
+  /// lone CR; a NUL byte (a binary file, or a cell that C code would cut short) is an error.
   mutating func nextRecord() throws -> Record? {
     while position < bytes.count {
       let startLine = line
@@ -158,6 +165,10 @@ struct CSVParser {
       var endOfRecord = false
       while position < bytes.count && !endOfRecord {
         let byte = bytes[position]
+        if byte == Self.nul {
+          throw DatasetError.nulByte(file: file, line: line, column: cells.count + 1)
+        }
+        let loneCarriageReturn = byte == Self.carriageReturn && isLoneCarriageReturn(at: position)
         position += 1
         if quoted {
           if byte == Self.quote {
@@ -168,7 +179,7 @@ struct CSVParser {
               quoted = false
             }
           } else {
-            if byte == Self.newline { line += 1 }
+            if byte == Self.newline || loneCarriageReturn { line += 1 }
             cell.append(byte)
           }
           continue
@@ -184,7 +195,10 @@ struct CSVParser {
           line += 1
           endOfRecord = true
         case Self.carriageReturn:
-          break
+          if loneCarriageReturn {
+            line += 1
+            endOfRecord = true
+          }
         default:
           cell.append(byte)
         }

@@ -18,6 +18,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
   case missingValue(file: String, line: Int, column: Int, columnName: String)
   /// A row has a different number of cells than the header.
   case raggedRow(file: String, line: Int, expected: Int, found: Int)
+  /// A NUL byte: a binary file, or a cell that would be cut short.
+  case nulByte(file: String, line: Int, column: Int)
   /// A quoted cell is not closed before the end of the file.
   case unterminatedQuote(file: String, line: Int)
   /// The labels hold fewer than two distinct classes.
@@ -32,6 +34,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
   case truncatedIDX(file: String, byteOffset: Int, expectedBytes: Int, foundBytes: Int)
   /// The gzip stream is corrupt or cut short.
   case corruptGzip(file: String, reason: String)
+  /// The file's header announces more data than the reader's limit allows.
+  case tooLarge(file: String, what: String, limitBytes: Int)
   /// Arguments to a data operation are out of range (a split fraction, a fold count, …).
   case invalidArgument(String)
 
@@ -52,6 +56,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case .raggedRow(let file, let line, let expected, let found):
       "\(file):\(line): expected \(expected) cells as in the header, found \(found)"
     case .unterminatedQuote(let file, let line): "\(file):\(line): quoted cell is never closed"
+    case .nulByte(let file, let line, let column):
+      "\(file):\(line):\(column): a NUL byte (is this a binary file rather than CSV?)"
     case .tooFewClasses(let file, let found):
       "\(file): need at least two classes, found \(found.count)\(found.isEmpty ? "" : " (\(found.joined(separator: ", ")))")"
     case .unknownLabel(let file, let line, let label, let known):
@@ -61,6 +67,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case .truncatedIDX(let file, let offset, let expected, let found):
       "\(file): byte \(offset): truncated IDX data: expected \(expected) bytes, found \(found)"
     case .corruptGzip(let file, let reason): "\(file): corrupt gzip stream: \(reason)"
+    case .tooLarge(let file, let what, let limit):
+      "\(file): \(what) is more than the \(limit)-byte limit (1/24 of this machine's memory)"
     case .invalidArgument(let message): message
     }
   }

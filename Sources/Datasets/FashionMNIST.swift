@@ -22,15 +22,28 @@ public enum FashionMNIST {
   public static let pixelScaling = Standardizer(
     mean: .init(repeating: 0, count: 784), scale: .init(repeating: 255, count: 784))
 
-  /// One official split, raw pixel values 0…255 as features (apply ``pixelScaling`` for d2l's input).
-  public static func load(_ split: Split, directory: String = defaultDirectory) throws -> Dataset {
+  /// The image size of the data set: 28 × 28 pixels.
+  public static let imageSide = 28
+
+  /// One official split, raw pixel values 0…255 as features (apply ``pixelScaling`` for d2l's
+  /// input). Files whose payload exceeds `payloadLimit` bytes are refused before they are read.
+  public static func load(
+    _ split: Split, directory: String = defaultDirectory, payloadLimit: Int = IDXFile.defaultPayloadLimit
+  ) throws -> Dataset {
     let imageFile = (directory as NSString).appendingPathComponent("\(split.rawValue)-images-idx3-ubyte.gz")
     let labelFile = (directory as NSString).appendingPathComponent("\(split.rawValue)-labels-idx1-ubyte.gz")
-    let images = try IDXFile(contentsOf: imageFile)
-    let labels = try IDXFile(contentsOf: labelFile)
+    let images = try IDXFile(contentsOf: imageFile, payloadLimit: payloadLimit)
+    let labels = try IDXFile(contentsOf: labelFile, payloadLimit: payloadLimit)
     guard images.dimensions.count == 3 else {
       throw DatasetError.notIDX(
         file: imageFile, byteOffset: 3, reason: "images need 3 dimensions, found \(images.dimensions.count)")
+    }
+    guard images.dimensions[1] == imageSide, images.dimensions[2] == imageSide else {
+      throw DatasetError.notIDX(
+        file: imageFile, byteOffset: 8,
+        reason:
+          "Fashion-MNIST images are \(imageSide) × \(imageSide) pixels, these are \(images.dimensions[1]) × \(images.dimensions[2])"
+      )
     }
     guard labels.dimensions.count == 1 else {
       throw DatasetError.notIDX(

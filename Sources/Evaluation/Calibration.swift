@@ -24,7 +24,8 @@ public struct CalibrationCurve: Sendable, Codable, Equatable {
   public var expectedCalibrationError: Double
 
   /// The curve of top-class confidence against accuracy over `binCount` equal-width bins
-  /// (15, as in Guo et al.), weighted when `weights` are given.
+  /// (15, as in Guo et al.), weighted when `weights` are given. Rows whose top probability is
+  /// not in [0, 1] are left out.
   public init(probabilities: Matrix, labels: [Int], weights: [Double]? = nil, binCount: Int = 15) {
     precondition(probabilities.rows == labels.count && binCount >= 1, "one label per row and at least one bin")
     let predicted = predictedClasses(probabilities)
@@ -33,6 +34,8 @@ public struct CalibrationCurve: Sendable, Codable, Equatable {
     var correctSums = [Double](repeating: 0, count: binCount)
     for (row, label) in labels.enumerated() {
       let confidence = Double(probabilities[row, predicted[row]])
+      // A probability outside [0, 1] (or NaN) is not one: the row is left out.
+      guard confidence >= 0, confidence <= 1 else { continue }
       let bin = min(Int(confidence * Double(binCount)), binCount - 1)
       let weight = weights?[row] ?? 1
       weightSums[bin] += weight

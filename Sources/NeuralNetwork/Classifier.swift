@@ -26,22 +26,28 @@ public struct Classifier: Sendable, Equatable {
     self.standardizer = standardizer
   }
 
-  /// Logits (pre-softmax scores) for raw (unstandardised) feature rows.
+  /// Logits (pre-softmax scores) for raw (unstandardised) feature rows. Throws
+  /// ``NeuralNetworkError/nonFiniteOutput(row:)`` when a logit is not finite (features far outside
+  /// the training range, or a damaged model), so nothing downstream sees NaN.
   public func logits(for rawFeatures: Matrix) throws -> Matrix {
     try checkFeatureCount(rawFeatures.columns)
-    return try network.logits(for: standardizer.standardized(rawFeatures))
+    let logits = try network.logits(for: standardizer.standardized(rawFeatures))
+    if let bad = logits.storage.firstIndex(where: { !$0.isFinite }) {
+      throw NeuralNetworkError.nonFiniteOutput(row: bad / max(logits.columns, 1))
+    }
+    return logits
   }
 
   /// Class probabilities for raw (unstandardised) feature rows.
   public func probabilities(for rawFeatures: Matrix) throws -> Matrix {
-    try checkFeatureCount(rawFeatures.columns)
-    return try network.probabilities(for: standardizer.standardized(rawFeatures))
+    var result = try logits(for: rawFeatures)
+    softmaxRows(&result)
+    return result
   }
 
   /// Predicted class indices for raw feature rows.
   public func predictedClasses(for rawFeatures: Matrix) throws -> [Int] {
-    try checkFeatureCount(rawFeatures.columns)
-    return try network.predictedClasses(for: standardizer.standardized(rawFeatures))
+    try logits(for: rawFeatures).argmaxPerRow()
   }
 
   private func checkFeatureCount(_ count: Int) throws {

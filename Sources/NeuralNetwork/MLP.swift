@@ -22,6 +22,13 @@ public struct MLP: Sendable, Equatable {
     guard dropout >= 0, dropout < 1 else {
       throw NeuralNetworkError.invalidConfiguration("dropout must be in [0, 1), got \(dropout)")
     }
+    for (inputs, outputs) in zip(sizes, sizes.dropFirst()) {
+      let (weights, overflow) = inputs.multipliedReportingOverflow(by: outputs)
+      guard !overflow, weights <= Self.maximumLayerWeights else {
+        throw NeuralNetworkError.invalidConfiguration(
+          "a layer of \(inputs) × \(outputs) weights is more than the \(Self.maximumLayerWeights) one layer can hold")
+      }
+    }
     layers = zip(sizes, sizes.dropFirst()).map { inputs, outputs in
       DenseLayer(inputs: inputs, outputs: outputs, initialization: initialization, using: &generator)
     }
@@ -47,6 +54,9 @@ public struct MLP: Sendable, Equatable {
   public var outputCount: Int { layers[layers.count - 1].outputCount }
   /// Number of trainable parameters.
   public var parameterCount: Int { layers.reduce(0) { $0 + $1.weights.storage.count + $1.bias.count } }
+
+  /// The most weights one layer may have: BLAS indexes with 32-bit integers.
+  public static let maximumLayerWeights = Int(Int32.max)
 
   /// Rows processed at once at inference: bounds the memory of predicting on a large data set.
   static let inferenceChunk = 4096

@@ -8,6 +8,8 @@ public enum NeuralNetworkError: Error, CustomStringConvertible, Equatable {
   case invalidWeights(String)
   /// Labelled data has a class the model does not know.
   case unknownClass(name: String, known: [String])
+  /// The model's output for a row (0-based) is not finite.
+  case nonFiniteOutput(row: Int)
   /// Training diverged: the loss became NaN or infinite.
   case diverged(epoch: Int)
   /// The file is not a model file of this library.
@@ -29,6 +31,8 @@ public enum NeuralNetworkError: Error, CustomStringConvertible, Equatable {
     case .invalidWeights(let message): message
     case .unknownClass(let name, let known):
       "the data has class '\(name)', which the model does not know (its classes: \(known.joined(separator: ", ")))"
+    case .nonFiniteOutput(let row):
+      "the model's output for data row \(row + 1) is not finite (features far outside its training range, or a damaged model)"
     case .diverged(let epoch):
       "training diverged in epoch \(epoch) (loss is not finite); try a smaller learning rate"
     case .foreignModelFile(let file): "\(file): not a ShiftKit model file"

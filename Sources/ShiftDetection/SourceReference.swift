@@ -54,17 +54,33 @@ public struct SourceReference: Sendable, Codable, Equatable {
       throw DatasetError.unreadable(
         file: path, reason: FileManager.default.fileExists(atPath: path) ? error.localizedDescription : "no such file")
     }
+    return try decode(data, file: path)
+  }
+
+  /// Decodes and validates reference JSON as if read from `file`: the version, unique feature
+  /// names, a non-empty sample of rows as wide as the names and of finite values, and a source
+  /// at least as large as its sample.
+  public static func decode(_ data: Data, file: String) throws -> SourceReference {
     let reference: SourceReference
     do {
       reference = try JSONDecoder().decode(SourceReference.self, from: data)
     } catch {
-      throw DatasetError.invalidArgument(
-        "\(path): not a source reference written by `shiftcli detect --save-reference`")
+      throw ShiftDetectionError.invalidReference(
+        file: file, reason: "not a source reference written by `shiftcli detect --save-reference`")
     }
-    guard reference.version == 1, reference.sample.allSatisfy({ $0.count == reference.featureNames.count }),
-      !reference.sample.isEmpty
-    else {
-      throw DatasetError.invalidArgument("\(path): unsupported or damaged source reference")
+    func damaged(_ reason: String) -> ShiftDetectionError {
+      .invalidReference(file: file, reason: "unsupported or damaged source reference: \(reason)")
+    }
+    guard reference.version == 1 else { throw damaged("format version \(reference.version), this build reads 1") }
+    guard !reference.featureNames.isEmpty, Set(reference.featureNames).count == reference.featureNames.count else {
+      throw damaged("the feature names are missing or repeat")
+    }
+    guard !reference.sample.isEmpty else { throw damaged("no sampled rows") }
+    guard reference.sample.allSatisfy({ $0.count == reference.featureNames.count && $0.allSatisfy(\.isFinite) }) else {
+      throw damaged("a sampled row does not have one finite value per feature")
+    }
+    guard reference.sourceRows >= reference.sample.count else {
+      throw damaged("\(reference.sourceRows) source rows cannot hold a sample of \(reference.sample.count)")
     }
     return reference
   }

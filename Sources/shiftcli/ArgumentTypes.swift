@@ -16,6 +16,12 @@ struct HiddenLayerSizes: ExpressibleByArgument, Equatable, CustomStringConvertib
   }
 
   var description: String { sizes.map(String.init).joined(separator: ",") }
+
+  /// Throws a usage error past the layer and unit limits, unless `--force`.
+  func check(limits: LimitOptions) throws {
+    try limits.check(sizes.count, atMost: ResourceLimits.hiddenLayers, option: "--hidden (layers)")
+    for size in sizes { try limits.check(size, atMost: ResourceLimits.hiddenUnits, option: "--hidden") }
+  }
 }
 
 /// `--domain-c`: the domain classifier's inverse L2 strength, or `auto`.

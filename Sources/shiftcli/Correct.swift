@@ -48,25 +48,32 @@ extension ShiftCLI {
     @Option(help: ArgumentHelp("Write the Markdown report here; charts go beside it.", valueName: "file.md"))
     var report: String
 
-    @Option(help: "Maximum training epochs of the MLP.")
+    @Option(parsing: .unconditional, help: "Maximum training epochs of the MLP, 1…\(ResourceLimits.epochs).")
     var epochs = 100
 
     @Option(
+      parsing: .unconditional,
       help:
-        "Bootstrap replicates for the intervals (the label-free estimates use at most 100: each re-runs calibration and EM)."
+        "Bootstrap replicates for the intervals, 2…\(ResourceLimits.bootstrapReplicates) (the label-free estimates use at most 100: each re-runs calibration and EM)."
     )
     var bootstrap = 200
 
     @OptionGroup var seedOptions: SeedOptions
 
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var limits: LimitOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
       guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+      try limits.check(epochs, atMost: ResourceLimits.epochs, option: "--epochs")
       guard bootstrap >= 2 else { throw ValidationError("--bootstrap must be at least 2, got \(bootstrap)") }
+      try limits.check(bootstrap, atMost: ResourceLimits.bootstrapReplicates, option: "--bootstrap")
       guard report.hasSuffix(".md") else { throw ValidationError("--report must name a .md file, got '\(report)'") }
       try checkWritableDirectory(of: report, option: "--report")
+      try checkOutputs(
+        reportOutputs(report, option: "--report"),
+        spare: [("--source", source), ("--target", target)] + (targetLabels.map { [("--target-labels", $0)] } ?? []))
     }
 
     func execute() throws -> String {

@@ -31,6 +31,13 @@ extension ShiftCLI {
 
     func validate() throws {
       guard report.hasSuffix(".md") else { throw ValidationError("--report must name a .md file, got '\(report)'") }
+      let directory = (report as NSString).deletingLastPathComponent
+      let charts = ["control-", "label-", "covariate-", "fashion-label-"].flatMap { prefix in
+        ["priors", "weights", "f1", "calibration"].map {
+          (option: "--report", path: (directory as NSString).appendingPathComponent("\(prefix)\($0).svg"))
+        }
+      }
+      try checkOutputs([("--report", report)] + charts, spare: [("--letters", letters)])
     }
 
     /// A simulated pair of the demo.
@@ -67,10 +74,6 @@ extension ShiftCLI {
     func execute() throws -> String {
       threadOptions.apply()
       let start = Date()
-      let directory = (report as NSString).deletingLastPathComponent
-      if !directory.isEmpty {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-      }
       var generator = seedOptions.generator
       output.progress("loading \(letters)…")
       let letterData = try Dataset(csvFile: letters, labelColumn: "lettr")

@@ -34,14 +34,17 @@ extension ShiftCLI {
     @Option(help: ArgumentHelp("Save a reference of the source here (JSON).", valueName: "file"))
     var saveReference: String?
 
-    @Option(help: "Source rows kept in a reference (a seeded sample).")
+    @Option(
+      parsing: .unconditional,
+      help: "Source rows kept in a reference (a seeded sample), 10…\(ResourceLimits.referenceRows) without --force.")
     var referenceRows = SourceReference.defaultSampleSize
 
-    @Option(help: "Level α of the verdict.")
+    @Option(parsing: .unconditional, help: "Level α of the verdict, in (0, 1).")
     var level = 0.05
 
     @OptionGroup var seedOptions: SeedOptions
 
+    @OptionGroup var limits: LimitOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -49,7 +52,13 @@ extension ShiftCLI {
       if reference != nil && saveReference != nil { throw ValidationError("--save-reference needs --source") }
       guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1), got \(level)") }
       guard referenceRows >= 10 else { throw ValidationError("--reference-rows must be at least 10") }
-      if let saveReference { try checkWritableDirectory(of: saveReference, option: "--save-reference") }
+      try limits.check(referenceRows, atMost: ResourceLimits.referenceRows, option: "--reference-rows")
+      if let saveReference {
+        try checkWritableDirectory(of: saveReference, option: "--save-reference")
+        try checkOutputs(
+          [("--save-reference", saveReference)],
+          spare: [("--target", target)] + (source.map { [("--source", $0)] } ?? []))
+      }
     }
 
     func execute() throws -> String {

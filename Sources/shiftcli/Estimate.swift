@@ -59,36 +59,52 @@ extension ShiftCLI {
         "A model file from `shiftcli train --model-out` to use instead of training one.", valueName: "file"))
     var model: String?
 
-    @Option(help: "Label shift with --folds 1: share of the source held out for the confusion matrix and calibration.")
+    @Option(
+      parsing: .unconditional,
+      help:
+        "Label shift with --folds 1: share of the source held out for the confusion matrix and calibration, in (0, 1).")
     var holdout = 0.3
 
-    @Option(help: "Label shift: maximum training epochs of the MLP (early stopping on 10 % of the rest).")
+    @Option(
+      parsing: .unconditional,
+      help:
+        "Label shift: maximum training epochs of the MLP, 1…\(ResourceLimits.epochs) (early stopping on 10 % of the rest)."
+    )
     var epochs = 100
 
     @Option(
+      parsing: .unconditional,
       help: ArgumentHelp(
-        "Label shift: hidden layer sizes of the MLP, comma-separated (e.g. 256 or 128,64).", valueName: "sizes"))
+        "Label shift: hidden layer sizes of the MLP, comma-separated (e.g. 256 or 128,64; at most \(ResourceLimits.hiddenUnits) units without --force).",
+        valueName: "sizes"))
     var hidden = HiddenLayerSizes([256])
 
     @Option(
+      parsing: .unconditional,
       help:
-        "Cross-fitting folds: covariate shift's domain classifier; label shift's MLPs (1: one --holdout split instead)."
+        "Cross-fitting folds, up to 100: covariate shift's domain classifier; label shift's MLPs (1: one --holdout split instead)."
     )
     var folds = 5
 
     @Option(
+      parsing: .unconditional,
       help: ArgumentHelp(
         "Covariate shift: weight cap: none, a percentile qNN (e.g. q99) or a multiple of the mean weight (> 1).",
         valueName: "q99|none|VALUE"))
     var clip = WeightClipping.quantile(0.99)
 
     @Option(
+      parsing: .unconditional,
       help: ArgumentHelp(
         "Covariate shift: inverse L2 strength C > 0 of the domain classifier (as in scikit-learn), or auto: the C in 1e-4 … 10 with the best cross-fitted log-loss.",
         valueName: "auto|C"))
     var domainC = DomainRegularization.auto
 
-    @Option(help: "Label shift: bootstrap replicates for 95 % intervals (0: none).")
+    @Option(
+      parsing: .unconditional,
+      help:
+        "Label shift: bootstrap replicates for 95 % intervals (0: none; 2…\(ResourceLimits.bootstrapReplicates) without --force)."
+    )
     var bootstrap = 0
 
     @OptionGroup var seedOptions: SeedOptions
@@ -97,6 +113,7 @@ extension ShiftCLI {
     var out: String?
 
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var limits: LimitOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -104,15 +121,23 @@ extension ShiftCLI {
         throw ValidationError("--shift label needs --label COLUMN (the class column of --source)")
       }
       guard holdout > 0, holdout < 1 else { throw ValidationError("--holdout must be in (0, 1), got \(holdout)") }
-      guard folds >= (shift == .label ? 1 : 2) else {
+      guard folds >= (shift == .label ? 1 : 2), folds <= 100 else {
         throw ValidationError(
-          "--folds must be at least \(shift == .label ? 1 : 2) for \(shift.rawValue) shift, got \(folds)")
+          "--folds must be in \(shift == .label ? 1 : 2)…100 for \(shift.rawValue) shift, got \(folds)")
       }
       guard bootstrap == 0 || bootstrap >= 2 else {
         throw ValidationError("--bootstrap takes 0 (off) or at least 2 replicates, got \(bootstrap)")
       }
+      try limits.check(bootstrap, atMost: ResourceLimits.bootstrapReplicates, option: "--bootstrap")
       guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
-      if let out { try checkWritableDirectory(of: out, option: "--out") }
+      try limits.check(epochs, atMost: ResourceLimits.epochs, option: "--epochs")
+      try hidden.check(limits: limits)
+      if let out {
+        try checkWritableDirectory(of: out, option: "--out")
+        try checkOutputs(
+          [("--out", out)],
+          spare: [("--source", source), ("--target", target)] + (model.map { [("--model", $0)] } ?? []))
+      }
     }
 
     func execute() throws -> String {
@@ -138,6 +163,12 @@ extension ShiftCLI {
         workflowHoldout = .model(classifier)
       } else {
         sourceData = try Dataset(table: sourceTable)
+        let sizes = [sourceData.featureCount] + hidden.sizes + [sourceData.classes.count]
+        try ResourceLimits.checkMemory(
+          Double(max(folds, 1)) * ResourceLimits.trainingBytes(sizes: sizes, rows: sourceData.count, batch: 128),
+          for: "training \(max(folds, 1)) \(sizes.map(String.init).joined(separator: "-")) networks",
+          force: limits.force,
+          output: output)
         workflowHoldout = folds >= 2 ? .crossFitted(folds: folds) : .split(share: holdout)
       }
       let targetFeatures = try targetTable.aligned(to: sourceData.featureNames, reference: source).features

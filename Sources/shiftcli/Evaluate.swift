@@ -17,12 +17,13 @@ extension ShiftCLI {
 
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var limits: LimitOptions
     @OptionGroup var output: OutputOptions
 
     func execute() throws -> String {
       threadOptions.apply()
       let (classifier, _) = try ModelFile.load(from: model)
-      let data = try dataOptions.load(fashionMNIST: .test, classes: classifier.classes)
+      let data = try dataOptions.load(fashionMNIST: .test, classes: classifier.classes, force: limits.force)
       if !dataOptions.isFashionMNIST {
         guard data.featureNames == classifier.featureNames else {
           throw CLIFailure(

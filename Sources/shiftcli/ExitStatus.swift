@@ -18,6 +18,8 @@ extension ExitStatusProviding {
 struct CLIFailure: ExitStatusProviding {
   /// What went wrong.
   var message: String
+  /// 1 (bad input) unless the computation failed (2).
+  var exitStatus: Int32 = 1
 
   var description: String { message }
   var namesItsFile: Bool { true }
@@ -51,7 +53,12 @@ extension DatasetError: ExitStatusProviding {
     return true
   }
 }
-extension ShiftDetectionError: ExitStatusProviding {}
+extension ShiftDetectionError: ExitStatusProviding {
+  var namesItsFile: Bool {
+    if case .invalidReference = self { return true }
+    return false
+  }
+}
 extension PerformanceEstimationError: ExitStatusProviding {}
 extension WorkflowError: ExitStatusProviding {}
 
@@ -62,8 +69,10 @@ extension LinearAlgebraError: ExitStatusProviding {
 
 extension NeuralNetworkError: ExitStatusProviding {
   var exitStatus: Int32 {
-    if case .diverged = self { return 2 }
-    return 1
+    switch self {
+    case .diverged, .nonFiniteOutput: 2
+    default: 1
+    }
   }
 
   var namesItsFile: Bool {

@@ -33,9 +33,18 @@ struct DataOptions: ParsableArguments {
   }
 
   /// The labelled data: Fashion-MNIST's `split`, or the whole CSV file (whose labels must then
-  /// be among `classes`, when given).
-  func load(fashionMNIST split: FashionMNIST.Split, classes: ClassIndex? = nil) throws -> Dataset {
-    if isFashionMNIST { return try FashionMNIST.load(split, directory: dataDir) }
+  /// be among `classes`, when given). IDX files larger than ``IDXFile/defaultPayloadLimit`` are
+  /// read only with `force`.
+  func load(fashionMNIST split: FashionMNIST.Split, classes: ClassIndex? = nil, force: Bool = false) throws -> Dataset {
+    if isFashionMNIST {
+      do {
+        return try FashionMNIST.load(
+          split, directory: dataDir, payloadLimit: force ? .max : IDXFile.defaultPayloadLimit)
+      } catch let error as DatasetError {
+        guard case .tooLarge = error else { throw error }
+        throw CLIFailure(message: "\(error); pass --force to read it anyway")
+      }
+    }
     guard let label else {
       throw CLIFailure(message: "--data \(data) is a CSV file: name its label column with --label")
     }
@@ -98,16 +107,109 @@ struct OutputOptions: ParsableArguments {
 
 /// BLAS threading.
 struct ThreadOptions: ParsableArguments {
-  @Option(help: "BLAS threads (default: OpenBLAS's choice, one per core).")
+  @Option(parsing: .unconditional, help: "BLAS threads, 1…256 (default: OpenBLAS's choice, one per core).")
   var threads: Int?
 
   func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    if let threads { try checkRange(threads, 1...256, option: "--threads") }
   }
 
   func apply() {
     if let threads { BLASKernel.threadCount = threads }
   }
+}
+
+/// The sizes a command runs without `--force`: beyond them a typo (an extra zero) would run for
+/// hours or take the machine's memory, so they need saying twice.
+enum ResourceLimits {
+  /// Training epochs.
+  static let epochs = 10_000
+  /// Units in one hidden layer.
+  static let hiddenUnits = 16_384
+  /// Hidden layers.
+  static let hiddenLayers = 16
+  /// Bootstrap replicates.
+  static let bootstrapReplicates = 10_000
+  /// Rows of a simulated target or source.
+  static let simulatedRows = 10_000_000
+  /// Rows kept in a source reference.
+  static let referenceRows = 1_000_000
+  /// The share of this machine's memory a run may be estimated to need.
+  static let memoryShare = 0.5
+
+  /// This machine's memory, in bytes.
+  static var physicalMemory: Double { Double(ProcessInfo.processInfo.physicalMemory) }
+
+  /// Throws unless `force` when a run estimated to need `bytes` would take more than
+  /// ``memoryShare`` of the memory; with `force`, warns.
+  static func checkMemory(_ bytes: Double, for what: String, force: Bool, output: OutputOptions) throws {
+    guard bytes > memoryShare * physicalMemory else { return }
+    let estimate = String(
+      format: "%@ would need about %.1f GB of memory, more than %.0f %% of this machine's %.1f GB", what, bytes / 1e9,
+      memoryShare * 100, physicalMemory / 1e9)
+    guard force else { throw CLIFailure(message: estimate + "; pass --force to run it anyway") }
+    output.warn(estimate + " (running anyway: --force)")
+  }
+
+  /// Bytes to train an MLP of `sizes` with Adam on `rows` rows in batches of `batch`: the
+  /// parameters five times (weights, gradients, two moments, the early-stopping copy), each
+  /// layer's activations four times per batch row, and the data three times (raw, standardised,
+  /// split), all Float32.
+  static func trainingBytes(sizes: [Int], rows: Int, batch: Int) -> Double {
+    let parameters = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + Double($1.0 + 1) * Double($1.1) }
+    let activations = Double(sizes.dropFirst().reduce(0, +)) * Double(min(batch, rows))
+    return 4 * (5 * parameters + 4 * activations + 3 * Double(rows) * Double(sizes.first ?? 0))
+  }
+}
+
+/// Flags shared by commands with resource limits.
+struct LimitOptions: ParsableArguments {
+  @Flag(
+    help: "Run past the limits stated with each option, and past a memory estimate above half of this machine's memory."
+  )
+  var force = false
+
+  /// Throws a usage error naming `option` unless `value` is at most `limit` or `--force` is given.
+  func check(_ value: Int, atMost limit: Int, option: String) throws {
+    guard force || value <= limit else {
+      throw ValidationError("\(option) \(value) is more than \(limit); pass --force if you mean it")
+    }
+  }
+}
+
+/// Throws a usage error naming `option` unless `value` lies in `range`.
+func checkRange<T: Comparable>(_ value: T, _ range: ClosedRange<T>, option: String) throws {
+  guard range.contains(value) else {
+    throw ValidationError("\(option) must be in \(range.lowerBound)…\(range.upperBound), got \(value)")
+  }
+}
+
+/// Throws a usage error when an output would replace an input: the same path, a symbolic link to
+/// it or a hard link (an output that does not exist yet cannot be an input).
+func checkOutputs(_ outputs: [(option: String, path: String)], spare inputs: [(option: String, path: String)]) throws {
+  func identity(_ path: String) -> String? {
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+      let device = attributes[.systemNumber], let inode = attributes[.systemFileNumber]
+    else { return nil }
+    return "\(device):\(inode)"
+  }
+  let inputIdentities = inputs.compactMap { input in identity(input.path).map { (input, $0) } }
+  for output in outputs {
+    guard let outputIdentity = identity(output.path) else { continue }
+    if let (input, _) = inputIdentities.first(where: { $0.1 == outputIdentity }) {
+      throw ValidationError("\(output.option) \(output.path) is the \(input.option) input: it would be overwritten")
+    }
+  }
+}
+
+/// The files a report and its charts (named `<report name>-<chart>.svg` beside it) may write.
+func reportOutputs(_ report: String, option: String) -> [(option: String, path: String)] {
+  let directory = (report as NSString).deletingLastPathComponent
+  let stem = ((report as NSString).lastPathComponent as NSString).deletingPathExtension
+  let charts = ["priors", "weights", "f1", "calibration"].map {
+    (option: option, path: (directory as NSString).appendingPathComponent("\(stem)-\($0).svg"))
+  }
+  return [(option, report)] + charts
 }
 
 /// Throws a usage error when the directory `path` would be written into does not exist.
@@ -127,13 +229,12 @@ func readTable(_ path: String, label: String?, alignedTo names: [String], refere
   try CSVTable(contentsOf: path, labelColumn: label, labelRequired: false).aligned(to: names, reference: reference)
 }
 
-/// Writes the charts, then the report (each atomically), so a report never links a missing chart.
+/// Writes the report and its charts as one (``AtomicFile/write(_:creatingDirectory:)``): all of
+/// them or, on failure, none; the report's directory is created if missing.
 func writeReport(_ markdown: String, charts: [MarkdownReport.Chart], to path: String) throws {
-  let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-  for chart in charts {
-    try AtomicFile.write(chart.svg, to: directory.appendingPathComponent(chart.file).path)
-  }
-  try AtomicFile.write(markdown, to: path)
+  let directory = (path as NSString).deletingLastPathComponent
+  let files = charts.map { ((directory as NSString).appendingPathComponent($0.file), Data($0.svg.utf8)) }
+  try AtomicFile.write(files + [(path, Data(markdown.utf8))], creatingDirectory: directory.isEmpty ? nil : directory)
 }
 
 /// The command line that reproduces this run, as `shiftcli …` (with the seed spelled out).

@@ -42,25 +42,30 @@ extension ShiftCLI {
     @Option(help: "The simulated shift: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var shift: Kind
 
-    @Option(help: "Dirichlet concentration α (smaller: stronger shift).")
+    @Option(parsing: .unconditional, help: "Dirichlet concentration α > 0 (smaller: stronger shift).")
     var alpha = 1.0
 
-    @Option(help: "Tweak-one: the share ρ of the tweaked class.")
+    @Option(parsing: .unconditional, help: "Tweak-one: the share ρ of the tweaked class, in [0, 1].")
     var rho = 0.9
 
     @Option(name: .customLong("class"), help: "Tweak-one: the tweaked class (default: drawn at random).")
     var tweakedClass: String?
 
-    @Option(help: "Selection bias: strength γ.")
+    @Option(parsing: .unconditional, help: "Selection bias: strength γ.")
     var strength = 2.0
 
-    @Option(help: "Selection bias: intercept b (negative: rarer selection, heavier-tailed weights).")
+    @Option(
+      parsing: .unconditional, help: "Selection bias: intercept b (negative: rarer selection, heavier-tailed weights).")
     var intercept = 0.0
 
-    @Option(help: "Source rows (default: the whole source half).")
+    @Option(parsing: .unconditional, help: "Source rows, at least 2 (default: the whole source half).")
     var sourceSize: Int?
 
-    @Option(help: "Target rows (default: 2000, or all selected rows for selection bias, at most 2000).")
+    @Option(
+      parsing: .unconditional,
+      help:
+        "Target rows, 1…\(ResourceLimits.simulatedRows) without --force (default: 2000; for selection bias at most that many of the selected rows)."
+    )
     var targetSize = 2000
 
     @OptionGroup var seedOptions: SeedOptions
@@ -71,7 +76,11 @@ extension ShiftCLI {
     @Option(help: ArgumentHelp("Directory for the files (created if missing).", valueName: "dir"))
     var outDir: String
 
+    @OptionGroup var limits: LimitOptions
     @OptionGroup var output: OutputOptions
+
+    /// The files written into `--out-dir`.
+    static let outputFiles = ["source.csv", "target.csv", "target-labels.csv", "oracle-weights.csv", "truth.json"]
 
     func validate() throws {
       guard alpha > 0, alpha.isFinite else { throw ValidationError("--alpha must be positive, got \(alpha)") }
@@ -80,39 +89,53 @@ extension ShiftCLI {
         throw ValidationError("--strength and --intercept must be finite")
       }
       guard targetSize >= 1 else { throw ValidationError("--target-size must be at least 1") }
+      try limits.check(targetSize, atMost: ResourceLimits.simulatedRows, option: "--target-size")
+      guard targetSize <= LabelShiftSimulation.maximumCount else {
+        throw ValidationError("--target-size must be at most \(LabelShiftSimulation.maximumCount), got \(targetSize)")
+      }
       if let sourceSize, sourceSize < 2 { throw ValidationError("--source-size must be at least 2") }
+      try checkOutputs(
+        Self.outputFiles.map { ("--out-dir", (outDir as NSString).appendingPathComponent($0)) },
+        spare: [("--data", dataOptions.data)])
     }
 
     func execute() throws -> String {
       var generator = seedOptions.generator
       output.progress("loading \(dataOptions.data)…")
-      let data = try dataOptions.load(fashionMNIST: .train)
+      let data = try dataOptions.load(fashionMNIST: .train, force: limits.force)
+      // The target's rows twice (drawn, then written as text), four bytes a feature.
+      try ResourceLimits.checkMemory(
+        8 * Double(targetSize) * Double(data.featureCount), for: "a target of \(targetSize) rows", force: limits.force,
+        output: output)
       let simulated = try SimulatedShift(
         data: data, kind: try kind(classes: data.classes), targetSize: targetSize, sourceSize: sourceSize,
         using: &generator)
       let truth = SimulationTruth(
         simulation: simulated, data: dataOptions.data, seed: seedOptions.seed,
         command: ShiftCLI.commandLine.joined(separator: " "))
-      try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-      let directory = URL(fileURLWithPath: outDir)
-      func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
       output.progress("writing \(outDir)…")
       let labelColumn = dataOptions.labelColumn
       let target = simulated.target
-      try AtomicFile.write(simulated.source.csvText(labelColumn: labelColumn), to: path("source.csv"))
-      try AtomicFile.write(
-        target.csvText(labelColumn: labelColumn, includeLabels: !hideTargetLabels), to: path("target.csv"))
+      var files: [(name: String, text: String)] = [
+        ("source.csv", simulated.source.csvText(labelColumn: labelColumn)),
+        ("target.csv", target.csvText(labelColumn: labelColumn, includeLabels: !hideTargetLabels)),
+      ]
       if hideTargetLabels {
-        try AtomicFile.write(
-          csvEscaped(labelColumn) + "\n" + target.labels.map { csvEscaped(target.classes.names[$0]) + "\n" }.joined(),
-          to: path("target-labels.csv"))
+        files.append(
+          (
+            "target-labels.csv",
+            csvEscaped(labelColumn) + "\n" + target.labels.map { csvEscaped(target.classes.names[$0]) + "\n" }.joined()
+          ))
       }
       if let oracleWeights = simulated.oracleWeights {
-        try AtomicFile.write(csvColumn("weight", oracleWeights), to: path("oracle-weights.csv"))
+        files.append(("oracle-weights.csv", csvColumn("weight", oracleWeights)))
       }
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-      try AtomicFile.write(try encoder.encode(truth), to: path("truth.json"))
+      let written = files.map { ((outDir as NSString).appendingPathComponent($0.name), Data($0.text.utf8)) }
+      try AtomicFile.write(
+        written + [((outDir as NSString).appendingPathComponent("truth.json"), try encoder.encode(truth))],
+        creatingDirectory: outDir)
       output.endProgress()
       return try output.render(truth) {
         "\(shift.rawValue): \(simulated.source.count) source rows, \(target.count) target rows → \(outDir)/{source,target}.csv, truth.json"

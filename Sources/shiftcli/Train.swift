@@ -23,10 +23,14 @@ extension ShiftCLI {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Share of a CSV file held out for testing.")
+    @Option(parsing: .unconditional, help: "Share of a CSV file held out for testing, in (0, 1).")
     var testFraction: Double = 0.2
 
-    @Option(help: ArgumentHelp("Hidden layer sizes, comma-separated (e.g. 256 or 1024,1024).", valueName: "sizes"))
+    @Option(
+      parsing: .unconditional,
+      help: ArgumentHelp(
+        "Hidden layer sizes, comma-separated (e.g. 256 or 1024,1024; at most \(ResourceLimits.hiddenLayers) layers of \(ResourceLimits.hiddenUnits) units without --force).",
+        valueName: "sizes"))
     var hidden = HiddenLayerSizes([256])
 
     @Option(help: "Hidden activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -40,31 +44,33 @@ extension ShiftCLI {
     @Option(help: "Optimiser.")
     var optimizer: OptimizerName = .sgd
 
-    @Option(help: "Learning rate (default 0.1 for sgd, 0.001 for adam).")
+    @Option(parsing: .unconditional, help: "Learning rate, positive (default 0.1 for sgd, 0.001 for adam).")
     var lr: Float?
 
-    @Option(help: "SGD momentum in [0, 1).")
+    @Option(parsing: .unconditional, help: "SGD momentum in [0, 1).")
     var momentum: Float = 0
 
-    @Option(help: "Examples per minibatch.")
+    @Option(parsing: .unconditional, help: "Examples per minibatch (at least 1).")
     var batchSize: Int = 256
 
-    @Option(help: "Passes over the training data.")
+    @Option(
+      parsing: .unconditional, help: "Passes over the training data, 1…\(ResourceLimits.epochs) (more with --force).")
     var epochs: Int = 10
 
-    @Option(help: "L2 weight decay λ (weights only): w ← (1 − ηλ)w − η∇.")
+    @Option(parsing: .unconditional, help: "L2 weight decay λ ≥ 0 (weights only): w ← (1 − ηλ)w − η∇.")
     var weightDecay: Float = 0
 
-    @Option(help: "Dropout rate after each hidden layer, in [0, 1).")
+    @Option(parsing: .unconditional, help: "Dropout rate after each hidden layer, in [0, 1).")
     var dropout: Float = 0
 
     @Option(
+      parsing: .unconditional,
       help: ArgumentHelp(
         "Stop after this many epochs without validation-loss improvement (holds out --validation-fraction of the training data).",
         valueName: "patience"))
     var earlyStopping: Int?
 
-    @Option(help: "Share of the training data held out for early stopping.")
+    @Option(parsing: .unconditional, help: "Share of the training data held out for early stopping, in (0, 1).")
     var validationFraction: Double = 0.1
 
     @OptionGroup var seedOptions: SeedOptions
@@ -74,6 +80,7 @@ extension ShiftCLI {
     @Option(help: ArgumentHelp("Save the trained model here (written atomically).", valueName: "file"))
     var modelOut: String?
 
+    @OptionGroup var limits: LimitOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -84,15 +91,22 @@ extension ShiftCLI {
         throw ValidationError("--validation-fraction must be in (0, 1), got \(validationFraction)")
       }
       guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+      try limits.check(epochs, atMost: ResourceLimits.epochs, option: "--epochs")
+      try hidden.check(limits: limits)
       guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-      if let lr, !(lr > 0) { throw ValidationError("--lr must be positive, got \(lr)") }
+      if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive, got \(lr)") }
       guard momentum >= 0, momentum < 1 else { throw ValidationError("--momentum must be in [0, 1), got \(momentum)") }
-      guard weightDecay >= 0 else { throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)") }
+      guard weightDecay >= 0, weightDecay.isFinite else {
+        throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)")
+      }
       guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
       if let earlyStopping, earlyStopping < 1 {
         throw ValidationError("--early-stopping takes a patience of at least 1 epoch")
       }
-      if let modelOut { try checkWritableDirectory(of: modelOut, option: "--model-out") }
+      if let modelOut {
+        try checkWritableDirectory(of: modelOut, option: "--model-out")
+        try checkOutputs([("--model-out", modelOut)], spare: [("--data", dataOptions.data)])
+      }
     }
 
     func execute() throws -> String {
@@ -100,14 +114,20 @@ extension ShiftCLI {
       var generator = seedOptions.generator
       output.progress("loading \(dataOptions.data)…")
       let loadStart = DispatchTime.now().uptimeNanoseconds
-      var (train, test, standardizer) = try loadTrainTest(using: &generator)
+      var (train, test, standardizer) = try naming(dataOptions.data) { try loadTrainTest(using: &generator) }
       let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e9
       var validation: Dataset? = nil
       if earlyStopping != nil {
-        (train, validation) = try train.split(fraction: validationFraction, using: &generator)
+        (train, validation) = try naming(dataOptions.data) {
+          try train.split(fraction: validationFraction, using: &generator)
+        }
       }
+      let sizes = [train.featureCount] + hidden.sizes + [train.classes.count]
+      try ResourceLimits.checkMemory(
+        ResourceLimits.trainingBytes(sizes: sizes, rows: train.count + test.count, batch: batchSize),
+        for: "training a \(sizes.map(String.init).joined(separator: "-")) network", force: limits.force, output: output)
       var network = try MLP(
-        sizes: [train.featureCount] + hidden.sizes + [train.classes.count], activation: activation, dropout: dropout,
+        sizes: sizes, activation: activation, dropout: dropout,
         initialization: self.`init`, using: &generator)
       let history = try network.train(
         on: train, validation: validation, configuration: configuration, using: &generator
@@ -115,6 +135,12 @@ extension ShiftCLI {
       output.endProgress()
       let testEvaluation = try network.evaluateLoss(
         features: test.features, targets: .classes(test.labels), loss: .softmaxCrossEntropy)
+      guard testEvaluation.loss.isFinite else {
+        throw CLIFailure(
+          message:
+            "\(dataOptions.data): the trained model's loss on the test rows is not finite (a feature far outside the training range?)",
+          exitStatus: 2)
+      }
       let classifier = Classifier(
         network: network, classes: train.classes, featureNames: train.featureNames, standardizer: standardizer)
       if let modelOut {
@@ -159,8 +185,8 @@ extension ShiftCLI {
       var test: Dataset
       let standardizer: Standardizer
       if dataOptions.isFashionMNIST {
-        train = try dataOptions.load(fashionMNIST: .train)
-        test = try dataOptions.load(fashionMNIST: .test)
+        train = try dataOptions.load(fashionMNIST: .train, force: limits.force)
+        test = try dataOptions.load(fashionMNIST: .test, force: limits.force)
         standardizer = FashionMNIST.pixelScaling
       } else {
         (train, test) = try dataOptions.load(fashionMNIST: .train).split(fraction: testFraction, using: &generator)

@@ -73,5 +73,6 @@ public func normalizedToMeanOne(_ weights: [Double]) -> [Double] {
 }
 
 private func formatPercent(_ value: Double) -> String {
-  value == value.rounded() ? String(Int(value)) : String(value)
+  // Whole numbers print without ".0"; past 2⁵³ a Double is not a meaningful integer anyway.
+  value == value.rounded() && abs(value) < 0x1p53 ? String(Int(value)) : String(value)
 }

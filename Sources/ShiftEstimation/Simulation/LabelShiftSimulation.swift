@@ -6,6 +6,9 @@ import LinearAlgebra
 /// and benchmarks. The class-conditional distributions stay those of the data (rows are drawn
 /// from a pool by class), only the class proportions change.
 public enum LabelShiftSimulation {
+  /// The largest sample GSL's multinomial can count (32-bit trials).
+  public static let maximumCount = Int(UInt32.max)
+
   /// A target prior `q ~ Dirichlet(α·1)` drawn with GSL's `gsl_ran_dirichlet`; small α gives
   /// strong shift, large α priors near uniform.
   public static func dirichletPrior(
@@ -32,13 +35,19 @@ public enum LabelShiftSimulation {
 
   /// Indices of `count` rows drawn from a pool with labels `labels` so that the class counts are
   /// multinomial(`count`, `prior`). Within a class, rows are drawn without replacement while the
-  /// pool lasts, with replacement beyond. Throws if the prior puts mass on a class the pool lacks.
+  /// pool lasts, with replacement beyond. Throws if the prior puts mass on a class the pool lacks
+  /// (named by `classNames`, when given).
   public static func sample(
-    labels: [Int], prior: [Double], count: Int, using generator: inout some RandomNumberGenerator
+    labels: [Int], prior: [Double], count: Int, classNames: [String]? = nil,
+    using generator: inout some RandomNumberGenerator
   ) throws -> [Int] {
+    guard count >= 0, count <= maximumCount else {
+      throw ShiftEstimationError.invalidInput("a target of \(count) rows is outside 0…\(maximumCount)")
+    }
     let byClass = rowIndicesByClass(labels, classCount: prior.count)
     for (j, rows) in byClass.enumerated() where rows.isEmpty && prior[j] > 0 {
-      throw ShiftEstimationError.invalidInput("the pool has no rows of class \(j), which the prior needs")
+      let name = classNames.map { "'\($0[j])'" } ?? "\(j)"
+      throw ShiftEstimationError.invalidInput("the pool has no rows of class \(name), which the prior needs")
     }
     let counts = generator.multinomial(trials: count, probabilities: prior)
     var rows: [Int] = []

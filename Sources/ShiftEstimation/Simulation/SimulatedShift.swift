@@ -66,13 +66,15 @@ public struct SimulatedShift: Sendable {
     case .dirichlet(let alpha):
       let prior = try LabelShiftSimulation.dirichletPrior(classCount: k, concentration: alpha, using: &generator)
       targetPrior = prior
-      rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: targetSize, using: &generator)
+      rows = try LabelShiftSimulation.sample(
+        labels: pool.labels, prior: prior, count: targetSize, classNames: data.classes.names, using: &generator)
     case .tweakOne(let classIndex, let share):
       let tweaked = classIndex ?? generator.uniformIndex(below: k)
       tweakedClass = tweaked
       let prior = try LabelShiftSimulation.tweakOnePrior(classCount: k, tweaked: tweaked, share: share)
       targetPrior = prior
-      rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: targetSize, using: &generator)
+      rows = try LabelShiftSimulation.sample(
+        labels: pool.labels, prior: prior, count: targetSize, classNames: data.classes.names, using: &generator)
     default:
       targetPrior = pool.classPriors
       rows = Array(randomPermutation(pool.count, using: &generator).prefix(targetSize))
