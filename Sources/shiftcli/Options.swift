@@ -188,7 +188,9 @@ func checkRange<T: Comparable>(_ value: T, _ range: ClosedRange<T>, option: Stri
 /// it or a hard link (an output that does not exist yet cannot be an input).
 func checkOutputs(_ outputs: [(option: String, path: String)], spare inputs: [(option: String, path: String)]) throws {
   func identity(_ path: String) -> String? {
-    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+    // Symbolic links are followed: the file that would be read, or written through.
+    let resolved = (path as NSString).resolvingSymlinksInPath
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved),
       let device = attributes[.systemNumber], let inode = attributes[.systemFileNumber]
     else { return nil }
     return "\(device):\(inode)"

@@ -1,0 +1,231 @@
+import Datasets
+import Foundation
+import LinearAlgebra
+import NeuralNetwork
+import Testing
+
+@testable import shiftcli
+
+/// The inputs that used to crash `shiftcli`, lose a file or pass silently (one test per root
+/// cause): each now ends in a clear error with a non-zero status, and leaves nothing behind.
+extension CommandLineTests {
+  /// A small model file from `train`, its bytes, and the CSV it was trained on.
+  func trainedModel() throws -> (model: String, bytes: [UInt8], data: String) {
+    let data = try letterSubset(300)
+    let model = directory.appendingPathComponent("small.model").path
+    let train = try run([
+      "train", "--data", data, "--label", "lettr", "--hidden", "4", "--epochs", "1", "--model-out", model, "--quiet",
+    ])
+    #expect(train.status == 0, "\(train.stderr)")
+    return (model, [UInt8](try Data(contentsOf: URL(fileURLWithPath: model))), data)
+  }
+
+  /// `bytes` with its JSON header rewritten by `edit` and a fresh, valid checksum.
+  func rewritingHeader(of bytes: [UInt8], _ edit: (inout [String: Any]) -> Void) throws -> [UInt8] {
+    let length = (0..<8).reduce(0) { $0 | Int(bytes[12 + $1]) << (8 * $1) }
+    var header = try #require(try JSONSerialization.jsonObject(with: Data(bytes[20..<(20 + length)])) as? [String: Any])
+    edit(&header)
+    let json = [UInt8](try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
+    var result = Array(bytes[0..<12])
+    withUnsafeBytes(of: UInt64(json.count).littleEndian) { result += $0 }
+    result += json + bytes[(20 + length)..<(bytes.count - 4)]
+    withUnsafeBytes(of: crc32Checksum(result[...]).littleEndian) { result += $0 }
+    return result
+  }
+
+  func expectFailure(_ arguments: [String], status: Int32 = 1, mentioning text: String) throws {
+    let result = try run(arguments)
+    #expect(result.status == status, "\(arguments): \(result.stderr)")
+    #expect(result.stderr.contains(text), "\(arguments): \(result.stderr)")
+  }
+
+  @Test func modelFileSizesAreCheckedBeforeUse() throws {
+    let (_, bytes, data) = try trainedModel()
+    // A flipped bit in the header-length field.
+    var flipped = bytes
+    flipped[19] ^= 0x80
+    let flippedFile = try write("flipped.model", "")
+    try Data(flipped).write(to: URL(fileURLWithPath: flippedFile))
+    try expectFailure(
+      ["evaluate", "--model", flippedFile, "--data", data, "--label", "lettr"], mentioning: "truncated")
+    // Thousands of layers of 16 777 215 units, with a valid checksum.
+    let huge = try rewritingHeader(of: bytes) { header in
+      header["sizes"] = [16] + [Int](repeating: 16_777_215, count: 3000) + [26]
+    }
+    let hugeFile = try write("huge.model", "")
+    try Data(huge).write(to: URL(fileURLWithPath: hugeFile))
+    try expectFailure(["evaluate", "--model", hugeFile, "--data", data, "--label", "lettr"], mentioning: hugeFile)
+  }
+
+  @Test func repeatedClassOrFeatureNamesInAModelAreRejected() throws {
+    let (_, bytes, data) = try trainedModel()
+    let (source, target) = try labelShiftFiles()
+    for (key, reason) in [("classes", "a class name appears twice"), ("featureNames", "a feature name appears twice")] {
+      let damaged = try rewritingHeader(of: bytes) { header in
+        var names = header[key] as? [String] ?? []
+        names[1] = names[0]
+        header[key] = names
+      }
+      let file = try write("repeated-\(key).model", "")
+      try Data(damaged).write(to: URL(fileURLWithPath: file))
+      try expectFailure(["evaluate", "--model", file, "--data", data, "--label", "lettr"], mentioning: reason)
+      try expectFailure(
+        ["estimate", "--shift", "label", "--source", source, "--target", target, "--label", "lettr", "--model", file],
+        mentioning: reason)
+    }
+  }
+
+  @Test func nonFiniteModelOutputsAreAComputationError() throws {
+    var generator = SplitMix64(seed: 1)
+    let network = try MLP(sizes: [16, 4, 26], using: &generator)
+    let letters = try Dataset(csvFile: Self.letters, labelColumn: "lettr")
+    let classifier = Classifier(
+      network: network, classes: letters.classes, featureNames: letters.featureNames,
+      standardizer: Standardizer(mean: .init(repeating: 0, count: 16), scale: .init(repeating: 1e-45, count: 16)))
+    let model = directory.appendingPathComponent("tiny-scale.model").path
+    try ModelFile.save(classifier, to: model)
+    let data = try letterSubset(50)
+    try expectFailure(
+      ["evaluate", "--model", model, "--data", data, "--label", "lettr"], status: 2, mentioning: "not finite")
+    let (source, target) = try labelShiftFiles()
+    try expectFailure(
+      ["estimate", "--shift", "label", "--source", source, "--target", target, "--label", "lettr", "--model", model],
+      status: 2, mentioning: "not finite")
+  }
+
+  /// IDX files: dimensions whose product overflows, a small gzip'd file claiming 1.5 M images,
+  /// 1 × 1 images where Fashion-MNIST's are 28 × 28, and bytes after the gzip stream.
+  @Test func idxHeadersAreCheckedBeforeThePayloadIsRead() throws {
+    func idx(_ dimensions: [Int], payload: [UInt8]) -> [UInt8] {
+      [0, 0, 8, UInt8(dimensions.count)]
+        + dimensions.flatMap { d in (0..<4).map { UInt8((d >> (8 * (3 - $0))) & 0xFF) } }
+        + payload
+    }
+    #expect(throws: DatasetError.self) {
+      try IDXFile(bytes: idx([0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], payload: []), file: "x")
+    }
+    let claimsTooMuch = idx([1_500_000, 28, 28], payload: [UInt8](repeating: 0, count: 1000))
+    #expect(throws: DatasetError.self) { try IDXFile(bytes: claimsTooMuch, file: "x", payloadLimit: 1 << 20) }
+
+    let fashion = directory.appendingPathComponent("fashion")
+    try FileManager.default.createDirectory(at: fashion, withIntermediateDirectories: true)
+    func gzip(_ bytes: [UInt8], to name: String) throws {
+      let raw = fashion.appendingPathComponent(name.replacingOccurrences(of: ".gz", with: "")).path
+      try Data(bytes).write(to: URL(fileURLWithPath: raw))
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments = ["gzip", "-f", raw]
+      try process.run()
+      process.waitUntilExit()
+    }
+    try gzip(idx([100, 1, 1], payload: [UInt8](repeating: 7, count: 100)), to: "train-images-idx3-ubyte.gz")
+    try gzip(idx([100], payload: [UInt8](repeating: 1, count: 100)), to: "train-labels-idx1-ubyte.gz")
+    try expectFailure(
+      ["train", "--data", "fashion-mnist", "--data-dir", fashion.path, "--epochs", "1"], mentioning: "28 × 28 pixels")
+    try expectFailure(
+      [
+        "simulate", "--data", "fashion-mnist", "--data-dir", fashion.path, "--shift", "none", "--out-dir",
+        fashion.path + "/out",
+      ],
+      mentioning: "28 × 28 pixels")
+    let labels = fashion.appendingPathComponent("train-labels-idx1-ubyte.gz")
+    var trailing = try Data(contentsOf: labels)
+    trailing.append(contentsOf: [1, 2, 3])
+    try trailing.write(to: labels)
+    #expect(throws: DatasetError.corruptGzip(file: labels.path, reason: "3 bytes after the end of the gzip stream")) {
+      try IDXFile(contentsOf: labels.path)
+    }
+  }
+
+  @Test func optionValuesOutsideTheirRangesAreUsageErrors() throws {
+    let data = try letterSubset(100)
+    let (source, target) = try labelShiftFiles()
+    let cases: [([String], String)] = [
+      (["train", "--data", data, "--label", "lettr", "--epochs", "-1"], "--epochs must be at least 1"),
+      (["train", "--data", data, "--label", "lettr", "--epochs", "1000000000"], "pass --force"),
+      (["train", "--data", data, "--label", "lettr", "--hidden", "2000000"], "pass --force"),
+      (["train", "--data", data, "--label", "lettr", "--hidden", "4611686018427387904"], "pass --force"),
+      (["train", "--data", data, "--label", "lettr", "--hidden", "-5"], "--hidden"),
+      (
+        [
+          "simulate", "--data", data, "--label", "lettr", "--shift", "none", "--target-size", "100000000000",
+          "--out-dir", "x",
+        ],
+        "--target-size"
+      ),
+      (["estimate", "--shift", "covariate", "--source", source, "--target", target, "--domain-c", "-1"], "--domain-c"),
+      (["detect", "--source", source, "--target", target, "--level", "-0.5"], "--level must be in (0, 1)"),
+    ]
+    for (arguments, message) in cases { try expectFailure(arguments, mentioning: message) }
+    // Past the limit with --force, an absurd layer is still refused before any allocation.
+    try expectFailure(
+      ["train", "--data", data, "--label", "lettr", "--hidden", "4611686018427387904", "--force"],
+      mentioning: "× 4611686018427387904")
+    // A huge clip value is a cap like any other (it used to trap when printed).
+    let clipped = try run([
+      "estimate", "--shift", "covariate", "--source", source, "--target", target, "--label", "lettr", "--clip", "1e19", "--json",
+    ])
+    #expect(clipped.status == 0 && clipped.stdout.contains("\"clip\":\"1e+19\""), "\(clipped.stderr)")
+  }
+
+  @Test func noCommandOverwritesItsInput() throws {
+    let (source, target) = try labelShiftFiles()
+    let before = try Data(contentsOf: URL(fileURLWithPath: source))
+    let link = directory.appendingPathComponent("link.csv").path
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: source)
+    let hard = directory.appendingPathComponent("hard.csv").path
+    try FileManager.default.linkItem(atPath: source, toPath: hard)
+    let (model, _, data) = try trainedModel()
+    for arguments in [
+      ["estimate", "--shift", "covariate", "--source", source, "--target", target, "--out", source],
+      ["estimate", "--shift", "covariate", "--source", source, "--target", target, "--out", link],
+      ["estimate", "--shift", "covariate", "--source", source, "--target", target, "--out", hard],
+      [
+        "estimate", "--shift", "label", "--source", source, "--target", target, "--label", "lettr", "--model", model,
+        "--out", model,
+      ],
+      ["detect", "--source", source, "--target", target, "--save-reference", target],
+      ["train", "--data", data, "--label", "lettr", "--model-out", data],
+    ] {
+      try expectFailure(arguments, mentioning: "would be overwritten")
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: source)) == before)
+  }
+
+  @Test func silentCorruptionIsAnError() throws {
+    try expectFailure(
+      ["train", "--data", try write("nul.csv", "a,y\n1\u{0}999,x\n2,z\n"), "--label", "y"],
+      mentioning: "nul.csv:2:1: a NUL byte")
+    // Lone carriage returns end lines (old Mac files): the header is three columns, not one.
+    let mac = try write(
+      "mac.csv", "a,b,y\r" + (0..<40).map { "\($0),\($0 % 7),\($0 % 2 == 0 ? "x" : "z")" }.joined(separator: "\r"))
+    let table = try CSVTable(contentsOf: mac, labelColumn: "y")
+    #expect(table.featureNames == ["a", "b"] && table.features.rows == 40 && table.rowLines.last == 41)
+    let reference = try write(
+      "negative.json", #"{"version":1,"source":"s.csv","featureNames":["a"],"sourceRows":-5,"sample":[[1]]}"#)
+    try expectFailure(
+      ["detect", "--reference", reference, "--target", try write("t.csv", "a\n1\n2\n3\n4\n5\n6\n")],
+      mentioning: "-5 source rows cannot hold a sample of 1")
+  }
+
+  @Test func libraryErrorsNameTheirFiles() throws {
+    let (source, target) = try labelShiftFiles()
+    let twoRows = try write("two.csv", "a,y\n1,x\n2,z\n")
+    try expectFailure(
+      ["train", "--data", twoRows, "--label", "y", "--epochs", "1", "--test-fraction", "0.2"], mentioning: "two.csv: ")
+    let threeRows = try write(
+      "three.csv",
+      (try String(contentsOfFile: target, encoding: .utf8)).split(separator: "\n").prefix(4)
+        .joined(separator: "\n") + "\n")
+    try expectFailure(
+      ["estimate", "--shift", "covariate", "--source", source, "--target", threeRows, "--label", "lettr"],
+      mentioning: "three.csv: 5-fold cross-fitting")
+    try expectFailure(
+      [
+        "correct", "--source", source, "--target", threeRows, "--label", "lettr", "--report",
+        directory.appendingPathComponent("r.md").path,
+      ],
+      mentioning: "three.csv: the target needs at least 5 rows")
+    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("r.md").path))
+  }
+}
