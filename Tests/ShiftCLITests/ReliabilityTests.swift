@@ -163,7 +163,8 @@ extension CommandLineTests {
       mentioning: "× 4611686018427387904")
     // A huge clip value is a cap like any other (it used to trap when printed).
     let clipped = try run([
-      "estimate", "--shift", "covariate", "--source", source, "--target", target, "--label", "lettr", "--clip", "1e19", "--json",
+      "estimate", "--shift", "covariate", "--source", source, "--target", target, "--label", "lettr", "--clip", "1e19",
+      "--json",
     ])
     #expect(clipped.status == 0 && clipped.stdout.contains("\"clip\":\"1e+19\""), "\(clipped.stderr)")
   }
