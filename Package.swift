@@ -29,6 +29,7 @@ let package = Package(
     .executable(name: "shift-notebook", targets: ["shift-notebook"]),
     .executable(name: "shift-benchmark", targets: ["MLPBenchmark"]),
     .executable(name: "shift-estimation-benchmark", targets: ["ShiftBenchmark"]),
+    .executable(name: "shift-fuzz", targets: ["shift-fuzz"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,6 +63,13 @@ let package = Package(
     .executableTarget(
       name: "ShiftBenchmark", dependencies: ["ShiftKit", argumentParser], path: "Benchmarks/ShiftBenchmark"),
 
+    // The fuzzer's targets (see Fuzz/README.md): every reader of untrusted bytes.
+    .target(
+      name: "FuzzTargets", dependencies: ["Datasets", "NeuralNetwork", "ShiftDetection", "Notebooks"],
+      path: "Fuzz/FuzzTargets"),
+    .executableTarget(name: "shift-fuzz", dependencies: ["FuzzTargets", "CFuzzer"], path: "Fuzz/shift-fuzz"),
+    .systemLibrary(name: "CFuzzer", path: "Fuzz/CFuzzer"),
+
     // MARK: - Implementation details
     .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev", "libopenblas-dev"])]),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -83,5 +91,6 @@ let package = Package(
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "ShiftWorkflow"]),
     .testTarget(name: "ShiftCLITests", dependencies: ["ShiftKit", "shiftcli", realModule]),
     .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),
+    .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], path: "Fuzz/Tests"),
   ]
 )

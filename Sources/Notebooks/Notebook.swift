@@ -113,7 +113,8 @@ public struct Cell: Sendable, Equatable {
   var fencedSource: String { fence + info + "\n" + source + fence + "\n" }
 }
 
-/// Value markers in prose: `<!--value NAME-->TEXT<!--end-->`.
+/// Value markers in prose: `<!--value NAME-->TEXT<!--end-->`, on one line (so that substituting a
+/// value can never move a line break or a code fence).
 enum ValueMarker {
   struct Occurrence {
     var name: String
@@ -132,8 +133,12 @@ enum ValueMarker {
       let nameEnd = text.range(of: "-->", range: open.upperBound..<text.endIndex),
       let close = text.range(of: closing, range: nameEnd.upperBound..<text.endIndex)
     {
-      let name = text[open.upperBound..<nameEnd.lowerBound].trimmingCharacters(in: .whitespaces)
       let range = nameEnd.upperBound..<close.lowerBound
+      guard !text[open.upperBound..<close.lowerBound].contains("\n") else {
+        searchStart = open.upperBound
+        continue
+      }
+      let name = text[open.upperBound..<nameEnd.lowerBound].trimmingCharacters(in: .whitespaces)
       result.append(Occurrence(name: name, text: String(text[range]), range: range))
       searchStart = close.upperBound
     }

@@ -1,0 +1,62 @@
+import Datasets
+import Foundation
+import LinearAlgebra
+import NeuralNetwork
+import Notebooks
+import ShiftDetection
+
+/// The readers of untrusted bytes, each a target for the fuzzer: whatever the bytes, a reader
+/// either returns a value or throws; it never traps, hangs or allocates without bound.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+  /// `CSVTable` (first column as the label) and the labelled `Dataset` built from it.
+  case csv
+  /// `IDXFile` on the bytes, gzip'd or plain (the payload limited to 16 MiB).
+  case idx
+  /// `ModelFile.decode`, then the decoded classifier on one row of zeros.
+  case model
+  /// `SourceReference.decode`, then its sample as a matrix.
+  case reference
+  /// The notebook format: parse and render; rendering normalises (fences, blank lines before an
+  /// output block), so its text must parse again and render to itself.
+  case notebook
+
+  /// Runs the target on `bytes`, swallowing the errors it is allowed to throw.
+  public func run(_ bytes: [UInt8]) {
+    switch self {
+    case .csv:
+      let label = String(decoding: bytes.prefix { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+      if let table = try? CSVTable(bytes: bytes, file: "fuzz.csv", labelColumn: label, labelRequired: false),
+        table.labels != nil
+      {
+        _ = try? Dataset(table: table)
+      }
+    case .idx:
+      _ = try? IDXFile(bytes: bytes, file: "fuzz.idx", payloadLimit: 1 << 24)
+    case .model:
+      if let (classifier, _) = try? ModelFile.decode(bytes, file: "fuzz.model") {
+        _ = try? classifier.probabilities(for: Matrix(rows: 1, columns: classifier.featureNames.count))
+      }
+    case .reference:
+      if let reference = try? SourceReference.decode(Data(bytes), file: "fuzz.json") { _ = reference.sampleMatrix }
+    case .notebook:
+      let text = String(decoding: bytes, as: UTF8.self)
+      if let notebook = try? Notebook(parsing: text, file: "fuzz.md") {
+        let rendered = notebook.render()
+        guard let again = try? Notebook(parsing: rendered, file: "fuzz.md") else {
+          preconditionFailure("a rendered notebook does not parse")
+        }
+        precondition(again.render() == rendered, "rendering a rendered notebook changes it")
+      }
+    }
+  }
+
+  /// The target named by the environment variable `SHIFT_FUZZ_TARGET` (for the fuzzer, which
+  /// takes no arguments of ours).
+  public static var fromEnvironment: FuzzTarget {
+    guard let name = ProcessInfo.processInfo.environment["SHIFT_FUZZ_TARGET"], let target = FuzzTarget(rawValue: name)
+    else {
+      fatalError("set SHIFT_FUZZ_TARGET to one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return target
+  }
+}
