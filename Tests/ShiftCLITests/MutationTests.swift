@@ -1,6 +1,6 @@
 import Datasets
-import LinearAlgebra
 import Foundation
+import LinearAlgebra
 import Testing
 
 @testable import shiftcli
