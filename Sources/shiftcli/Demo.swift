@@ -82,11 +82,14 @@ extension ShiftCLI {
       var pairs: [DemoReport.Pair] = []
       for entry in cases {
         output.progress("\(entry.name)…")
-        let simulated = try SimulatedShift(data: entry.data, kind: entry.kind, targetSize: 2000, using: &generator)
-        let analysis = try CorrectionWorkflow().analyze(
-          source: simulated.source, targetFeatures: simulated.target.features, targetLabels: simulated.target.labels,
-          using: &generator
-        ) { output.progress("\(entry.name): \($0)") }
+        let (simulated, analysis) = try naming(entry.dataName) {
+          let simulated = try SimulatedShift(data: entry.data, kind: entry.kind, targetSize: 2000, using: &generator)
+          let analysis = try CorrectionWorkflow().analyze(
+            source: simulated.source, targetFeatures: simulated.target.features, targetLabels: simulated.target.labels,
+            using: &generator
+          ) { output.progress("\(entry.name): \($0)") }
+          return (simulated, analysis)
+        }
         pairs.append(
           DemoReport.Pair(
             name: entry.name, chartPrefix: entry.chartPrefix,

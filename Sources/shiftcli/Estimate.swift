@@ -176,7 +176,7 @@ extension ShiftCLI {
         holdout: workflowHoldout, training: ClassifierTraining(hiddenSizes: hidden.sizes, epochs: epochs),
         estimator: LabelShiftEstimator(method: method),
         bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
-      let analysis = try naming(source) {
+      let analysis = try naming(source, target) {
         try workflow.run(source: sourceData, targetFeatures: targetFeatures, using: &generator) { output.progress($0) }
       }
       output.endProgress()

@@ -39,8 +39,8 @@ extension ShiftCLI {
           message:
             "\(dataOptions.data): \(data.featureCount) features, the model expects \(classifier.featureNames.count)")
       }
-      let metrics = ClassificationMetrics(
-        probabilities: try classifier.probabilities(for: data.features), labels: data.labels)
+      let probabilities = try naming(model, dataOptions.data) { try classifier.probabilities(for: data.features) }
+      let metrics = ClassificationMetrics(probabilities: probabilities, labels: data.labels)
       let report = EvaluateReport(
         model: model, data: dataOptions.data, examples: data.count, classes: classifier.classes.names,
         accuracy: metrics.accuracy, macroF1: metrics.macroF1, logLoss: metrics.logLoss,

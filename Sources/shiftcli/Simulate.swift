@@ -107,9 +107,10 @@ extension ShiftCLI {
       try ResourceLimits.checkMemory(
         8 * Double(targetSize) * Double(data.featureCount), for: "a target of \(targetSize) rows", force: limits.force,
         output: output)
-      let simulated = try SimulatedShift(
-        data: data, kind: try kind(classes: data.classes), targetSize: targetSize, sourceSize: sourceSize,
-        using: &generator)
+      let kind = try kind(classes: data.classes)
+      let simulated = try naming(dataOptions.data) {
+        try SimulatedShift(data: data, kind: kind, targetSize: targetSize, sourceSize: sourceSize, using: &generator)
+      }
       let truth = SimulationTruth(
         simulation: simulated, data: dataOptions.data, seed: seedOptions.seed,
         command: ShiftCLI.commandLine.joined(separator: " "))

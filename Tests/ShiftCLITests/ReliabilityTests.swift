@@ -209,6 +209,22 @@ extension CommandLineTests {
       mentioning: "-5 source rows cannot hold a sample of 1")
   }
 
+  /// A class with one row lands in the test part of a 50 % stratified split: its 30 features at
+  /// 3.4·10³⁸, far outside the training range, overflow the network's first layer to ∞ and the
+  /// next to NaN.
+  @Test func aNonFiniteTestLossIsAComputationError() throws {
+    let columns = 30
+    let header = (0..<columns).map { "f\($0)" } + ["y"]
+    let rows =
+      (0..<40).map { i in (0..<columns).map { String((i + $0) % 5) } + [i % 2 == 0 ? "x" : "z"] }
+      + [[String](repeating: "3.4e38", count: columns) + ["w"]]
+    let data = try write(
+      "extreme.csv", ([header] + rows).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n")
+    try expectFailure(
+      ["train", "--data", data, "--label", "y", "--hidden", "64,64", "--epochs", "1", "--test-fraction", "0.5"],
+      status: 2, mentioning: "extreme.csv: the trained model's loss on the test rows is not finite")
+  }
+
   @Test func libraryErrorsNameTheirFiles() throws {
     let (source, target) = try labelShiftFiles()
     let twoRows = try write("two.csv", "a,y\n1,x\n2,z\n")
@@ -228,5 +244,15 @@ extension CommandLineTests {
       ],
       mentioning: "three.csv: the target needs at least 5 rows")
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("r.md").path))
+    // A class with one row goes to the source half, so the pool lacks it: the error names the
+    // class, not its index, and the file.
+    let rows = (0..<40).map { "\($0 % 5),\($0 % 2 == 0 ? "x" : "z")" } + ["1,w"]
+    let single = try write("single.csv", "a,y\n" + rows.joined(separator: "\n") + "\n")
+    try expectFailure(
+      [
+        "simulate", "--data", single, "--label", "y", "--shift", "dirichlet", "--alpha", "100",
+        "--out-dir", directory.appendingPathComponent("never").path,
+      ], mentioning: "single.csv: the pool has no rows of class 'w'")
+    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("never").path))
   }
 }
