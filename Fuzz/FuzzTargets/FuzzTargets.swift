@@ -12,7 +12,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case csv
   /// `IDXFile` on the bytes, gzip'd or plain (the payload limited to 16 MiB).
   case idx
-  /// `ModelFile.decode`, then the decoded classifier on one row of zeros.
+  /// `ModelFile.decode` of the bytes as they are and resealed (``ModelFile/resealed(_:)``),
+  /// then the decoded classifier on one row of zeros.
   case model
   /// `SourceReference.decode`, then its sample as a matrix.
   case reference
@@ -33,8 +34,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .idx:
       _ = try? IDXFile(bytes: bytes, file: "fuzz.idx", payloadLimit: 1 << 24)
     case .model:
-      if let (classifier, _) = try? ModelFile.decode(bytes, file: "fuzz.model") {
-        _ = try? classifier.probabilities(for: Matrix(rows: 1, columns: classifier.featureNames.count))
+      // As they are, and resealed: most damage is caught by the checksum, and the checks after
+      // it (sizes, names, finiteness) are reached only by bytes that pass it.
+      for candidate in [bytes, ModelFile.resealed(bytes)] {
+        if let (classifier, _) = try? ModelFile.decode(candidate, file: "fuzz.model") {
+          _ = try? classifier.probabilities(for: Matrix(rows: 1, columns: classifier.featureNames.count))
+        }
       }
     case .reference:
       if let reference = try? SourceReference.decode(Data(bytes), file: "fuzz.json") { _ = reference.sampleMatrix }

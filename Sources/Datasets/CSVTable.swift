@@ -28,16 +28,8 @@ public struct CSVTable: Sendable {
   public init(contentsOf file: String, labelColumn: String?, labelRequired: Bool = true, featuresRequired: Bool = true)
     throws
   {
-    let bytes: [UInt8]
-    do {
-      bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
-    } catch {
-      throw DatasetError.unreadable(
-        file: file,
-        reason: FileManager.default.fileExists(atPath: file) ? "\(error.localizedDescription)" : "no such file")
-    }
     try self.init(
-      bytes: bytes, file: file, labelColumn: labelColumn, labelRequired: labelRequired,
+      bytes: try InputFile.read(file), file: file, labelColumn: labelColumn, labelRequired: labelRequired,
       featuresRequired: featuresRequired)
   }
 
@@ -62,7 +54,7 @@ public struct CSVTable: Sendable {
     }
     let featurePositions = names.indices.filter { $0 != labelPosition }
     guard !featurePositions.isEmpty || !featuresRequired else {
-      throw DatasetError.invalidArgument("\(file): no feature columns besides the label column")
+      throw DatasetError.noFeatureColumns(file: file)
     }
     featureNames = featurePositions.map { names[$0] }
     var values: [Float] = []
@@ -114,7 +106,7 @@ extension Dataset {
   /// A labelled data set from a parsed table that has labels.
   public init(table: CSVTable, classes: ClassIndex? = nil) throws {
     guard let raw = table.labels else {
-      throw DatasetError.invalidArgument("\(table.file): the table has no label column")
+      throw DatasetError.noLabelColumn(file: table.file)
     }
     let index = classes ?? ClassIndex(labels: raw)
     if classes == nil && index.count < 2 {

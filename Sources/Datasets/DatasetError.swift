@@ -8,6 +8,10 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
   case emptyFile(file: String)
   /// The file has a header but no data rows.
   case noDataRows(file: String)
+  /// The file has no feature column besides its label column.
+  case noFeatureColumns(file: String)
+  /// A label column is required but the table has none.
+  case noLabelColumn(file: String)
   /// The named column is not in the header.
   case missingColumn(file: String, column: String, available: [String])
   /// Two header cells have the same name.
@@ -46,6 +50,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case .unwritable(let file, let reason): "\(file): cannot write: \(reason)"
     case .emptyFile(let file): "\(file): the file is empty"
     case .noDataRows(let file): "\(file): the file has a header but no data rows"
+    case .noFeatureColumns(let file): "\(file): no feature columns besides the label column"
+    case .noLabelColumn(let file): "\(file): the table has no label column"
     case .missingColumn(let file, let column, let available):
       "\(file): no column named '\(column)' (columns: \(available.joined(separator: ", ")))"
     case .duplicateColumn(let file, let column): "\(file):1: the column name '\(column)' appears twice"
@@ -68,7 +74,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
       "\(file): byte \(offset): truncated IDX data: expected \(expected) bytes, found \(found)"
     case .corruptGzip(let file, let reason): "\(file): corrupt gzip stream: \(reason)"
     case .tooLarge(let file, let what, let limit):
-      "\(file): \(what) is more than the \(limit)-byte limit (1/24 of this machine's memory)"
+      "\(file): \(what) is more than the reader's limit of \(limit) bytes"
     case .invalidArgument(let message): message
     }
   }

@@ -25,13 +25,27 @@ public enum FashionMNIST {
   /// The image size of the data set: 28 × 28 pixels.
   public static let imageSide = 28
 
+  /// The paths of a split's image and label files in `directory`.
+  public static func files(_ split: Split, directory: String = defaultDirectory) -> (images: String, labels: String) {
+    (
+      (directory as NSString).appendingPathComponent("\(split.rawValue)-images-idx3-ubyte.gz"),
+      (directory as NSString).appendingPathComponent("\(split.rawValue)-labels-idx1-ubyte.gz")
+    )
+  }
+
+  /// Whether either of a split's files is in `directory` (then ``load(_:directory:payloadLimit:)``
+  /// reads them, or says what is wrong with them).
+  public static func isPresent(_ split: Split, directory: String = defaultDirectory) -> Bool {
+    let (images, labels) = files(split, directory: directory)
+    return FileManager.default.fileExists(atPath: images) || FileManager.default.fileExists(atPath: labels)
+  }
+
   /// One official split, raw pixel values 0…255 as features (apply ``pixelScaling`` for d2l's
   /// input). Files whose payload exceeds `payloadLimit` bytes are refused before they are read.
   public static func load(
     _ split: Split, directory: String = defaultDirectory, payloadLimit: Int = IDXFile.defaultPayloadLimit
   ) throws -> Dataset {
-    let imageFile = (directory as NSString).appendingPathComponent("\(split.rawValue)-images-idx3-ubyte.gz")
-    let labelFile = (directory as NSString).appendingPathComponent("\(split.rawValue)-labels-idx1-ubyte.gz")
+    let (imageFile, labelFile) = files(split, directory: directory)
     let images = try IDXFile(contentsOf: imageFile, payloadLimit: payloadLimit)
     let labels = try IDXFile(contentsOf: labelFile, payloadLimit: payloadLimit)
     guard images.dimensions.count == 3 else {

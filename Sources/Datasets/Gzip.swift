@@ -14,19 +14,9 @@ struct DecompressingReader {
   private var inflater: Inflater?
   private var position = 0
 
-  /// Reads `file` (its compressed bytes, if compressed).
-  init(contentsOf file: String) throws {
-    guard FileManager.default.isReadableFile(atPath: file) else {
-      throw DatasetError.unreadable(
-        file: file, reason: FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file")
-    }
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: file))
-    } catch {
-      throw DatasetError.unreadable(file: file, reason: error.localizedDescription)
-    }
-    try self.init(bytes: [UInt8](data), file: file)
+  /// Reads `file` (its compressed bytes, if compressed), if at most `limit` bytes long.
+  init(contentsOf file: String, limit: Int = InputFile.limit) throws {
+    try self.init(bytes: try InputFile.read(file, limit: limit), file: file)
   }
 
   /// Reads `bytes` as if from `file`.

@@ -20,7 +20,8 @@ public struct IDXFile: Sendable {
   /// announces are inflated, so a damaged or hostile header cannot make the reader allocate
   /// beyond the limit.
   public init(contentsOf file: String, payloadLimit: Int = IDXFile.defaultPayloadLimit) throws {
-    var reader = try DecompressingReader(contentsOf: file)
+    // A plain file holds its payload as it is: a larger payload limit allows a larger file.
+    var reader = try DecompressingReader(contentsOf: file, limit: max(InputFile.limit, payloadLimit))
     try self.init(reader: &reader, file: file, payloadLimit: payloadLimit)
   }
 
@@ -54,19 +55,18 @@ public struct IDXFile: Sendable {
     }
     dimensions = (0..<rank).map { d in (0..<4).reduce(0) { $0 << 8 | Int(sizes[4 * d + $1]) } }
     // Each dimension is below 2³², so the product of up to four overflows only past 2⁶³: checked.
+    let shape = dimensions.map(String.init).joined(separator: " × ")
     var payload = 1
     for dimension in dimensions {
       let (product, overflow) = payload.multipliedReportingOverflow(by: dimension)
       guard !overflow else {
-        throw DatasetError.tooLarge(file: file, what: "an IDX payload of \(dimensions) bytes", limitBytes: payloadLimit)
+        throw DatasetError.tooLarge(file: file, what: "an IDX payload of \(shape) bytes", limitBytes: payloadLimit)
       }
       payload = product
     }
     guard payload <= payloadLimit else {
       throw DatasetError.tooLarge(
-        file: file,
-        what: "an IDX payload of \(payload) bytes (\(dimensions.map(String.init).joined(separator: " × ")))",
-        limitBytes: payloadLimit)
+        file: file, what: "an IDX payload of \(payload) bytes (\(shape))", limitBytes: payloadLimit)
     }
     values = try reader.read(upTo: payload)
     guard values.count == payload else {

@@ -58,15 +58,13 @@ public enum ModelFile {
 
   /// Reads a classifier written by ``save(_:to:metadata:)``, with its metadata.
   public static func load(from file: String) throws -> (classifier: Classifier, metadata: [String: String]) {
-    let data: Data
+    let bytes: [UInt8]
     do {
-      data = try Data(contentsOf: URL(fileURLWithPath: file))
-    } catch {
-      throw NeuralNetworkError.io(
-        file: file,
-        reason: FileManager.default.fileExists(atPath: file) ? "cannot read the model file" : "no such model file")
+      bytes = try InputFile.read(file, kind: "model file")
+    } catch DatasetError.unreadable(_, let reason) {
+      throw NeuralNetworkError.io(file: file, reason: reason)
     }
-    return try decode([UInt8](data), file: file)
+    return try decode(bytes, file: file)
   }
 
   /// Decodes model-file `bytes` as if read from `file`.
@@ -110,15 +108,21 @@ public enum ModelFile {
     guard Set(header.featureNames).count == header.featureNames.count else {
       throw NeuralNetworkError.corruptModelFile(file: file, reason: "a feature name appears twice")
     }
+    for (inputs, outputs) in zip(sizes, sizes.dropFirst()) {
+      let (weights, overflow) = inputs.multipliedReportingOverflow(by: outputs)
+      guard !overflow, weights <= MLP.maximumLayerWeights else {
+        throw NeuralNetworkError.corruptModelFile(
+          file: file, reason: "a layer of \(inputs) × \(outputs) weights, more than \(MLP.maximumLayerWeights)")
+      }
+    }
     // 4 bytes per parameter (Σ in·out + out) plus the checksum, without overflow.
     var expected = headerEnd + 4
     for (inputs, outputs) in zip(sizes, sizes.dropFirst()) {
-      let (weights, o1) = inputs.multipliedReportingOverflow(by: outputs)
-      let (layerBytes, o2) = (weights + outputs).multipliedReportingOverflow(by: 4)
-      let (total, o3) = expected.addingReportingOverflow(layerBytes)
-      guard !o1, !o2, !o3, total <= bytes.count else {
+      let (layerBytes, o1) = (inputs * outputs + outputs).multipliedReportingOverflow(by: 4)
+      let (total, o2) = expected.addingReportingOverflow(layerBytes)
+      guard !o1, !o2, total <= bytes.count else {
         throw NeuralNetworkError.truncatedModelFile(
-          file: file, expectedBytes: o1 || o2 || o3 ? Int.max : total, foundBytes: bytes.count)
+          file: file, expectedBytes: o1 || o2 ? Int.max : total, foundBytes: bytes.count)
       }
       expected = total
     }
@@ -157,4 +161,13 @@ public enum ModelFile {
   }
 
   private static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 { crc32Checksum(bytes) }
+
+  /// `bytes` with the last four replaced by the checksum of the rest: a damaged model file that
+  /// passes the checksum, so that fuzzing and mutation tests reach the checks after it.
+  package static func resealed(_ bytes: [UInt8]) -> [UInt8] {
+    guard bytes.count >= 4 else { return bytes }
+    var sealed = Array(bytes.dropLast(4))
+    append(checksum(sealed[...]), to: &sealed)
+    return sealed
+  }
 }

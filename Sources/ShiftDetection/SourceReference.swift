@@ -47,14 +47,7 @@ public struct SourceReference: Sendable, Codable, Equatable {
 
   /// Reads a reference written by ``save(to:)``.
   public static func load(from path: String) throws -> SourceReference {
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      throw DatasetError.unreadable(
-        file: path, reason: FileManager.default.fileExists(atPath: path) ? error.localizedDescription : "no such file")
-    }
-    return try decode(data, file: path)
+    return try decode(Data(try InputFile.read(path)), file: path)
   }
 
   /// Decodes and validates reference JSON as if read from `file`: the version, unique feature

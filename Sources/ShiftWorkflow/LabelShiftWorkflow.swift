@@ -50,7 +50,8 @@ public struct LabelShiftWorkflow: Sendable {
       let needed = Self.minimumSourceRows(classes: source.classes.count, holdout: holdout)
       guard source.count >= needed else {
         throw WorkflowError.invalidInput(
-          "the source has \(source.count) rows, too few to train and hold out data for \(source.classes.count) classes (at least \(needed))")
+          "the source has \(source.count) rows, too few to train and hold out data for \(source.classes.count) classes (at least \(needed))"
+        )
       }
     }
     let base: HeldOutClassifiers

@@ -22,6 +22,22 @@ struct HiddenLayerSizes: ExpressibleByArgument, Equatable, CustomStringConvertib
     try limits.check(sizes.count, atMost: ResourceLimits.hiddenLayers, option: "--hidden (layers)")
     for size in sizes { try limits.check(size, atMost: ResourceLimits.hiddenUnits, option: "--hidden") }
   }
+
+  /// Throws an error naming `--hidden` when a layer of the network from `inputs` features to
+  /// `outputs` classes would have more weights than one layer can hold (a limit `--force` cannot
+  /// lift: BLAS indexes with 32-bit integers).
+  func checkLayers(inputs: Int, outputs: Int) throws {
+    let all = [inputs] + sizes + [outputs]
+    for (from, to) in zip(all, all.dropFirst()) {
+      let (weights, overflow) = from.multipliedReportingOverflow(by: to)
+      guard !overflow, weights <= MLP.maximumLayerWeights else {
+        throw CLIFailure(
+          message:
+            "--hidden \(self): a layer of \(from) × \(to) weights is more than the \(MLP.maximumLayerWeights) one layer can hold"
+        )
+      }
+    }
+  }
 }
 
 /// `--domain-c`: the domain classifier's inverse L2 strength, or `auto`.

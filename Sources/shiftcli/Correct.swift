@@ -99,7 +99,7 @@ extension ShiftCLI {
         command: reproducingCommand(seed: seedOptions.seed), sourceName: source, targetName: target,
         chartPrefix: ((report as NSString).lastPathComponent as NSString).deletingPathExtension + "-")
       let (markdown, charts) = renderer.render(analysis)
-      try writeReport(markdown, charts: charts, to: report)
+      try writeReport(markdown, charts: charts, to: report, removing: reportOutputs(report, option: "").map(\.path))
       return try output.render(CorrectSummary(analysis: analysis, report: report)) {
         "\(analysis.detection.sentence)\ncorrection: \(analysis.applied.rawValue); report: \(report)"
       }

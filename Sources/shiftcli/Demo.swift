@@ -18,7 +18,10 @@ extension ShiftCLI {
     @Option(help: "The letter-recognition CSV file.")
     var letters = "Datasets/letter-recognition.csv"
 
-    @Option(help: "Directory of the Fashion-MNIST .gz files (skipped when absent).")
+    @Option(
+      help:
+        "Directory of the Fashion-MNIST .gz files (that pair is skipped when they are absent; damaged files are an error)."
+    )
     var dataDir = FashionMNIST.defaultDirectory
 
     @Option(help: ArgumentHelp("The report to write; charts go beside it.", valueName: "file.md"))
@@ -78,7 +81,9 @@ extension ShiftCLI {
       output.progress("loading \(letters)…")
       let letterData = try Dataset(csvFile: letters, labelColumn: "lettr")
       let cases = Self.cases(
-        letters: letterData, letterFile: letters, fashion: try? FashionMNIST.load(.test, directory: dataDir))
+        letters: letterData, letterFile: letters,
+        fashion: FashionMNIST.isPresent(.test, directory: dataDir)
+          ? try FashionMNIST.load(.test, directory: dataDir) : nil)
       var pairs: [DemoReport.Pair] = []
       for entry in cases {
         output.progress("\(entry.name)…")

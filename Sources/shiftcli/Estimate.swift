@@ -163,6 +163,7 @@ extension ShiftCLI {
         workflowHoldout = .model(classifier)
       } else {
         sourceData = try Dataset(table: sourceTable)
+        try hidden.checkLayers(inputs: sourceData.featureCount, outputs: sourceData.classes.count)
         let sizes = [sourceData.featureCount] + hidden.sizes + [sourceData.classes.count]
         try ResourceLimits.checkMemory(
           Double(max(folds, 1)) * ResourceLimits.trainingBytes(sizes: sizes, rows: sourceData.count, batch: 128),

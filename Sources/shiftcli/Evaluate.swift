@@ -23,6 +23,14 @@ extension ShiftCLI {
     func execute() throws -> String {
       threadOptions.apply()
       let (classifier, _) = try ModelFile.load(from: model)
+      if dataOptions.isFashionMNIST && classifier.classes.names != FashionMNIST.classNames {
+        let shown = classifier.classes.names.prefix(10).joined(separator: ", ")
+        throw CLIFailure(
+          message: """
+            \(model): the model's classes (\(shown)\(classifier.classes.count > 10 ? ", …" : "")) are not \
+            Fashion-MNIST's; score it on a CSV file of its classes with --data FILE.csv --label COLUMN
+            """)
+      }
       let data = try dataOptions.load(fashionMNIST: .test, classes: classifier.classes, force: limits.force)
       if !dataOptions.isFashionMNIST {
         guard data.featureNames == classifier.featureNames else {

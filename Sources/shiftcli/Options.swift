@@ -41,7 +41,7 @@ struct DataOptions: ParsableArguments {
         return try FashionMNIST.load(
           split, directory: dataDir, payloadLimit: force ? .max : IDXFile.defaultPayloadLimit)
       } catch let error as DatasetError {
-        guard case .tooLarge = error else { throw error }
+        guard case .tooLarge = error, !force else { throw error }
         throw CLIFailure(message: "\(error); pass --force to read it anyway")
       }
     }
@@ -156,8 +156,9 @@ enum ResourceLimits {
   /// layer's activations four times per batch row, and the data three times (raw, standardised,
   /// split), all Float32.
   static func trainingBytes(sizes: [Int], rows: Int, batch: Int) -> Double {
-    let parameters = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + Double($1.0 + 1) * Double($1.1) }
-    let activations = Double(sizes.dropFirst().reduce(0, +)) * Double(min(batch, rows))
+    // In Double throughout: with --force the sizes may be near Int.max.
+    let parameters = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + (Double($1.0) + 1) * Double($1.1) }
+    let activations = sizes.dropFirst().reduce(0.0) { $0 + Double($1) } * Double(min(batch, rows))
     return 4 * (5 * parameters + 4 * activations + 3 * Double(rows) * Double(sizes.first ?? 0))
   }
 }
@@ -188,7 +189,9 @@ func checkRange<T: Comparable>(_ value: T, _ range: ClosedRange<T>, option: Stri
 /// it or a hard link (an output that does not exist yet cannot be an input).
 func checkOutputs(_ outputs: [(option: String, path: String)], spare inputs: [(option: String, path: String)]) throws {
   func identity(_ path: String) -> String? {
-    // Symbolic links are followed: the file that would be read, or written through.
+    // Symbolic links are followed, and the file a path names is compared with the files read.
+    // (Writing replaces a link rather than writing through it; refusing it anyway keeps the
+    // rule simple: no output is an input.)
     let resolved = (path as NSString).resolvingSymlinksInPath
     guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved),
       let device = attributes[.systemNumber], let inode = attributes[.systemFileNumber]
@@ -214,14 +217,21 @@ func reportOutputs(_ report: String, option: String) -> [(option: String, path: 
   return [(option, report)] + charts
 }
 
-/// Throws a usage error when the directory `path` would be written into does not exist.
+/// Throws a usage error, before any work, when `path` could not be written: its directory does
+/// not exist or is not writable, or `path` is itself a directory.
 func checkWritableDirectory(of path: String, option: String) throws {
   let directory = (path as NSString).deletingLastPathComponent
   var isDirectory: ObjCBool = false
+  if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+    throw ValidationError("\(option) \(path) is a directory: name a file")
+  }
   if !directory.isEmpty,
     !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue
   {
     throw ValidationError("\(option) \(path): directory \(directory) does not exist")
+  }
+  guard access(directory.isEmpty ? "." : directory, W_OK) == 0 else {
+    throw ValidationError("\(option) \(path): directory \(directory.isEmpty ? "." : directory) is not writable")
   }
 }
 
@@ -231,12 +241,16 @@ func readTable(_ path: String, label: String?, alignedTo names: [String], refere
   try CSVTable(contentsOf: path, labelColumn: label, labelRequired: false).aligned(to: names, reference: reference)
 }
 
-/// Writes the report and its charts as one (``AtomicFile/write(_:creatingDirectory:)``): all of
-/// them or, on failure, none; the report's directory is created if missing.
-func writeReport(_ markdown: String, charts: [MarkdownReport.Chart], to path: String) throws {
+/// Writes the report and its charts as one (``AtomicFile/write(_:creatingDirectory:removing:)``):
+/// all of them or, on failure, none; the report's directory is created if missing. The files of
+/// `stale` not written this time (a chart an earlier run drew) are removed.
+func writeReport(_ markdown: String, charts: [MarkdownReport.Chart], to path: String, removing stale: [String] = [])
+  throws
+{
   let directory = (path as NSString).deletingLastPathComponent
   let files = charts.map { ((directory as NSString).appendingPathComponent($0.file), Data($0.svg.utf8)) }
-  try AtomicFile.write(files + [(path, Data(markdown.utf8))], creatingDirectory: directory.isEmpty ? nil : directory)
+  try AtomicFile.write(
+    files + [(path, Data(markdown.utf8))], creatingDirectory: directory.isEmpty ? nil : directory, removing: stale)
 }
 
 /// The command line that reproduces this run, as `shiftcli …` (with the seed spelled out).

@@ -136,7 +136,7 @@ extension ShiftCLI {
       let written = files.map { ((outDir as NSString).appendingPathComponent($0.name), Data($0.text.utf8)) }
       try AtomicFile.write(
         written + [((outDir as NSString).appendingPathComponent("truth.json"), try encoder.encode(truth))],
-        creatingDirectory: outDir)
+        creatingDirectory: outDir, removing: Self.outputFiles.map { (outDir as NSString).appendingPathComponent($0) })
       output.endProgress()
       return try output.render(truth) {
         "\(shift.rawValue): \(simulated.source.count) source rows, \(target.count) target rows → \(outDir)/{source,target}.csv, truth.json"

@@ -122,6 +122,7 @@ extension ShiftCLI {
           try train.split(fraction: validationFraction, using: &generator)
         }
       }
+      try hidden.checkLayers(inputs: train.featureCount, outputs: train.classes.count)
       let sizes = [train.featureCount] + hidden.sizes + [train.classes.count]
       try ResourceLimits.checkMemory(
         ResourceLimits.trainingBytes(sizes: sizes, rows: train.count + test.count, batch: batchSize),
@@ -129,9 +130,11 @@ extension ShiftCLI {
       var network = try MLP(
         sizes: sizes, activation: activation, dropout: dropout,
         initialization: self.`init`, using: &generator)
-      let history = try network.train(
-        on: train, validation: validation, configuration: configuration, using: &generator
-      ) { output.progress(progressLine($0)) }
+      let history = try naming(dataOptions.data) {
+        try network.train(
+          on: train, validation: validation, configuration: configuration, using: &generator
+        ) { output.progress(progressLine($0)) }
+      }
       output.endProgress()
       let testEvaluation = try network.evaluateLoss(
         features: test.features, targets: .classes(test.labels), loss: .softmaxCrossEntropy)

@@ -89,7 +89,7 @@ import Testing
   }
 
   @Test func labelOnlyFileHasNoFeatures() {
-    #expect(throws: DatasetError.invalidArgument("t.csv: no feature columns besides the label column")) {
+    #expect(throws: DatasetError.noFeatureColumns(file: "t.csv")) {
       try parse("y\n1\n2\n")
     }
   }

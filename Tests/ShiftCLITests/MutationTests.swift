@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import LinearAlgebra
+import NeuralNetwork
 import Testing
 
 @testable import shiftcli
@@ -68,10 +69,14 @@ extension CommandLineTests {
       let kind = ["csv", "model", "reference", "options"][run % 4]
       let damaged = directory.appendingPathComponent("m-damaged-\(run % 4)").path
       if let original = originals[kind] {
-        try Data(Self.mutate(original, using: &generator)).write(to: URL(fileURLWithPath: damaged))
+        let mutated = Self.mutate(original, using: &generator)
+        // Every other model is resealed, so that the checks after the checksum are reached too.
+        let bytes = kind == "model" && run % 8 == 1 ? ModelFile.resealed(mutated) : mutated
+        try Data(bytes).write(to: URL(fileURLWithPath: damaged))
       }
       let value = numbers[generator.uniformIndex(below: numbers.count)]
       let arguments: [String]
+      var option = ""
       switch kind {
       case "csv":
         arguments = [
@@ -89,7 +94,7 @@ extension CommandLineTests {
         arguments = ["detect", "--reference", damaged, "--target", target, "--label", "lettr"]
       default:
         let options = ["--folds", "--clip", "--domain-c", "--bootstrap", "--holdout", "--level", "--reference-rows"]
-        let option = options[generator.uniformIndex(below: options.count)]
+        option = options[generator.uniformIndex(below: options.count)]
         arguments =
           option == "--level" || option == "--reference-rows"
           ? ["detect", "--source", source, "--target", target, "--label", "lettr", option, value]
@@ -105,6 +110,9 @@ extension CommandLineTests {
       if result.status != 0 {
         #expect(
           result.stderr.hasPrefix("error: ") || result.stderr.hasPrefix("Error: "), "\(arguments): \(result.stderr)")
+        // …and names what it is about: the damaged file, an input beside it, or the option.
+        let named = kind == "options" ? [option, "'\(value)'"] : [damaged]
+        #expect(named.contains { result.stderr.contains($0) }, "\(arguments): \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out), "\(arguments) failed but wrote \(out)")
       }
       try? FileManager.default.removeItem(atPath: out)

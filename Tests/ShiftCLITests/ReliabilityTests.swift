@@ -54,7 +54,17 @@ extension CommandLineTests {
     }
     let hugeFile = try write("huge.model", "")
     try Data(huge).write(to: URL(fileURLWithPath: hugeFile))
-    try expectFailure(["evaluate", "--model", hugeFile, "--data", data, "--label", "lettr"], mentioning: hugeFile)
+    try expectFailure(
+      ["evaluate", "--model", hugeFile, "--data", data, "--label", "lettr"],
+      mentioning: "\(hugeFile): corrupt model file: a layer of 16777215 × 16777215 weights")
+    // Two layers of 2¹⁶ units: 2³² weights between them, more than BLAS's 32-bit indices reach,
+    // refused from the header before the payload's size is compared with the bytes present.
+    let wide = try rewritingHeader(of: bytes) { header in header["sizes"] = [16, 65_536, 65_536, 26] }
+    let wideFile = try write("wide.model", "")
+    try Data(wide).write(to: URL(fileURLWithPath: wideFile))
+    try expectFailure(
+      ["evaluate", "--model", wideFile, "--data", data, "--label", "lettr"],
+      mentioning: "a layer of 65536 × 65536 weights, more than 2147483647")
   }
 
   @Test func repeatedClassOrFeatureNamesInAModelAreRejected() throws {
@@ -101,11 +111,16 @@ extension CommandLineTests {
         + dimensions.flatMap { d in (0..<4).map { UInt8((d >> (8 * (3 - $0))) & 0xFF) } }
         + payload
     }
-    #expect(throws: DatasetError.self) {
-      try IDXFile(bytes: idx([0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], payload: []), file: "x")
+    #expect(
+      throws: DatasetError.tooLarge(
+        file: "x", what: "an IDX payload of 4294967295 × 4294967295 × 4294967295 bytes", limitBytes: 1 << 20)
+    ) {
+      try IDXFile(bytes: idx([0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], payload: []), file: "x", payloadLimit: 1 << 20)
     }
     let claimsTooMuch = idx([1_500_000, 28, 28], payload: [UInt8](repeating: 0, count: 1000))
-    #expect(throws: DatasetError.self) { try IDXFile(bytes: claimsTooMuch, file: "x", payloadLimit: 1 << 20) }
+    let tooLarge = DatasetError.tooLarge(
+      file: "x", what: "an IDX payload of 1176000000 bytes (1500000 × 28 × 28)", limitBytes: 1 << 20)
+    #expect(throws: tooLarge) { try IDXFile(bytes: claimsTooMuch, file: "x", payloadLimit: 1 << 20) }
 
     let fashion = directory.appendingPathComponent("fashion")
     try FileManager.default.createDirectory(at: fashion, withIntermediateDirectories: true)
@@ -118,6 +133,19 @@ extension CommandLineTests {
       try process.run()
       process.waitUntilExit()
     }
+    // Gzip'd, the same header is refused before anything is inflated past it, and a header
+    // within the limit inflates only as far as the (short) stream goes.
+    try gzip(claimsTooMuch, to: "claims.idx.gz")
+    let claims = fashion.appendingPathComponent("claims.idx.gz").path
+    #expect(
+      throws: DatasetError.tooLarge(
+        file: claims, what: "an IDX payload of 1176000000 bytes (1500000 × 28 × 28)", limitBytes: 1 << 20)
+    ) {
+      try IDXFile(contentsOf: claims, payloadLimit: 1 << 20)
+    }
+    #expect(
+      throws: DatasetError.truncatedIDX(file: claims, byteOffset: 16, expectedBytes: 1_176_000_000, foundBytes: 1000)
+    ) { try IDXFile(contentsOf: claims, payloadLimit: .max) }
     try gzip(idx([100, 1, 1], payload: [UInt8](repeating: 7, count: 100)), to: "train-images-idx3-ubyte.gz")
     try gzip(idx([100], payload: [UInt8](repeating: 1, count: 100)), to: "train-labels-idx1-ubyte.gz")
     try expectFailure(
@@ -157,10 +185,13 @@ extension CommandLineTests {
       (["detect", "--source", source, "--target", target, "--level", "-0.5"], "--level must be in (0, 1)"),
     ]
     for (arguments, message) in cases { try expectFailure(arguments, mentioning: message) }
-    // Past the limit with --force, an absurd layer is still refused before any allocation.
-    try expectFailure(
-      ["train", "--data", data, "--label", "lettr", "--hidden", "4611686018427387904", "--force"],
-      mentioning: "× 4611686018427387904")
+    // Past the limit with --force, an absurd layer is still refused before any allocation, and
+    // sizes near Int.max do not overflow the memory estimate.
+    for hidden in ["4611686018427387904", "9223372036854775807", "4611686018427387904,4611686018427387904"] {
+      try expectFailure(
+        ["train", "--data", data, "--label", "lettr", "--hidden", hidden, "--force"],
+        mentioning: "--hidden \(hidden): a layer of")
+    }
     // A huge clip value is a cap like any other (it used to trap when printed).
     let clipped = try run([
       "estimate", "--shift", "covariate", "--source", source, "--target", target, "--label", "lettr", "--clip", "1e19",
@@ -254,5 +285,73 @@ extension CommandLineTests {
         "--out-dir", directory.appendingPathComponent("never").path,
       ], mentioning: "single.csv: the pool has no rows of class 'w'")
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("never").path))
+  }
+
+  @Test func inputsMustBeFilesOrPipes() throws {
+    let (source, _) = try labelShiftFiles()
+    try expectFailure(
+      ["estimate", "--shift", "covariate", "--source", source, "--target", "/dev/zero", "--label", "lettr"],
+      mentioning: "/dev/zero: cannot read: a device, not a file")
+    try expectFailure(
+      ["estimate", "--shift", "covariate", "--source", source, "--target", directory.path, "--label", "lettr"],
+      mentioning: "cannot read: a directory, not a file")
+    try expectFailure(
+      ["evaluate", "--model", directory.path, "--data", source, "--label", "lettr"],
+      mentioning: "a directory, not a model file")
+    #expect(
+      throws: DatasetError.tooLarge(
+        file: source, what: "a file of \(try Data(contentsOf: URL(fileURLWithPath: source)).count) bytes",
+        limitBytes: 100)
+    ) {
+      try InputFile.read(source, limit: 100)
+    }
+  }
+
+  @Test func aModelIsScoredOnlyOnDataOfItsClasses() throws {
+    let (model, _, _) = try trainedModel()
+    try expectFailure(
+      ["evaluate", "--model", model, "--data", "fashion-mnist", "--data-dir", directory.path],
+      mentioning: "\(model): the model's classes (A, B, C, D, E, F, G, H, I, J, …) are not Fashion-MNIST's")
+  }
+
+  @Test func outputsAreCheckedBeforeWorkAndWrittenWhole() throws {
+    let data = try letterSubset(100)
+    try expectFailure(
+      ["train", "--data", data, "--label", "lettr", "--model-out", directory.path],
+      mentioning: "--model-out \(directory.path) is a directory")
+    // A directory in the way of one of several files: none is replaced, no temporary is left,
+    // and the directories created for them are removed again.
+    let existing = try write("kept.txt", "old")
+    let blocked = directory.appendingPathComponent("blocked")
+    try FileManager.default.createDirectory(at: blocked, withIntermediateDirectories: true)
+    let nested = directory.appendingPathComponent("new/deeper").path
+    #expect(throws: DatasetError.unwritable(file: blocked.path, reason: "a directory is in the way")) {
+      try AtomicFile.write(
+        [
+          (existing, Data("new".utf8)), ((nested as NSString).appendingPathComponent("x"), Data()),
+          (blocked.path, Data()),
+        ],
+        creatingDirectory: nested)
+    }
+    #expect(try String(contentsOfFile: existing, encoding: .utf8) == "old")
+    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("new").path))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).allSatisfy { !$0.contains(".tmp-") })
+    // A second simulation into the same directory leaves no file of the first that it did not
+    // write itself (target labels that no longer match the truth).
+    let out = directory.appendingPathComponent("sim").path
+    let simulate = ["simulate", "--data", data, "--label", "lettr", "--shift", "none", "--out-dir", out, "--quiet"]
+    #expect(try run(simulate + ["--hide-target-labels"]).status == 0)
+    #expect(FileManager.default.fileExists(atPath: out + "/target-labels.csv"))
+    #expect(try run(simulate).status == 0)
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["source.csv", "target.csv", "truth.json"])
+  }
+
+  @Test func aCSVErrorNamesItsFileOnce() throws {
+    let onlyLabels = try write("only-labels.csv", "y\nx\nz\n")
+    let outcome = try run(["train", "--data", onlyLabels, "--label", "y"])
+    #expect(
+      outcome.status == 1 && outcome.stderr == "error: \(onlyLabels): no feature columns besides the label column\n",
+      "\(outcome.stderr)")
   }
 }
