@@ -20,6 +20,10 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
   case malformedCell(file: String, line: Int, column: Int, columnName: String, text: String)
   /// A cell is empty or a missing-value marker (`NA`, `NaN`, `null`, …).
   case missingValue(file: String, line: Int, column: Int, columnName: String)
+  /// A column named in a schema option (`label`, `features`, `ignore`, `categorical`) is not in the file.
+  case unknownSchemaColumn(file: String, column: String, option: String, available: [String])
+  /// A cell of a boolean column is neither `true` nor `false`. `line` and `column` are 1-based.
+  case notBoolean(file: String, line: Int, column: Int, columnName: String, text: String)
   /// A row has a different number of cells than the header.
   case raggedRow(file: String, line: Int, expected: Int, found: Int)
   /// A NUL byte: a binary file, or a cell that would be cut short.
@@ -59,6 +63,10 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
       "\(file):\(line):\(column): column '\(name)': '\(text)' is not a finite number"
     case .missingValue(let file, let line, let column, let name):
       "\(file):\(line):\(column): column '\(name)': missing value"
+    case .unknownSchemaColumn(let file, let column, let option, let available):
+      "\(file): no column named '\(column)' (given as \(option); columns: \(available.joined(separator: ", ")))"
+    case .notBoolean(let file, let line, let column, let name, let text):
+      "\(file):\(line):\(column): column '\(name)' is true/false in the source: '\(text)' is neither"
     case .raggedRow(let file, let line, let expected, let found):
       "\(file):\(line): expected \(expected) cells as in the header, found \(found)"
     case .unterminatedQuote(let file, let line): "\(file):\(line): quoted cell is never closed"

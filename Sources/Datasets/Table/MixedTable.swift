@@ -1,0 +1,403 @@
+import Foundation
+
+/// A CSV table of mixed columns, typed by a ``TableSchema``: numeric and categorical features
+/// with missing cells allowed, a label column, and columns that are not features.
+///
+/// Read a source with ``init(contentsOf:options:)``, which infers the schema, and every later
+/// file with ``init(contentsOf:schema:labelRequired:)``, which reads it as the source was read:
+/// columns matched by name (extra columns are skipped), each cell checked against its column's
+/// kind. Missing cells are those ``CSVTable`` rejects (empty, `NA`, `N/A`, `NaN`, `null`,
+/// `None`, `?`, any case); in a label column they are an error.
+public struct MixedTable: Sendable {
+  /// Path the table was read from (used in error messages).
+  public var file: String
+  /// What each column is (for a later file: the source's schema).
+  public var schema: TableSchema
+  /// The feature columns, in the schema's order.
+  public var features: [FeatureColumn]
+  /// The raw label of each row, when the table has the label column.
+  public var labels: [String]?
+  /// The 1-based line in `file` on which each row starts.
+  public var rowLines: [Int]
+
+  /// Number of rows.
+  public var rowCount: Int { rowLines.count }
+
+  /// Rows read to guess which columns are numeric before the whole file is read.
+  static let sampleRows = 1000
+  /// The reason of a column whose kind its values decide (replaced once they have).
+  static let undecided = "inferred"
+  /// Below this many values, a column whose values are all distinct is still a feature.
+  static let identifierMinimumRows = 20
+
+  /// Reads the source `file` and infers its schema (see ``SchemaOptions``).
+  public init(contentsOf file: String, options: SchemaOptions) throws {
+    try self.init(bytes: try InputFile.read(file), file: file, options: options)
+  }
+
+  /// Reads `file` with the columns of `schema`; its label column is optional unless `labelRequired`.
+  public init(contentsOf file: String, schema: TableSchema, labelRequired: Bool = false) throws {
+    try self.init(bytes: try InputFile.read(file), file: file, schema: schema, labelRequired: labelRequired)
+  }
+
+  /// Parses CSV `bytes` as if read from the source `file`, inferring the schema.
+  ///
+  /// Inference: a column is numeric when every cell is a number or missing, boolean when every
+  /// cell is `true`/`false` (any case) or missing, and categorical otherwise. Left out of the
+  /// features are columns named as identifiers or timestamps (`id`, `identifier`, `uuid`,
+  /// `timestamp`, `datetime`, `…_id`, `…_timestamp`, pandas' `Unnamed: 0`), text columns whose
+  /// every value is an ISO date or time, text columns of at least 20 values that are all
+  /// distinct, and columns without a value. The options override all of it.
+  public init(bytes: [UInt8], file: String, options: SchemaOptions) throws {
+    let names = try Self.header(of: bytes, file: file)
+    var columns = try Self.declaredColumns(names: names, file: file, options: options)
+    // The columns whose kind the values decide, and those of them the user named as features
+    // (never left out for what their values look like).
+    let undecided = columns.indices.filter { columns[$0].reason == Self.undecided }
+    let named = Set(options.features ?? [])
+    // Guess from the first rows, read the file, and read it once more if a column guessed
+    // numeric turned out to hold text further down.
+    let sample = try Self.read(bytes, file: file, names: names, plan: columns.map(\.kind), rowLimit: Self.sampleRows)
+    for position in undecided {
+      columns[position].kind = sample.notNumeric.contains(position) ? .categorical : .numeric
+    }
+    var table = try Self.read(bytes, file: file, names: names, plan: columns.map(\.kind))
+    if !table.notNumeric.isEmpty {
+      for position in table.notNumeric { columns[position].kind = .categorical }
+      table = try Self.read(bytes, file: file, names: names, plan: columns.map(\.kind))
+    }
+    for position in columns.indices where columns[position].kind.isFeature {
+      guard let values = table.columns[position] else { continue }
+      let inferred = undecided.contains(position) && !named.contains(names[position])
+      if let reason = Self.reasonToLeaveOut(values, inferred: inferred) {
+        columns[position].kind = .ignored
+        columns[position].reason = reason
+        table.columns[position] = nil
+        continue
+      }
+      if undecided.contains(position), case .categorical(let levels, let codes) = values,
+        levels.allSatisfy({ Self.booleanLevels.contains($0.lowercased()) })
+      {
+        columns[position].kind = .boolean
+        table.columns[position] = Self.asBoolean(levels: levels, codes: codes)
+      }
+      if undecided.contains(position) { columns[position].reason = Self.inferenceReason(table.columns[position]) }
+    }
+    guard columns.contains(where: { $0.kind.isFeature }) else { throw DatasetError.noFeatureColumns(file: file) }
+    self.init(file: file, schema: TableSchema(columns: columns), names: names, table: table)
+  }
+
+  /// Parses CSV `bytes` as if read from `file`, with the columns of `schema`.
+  public init(bytes: [UInt8], file: String, schema: TableSchema, labelRequired: Bool = false) throws {
+    let names = try Self.header(of: bytes, file: file)
+    var plan = [TableSchema.Kind](repeating: .ignored, count: names.count)
+    var position: [String: Int] = [:]
+    for (index, name) in names.enumerated() { position[name] = index }
+    for column in schema.columns {
+      if let index = position[column.name] {
+        plan[index] = column.kind
+      } else if column.kind.isFeature || (column.kind == .label && labelRequired) {
+        throw DatasetError.missingColumn(file: file, column: column.name, available: names)
+      }
+    }
+    let table = try Self.read(bytes, file: file, names: names, plan: plan, enforcing: true)
+    self.file = file
+    self.schema = schema
+    features = schema.featureColumns.map { column in
+      // Every feature column is present (checked above) and was read by its kind.
+      FeatureColumn(name: column.name, values: table.columns[position[column.name] ?? 0] ?? .numeric([]))
+    }
+    labels = table.labels
+    rowLines = table.lines
+  }
+
+  private init(file: String, schema: TableSchema, names: [String], table: Contents) {
+    self.file = file
+    self.schema = schema
+    features = schema.columns.indices.compactMap { position in
+      schema.columns[position].kind.isFeature
+        ? table.columns[position].map { FeatureColumn(name: names[position], values: $0) } : nil
+    }
+    labels = table.labels
+    rowLines = table.lines
+  }
+
+  /// The table's rows at `indices`, in that order.
+  public func rows(at indices: [Int]) -> MixedTable {
+    var subset = self
+    subset.features = features.map { $0.rows(at: indices) }
+    subset.labels = labels.map { labels in indices.map { labels[$0] } }
+    subset.rowLines = indices.map { rowLines[$0] }
+    return subset
+  }
+}
+
+// MARK: - Reading
+
+extension MixedTable {
+  /// The columns as read: one entry per header position (`nil` for columns not read).
+  fileprivate struct Contents {
+    var columns: [FeatureColumn.Values?]
+    var labels: [String]?
+    var lines: [Int]
+    /// Positions planned numeric whose cells included text (when not enforcing the plan).
+    var notNumeric: Set<Int>
+  }
+
+  /// The header's names, trimmed and distinct.
+  fileprivate static func header(of bytes: [UInt8], file: String) throws -> [String] {
+    var parser = CSVParser(bytes: bytes, file: file)
+    guard let header = try parser.nextRecord() else { throw DatasetError.emptyFile(file: file) }
+    let names = header.cells.map { $0.trimmingCharacters(in: .whitespaces) }
+    var seen = Set<String>()
+    for name in names where !seen.insert(name).inserted {
+      throw DatasetError.duplicateColumn(file: file, column: name)
+    }
+    return names
+  }
+
+  /// The columns as far as the options and names decide them; the rest have the reason
+  /// ``undecided`` and are decided by their values.
+  fileprivate static func declaredColumns(names: [String], file: String, options: SchemaOptions) throws
+    -> [TableSchema.Column]
+  {
+    let known = Set(names)
+    func check(_ list: [String], _ role: String) throws {
+      if let unknown = list.first(where: { !known.contains($0) }) {
+        throw DatasetError.unknownSchemaColumn(file: file, column: unknown, option: role, available: names)
+      }
+    }
+    if let label = options.label { try check([label], "label") }
+    try check(options.features ?? [], "features")
+    try check(options.ignore, "ignore")
+    try check(options.categorical, "categorical")
+    let features = options.features.map(Set.init)
+    return names.map { name in
+      if name == options.label { return .init(name: name, kind: .label, reason: "the label") }
+      if options.ignore.contains(name) { return .init(name: name, kind: .ignored, reason: "--ignore") }
+      if options.categorical.contains(name) { return .init(name: name, kind: .categorical, reason: "--categorical") }
+      if let features, !features.contains(name) {
+        return .init(name: name, kind: .ignored, reason: "not in --features")
+      }
+      if features == nil, let reason = reasonToLeaveOut(named: name) {
+        return .init(name: name, kind: .ignored, reason: reason)
+      }
+      return .init(name: name, kind: .numeric, reason: undecided)
+    }
+  }
+
+  /// Reads the data rows (up to `rowLimit`) by `plan`, one kind per header position. When
+  /// `enforcing`, a cell that does not fit its column's kind is an error; otherwise numeric
+  /// columns holding text are reported in `notNumeric`.
+  fileprivate static func read(
+    _ bytes: [UInt8], file: String, names: [String], plan: [TableSchema.Kind], rowLimit: Int = .max,
+    enforcing: Bool = false
+  ) throws -> Contents {
+    var parser = CSVParser(bytes: bytes, file: file)
+    _ = try parser.nextRecord()
+    var numbers = plan.map { $0 == .numeric ? [Float]() : nil }
+    var categories = plan.map { $0 == .categorical || $0 == .boolean ? CategoryCoder() : nil }
+    for position in plan.indices where plan[position] == .boolean {
+      categories[position] = CategoryCoder(levels: ["false", "true"])
+    }
+    let labelPosition = plan.firstIndex(of: .label)
+    var labels: [String] = []
+    var lines: [Int] = []
+    var notNumeric = Set<Int>()
+    while lines.count < rowLimit, let record = try parser.nextRecord() {
+      guard record.cells.count == names.count else {
+        throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
+      }
+      for (position, kind) in plan.enumerated() where kind != .ignored {
+        let text = record.cells[position].trimmingCharacters(in: .whitespaces)
+        let missing = isMissing(text)
+        switch kind {
+        case .numeric:
+          var value = Float.nan
+          if !missing {
+            if let number = Float(text), number.isFinite {
+              value = number
+            } else if enforcing {
+              throw DatasetError.malformedCell(
+                file: file, line: record.line, column: position + 1, columnName: names[position], text: text)
+            } else {
+              notNumeric.insert(position)
+            }
+          }
+          numbers[position]?.append(value)
+        case .categorical:
+          guard categories[position]?.append(missing ? nil : canonicalLevel(text)) ?? true else {
+            throw DatasetError.tooLarge(
+              file: file, what: "column '\(names[position])' with \(Int32.max) distinct values",
+              limitBytes: InputFile.limit)
+          }
+        case .boolean:
+          let value = text.lowercased()
+          guard missing || booleanLevels.contains(value) else {
+            throw DatasetError.notBoolean(
+              file: file, line: record.line, column: position + 1, columnName: names[position], text: text)
+          }
+          _ = categories[position]?.append(missing ? nil : value)
+        case .label:
+          guard !missing else {
+            throw DatasetError.missingValue(
+              file: file, line: record.line, column: position + 1, columnName: names[position])
+          }
+          labels.append(text)
+        case .ignored:
+          break
+        }
+      }
+      lines.append(record.line)
+    }
+    guard !lines.isEmpty else { throw DatasetError.noDataRows(file: file) }
+    let columns: [FeatureColumn.Values?] = plan.indices.map { position in
+      if let values = numbers[position] { return .numeric(values) }
+      if let coder = categories[position] { return .categorical(levels: coder.levels, codes: coder.codes) }
+      return nil
+    }
+    return Contents(
+      columns: columns, labels: labelPosition == nil ? nil : labels, lines: lines, notNumeric: notNumeric)
+  }
+}
+
+// MARK: - Inference
+
+extension MixedTable {
+  /// The texts of a boolean column.
+  static let booleanLevels: Set<String> = ["false", "true"]
+
+  /// Whether a (trimmed) cell is a missing value.
+  static func isMissing(_ text: String) -> Bool {
+    text.utf8.count <= 4 && CSVTable.missingMarkers.contains(text.lowercased())
+  }
+
+  /// A category's text, with numbers written one way (`1.0`, `01` and `1` are the level `1`).
+  static func canonicalLevel(_ text: String) -> String {
+    guard let first = text.utf8.first,
+      first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
+        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
+      let value = Double(text), value.isFinite
+    else { return text }
+    if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+    return String(value)
+  }
+
+  /// Why a column named `name` is not a feature, if its name says it is an identifier or a time.
+  static func reasonToLeaveOut(named name: String) -> String? {
+    let lower = name.lowercased()
+    if ["id", "identifier", "uuid", "guid"].contains(lower) || lower.hasSuffix("_id") || lower.hasPrefix("unnamed:") {
+      return "named as an identifier"
+    }
+    if ["timestamp", "datetime"].contains(lower) || lower.hasSuffix("_timestamp") {
+      return "named as a timestamp"
+    }
+    return nil
+  }
+
+  /// Why a column with these values is not a feature, if it is not: no values at all, or (for
+  /// an inferred text column) dates and times, or a distinct value in every row.
+  static func reasonToLeaveOut(_ values: FeatureColumn.Values, inferred: Bool) -> String? {
+    switch values {
+    case .numeric(let numbers):
+      return numbers.allSatisfy(\.isNaN) ? "no values" : nil
+    case .categorical(let levels, let codes):
+      if levels.isEmpty { return "no values" }
+      guard inferred else { return nil }
+      if levels.allSatisfy(isTimestamp) { return "dates or times" }
+      let present = codes.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+      if present >= identifierMinimumRows && levels.count == present { return "every value distinct (an identifier)" }
+      return nil
+    }
+  }
+
+  /// What the values of an inferred feature column are, in a few words.
+  static func inferenceReason(_ values: FeatureColumn.Values?) -> String {
+    switch values {
+    case .numeric(let numbers):
+      let missing = numbers.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
+      return missing == 0 ? "numbers" : "numbers, \(missing) missing"
+    case .categorical(let levels, let codes):
+      let missing = codes.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
+      let what = levels == ["false", "true"] ? "true/false" : "text, \(levels.count) levels"
+      return missing == 0 ? what : "\(what), \(missing) missing"
+    case nil:
+      return undecided
+    }
+  }
+
+  /// The codes of a text column whose levels are `true`/`false` in any case, recoded to the
+  /// levels `false`, `true`.
+  static func asBoolean(levels: [String], codes: [Int32]) -> FeatureColumn.Values {
+    let recode = levels.map { Int32($0.lowercased() == "true" ? 1 : 0) }
+    return .categorical(levels: ["false", "true"], codes: codes.map { $0 < 0 ? -1 : recode[Int($0)] })
+  }
+
+  /// Whether `text` is an ISO 8601 date or date-time: `YYYY-MM-DD`, optionally followed by `T`
+  /// or a space, `HH:MM`, optional `:SS` and fraction, and an optional `Z` or `±HH[:]MM`.
+  static func isTimestamp(_ text: String) -> Bool {
+    let bytes = Array(text.utf8)
+    var index = 0
+    func digits(_ count: Int) -> Bool {
+      guard index + count <= bytes.count,
+        bytes[index..<index + count].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+      else { return false }
+      index += count
+      return true
+    }
+    func byte(_ options: String) -> Bool {
+      guard index < bytes.count, options.utf8.contains(bytes[index]) else { return false }
+      index += 1
+      return true
+    }
+    guard digits(4), byte("-"), digits(2), byte("-"), digits(2) else { return false }
+    if index == bytes.count { return true }
+    guard byte("T "), digits(2), byte(":"), digits(2) else { return false }
+    if byte(":") {
+      guard digits(2) else { return false }
+      if byte(".") {
+        guard digits(1) else { return false }
+        while digits(1) {}
+      }
+    }
+    if byte("Z") { return index == bytes.count }
+    if byte("+-") {
+      guard digits(2) else { return false }
+      _ = byte(":")
+      guard digits(2) else { return false }
+    }
+    return index == bytes.count
+  }
+}
+
+/// Codes for the distinct texts of a column, in order of first appearance.
+private struct CategoryCoder {
+  private var index: [String: Int32] = [:]
+  private(set) var levels: [String] = []
+  private(set) var codes: [Int32] = []
+
+  init(levels: [String] = []) {
+    for level in levels { _ = code(of: level) }
+  }
+
+  /// Appends the code of `text` (−1 for `nil`); false, appending nothing, when the column
+  /// already has as many levels as an `Int32` code can tell apart.
+  mutating func append(_ text: String?) -> Bool {
+    guard let text else {
+      codes.append(-1)
+      return true
+    }
+    guard let code = code(of: text) else { return false }
+    codes.append(code)
+    return true
+  }
+
+  private mutating func code(of text: String) -> Int32? {
+    if let code = index[text] { return code }
+    guard levels.count < Int32.max else { return nil }
+    let code = Int32(levels.count)
+    index[text] = code
+    levels.append(text)
+    return code
+  }
+}
