@@ -11,6 +11,7 @@
 //   performance  label-free target-accuracy estimates against the actual accuracy.
 //   detection  false-positive rate and power of the shift verdict.
 //   timing     estimation time on 10 000 × 50 (covariate and label).
+//   reading    seconds and peak RSS of the numeric and the mixed-table readers, same cells.
 import ArgumentParser
 import Foundation
 import ShiftKit
@@ -22,7 +23,7 @@ struct ShiftEstimationBenchmark: ParsableCommand {
     abstract: "Accuracy and speed of the shift estimators on simulated shift with known truth.",
     subcommands: [
       LabelBenchmark.self, CovariateBenchmark.self, CoverageBenchmark.self, DetectionBenchmark.self,
-      PerformanceBenchmark.self, TimingBenchmark.self,
+      PerformanceBenchmark.self, TimingBenchmark.self, ReadingBenchmark.self,
     ])
 
   static func main() {
