@@ -20,10 +20,13 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
   case malformedCell(file: String, line: Int, column: Int, columnName: String, text: String)
   /// A cell is empty or a missing-value marker (`NA`, `NaN`, `null`, …).
   case missingValue(file: String, line: Int, column: Int, columnName: String)
-  /// A column named in a schema option (`label`, `features`, `ignore`, `categorical`) is not in the file.
+  /// A column named in a schema option is not in the file; `option` is the option as shiftcli
+  /// spells it (`--label`, `--features`, `--ignore`, `--categorical`).
   case unknownSchemaColumn(file: String, column: String, option: String, available: [String])
   /// A cell of a boolean column is neither `true` nor `false`. `line` and `column` are 1-based.
   case notBoolean(file: String, line: Int, column: Int, columnName: String, text: String)
+  /// A stored ``TableEncoding`` (in a model file or reference) contradicts itself.
+  case invalidEncoding(file: String, reason: String)
   /// A row has a different number of cells than the header.
   case raggedRow(file: String, line: Int, expected: Int, found: Int)
   /// A NUL byte: a binary file, or a cell that would be cut short.
@@ -67,6 +70,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
       "\(file): no column named '\(column)' (given as \(option); columns: \(available.joined(separator: ", ")))"
     case .notBoolean(let file, let line, let column, let name, let text):
       "\(file):\(line):\(column): column '\(name)' is true/false in the source: '\(text)' is neither"
+    case .invalidEncoding(let file, let reason): "\(file): the stored table encoding is inconsistent: \(reason)"
     case .raggedRow(let file, let line, let expected, let found):
       "\(file):\(line): expected \(expected) cells as in the header, found \(found)"
     case .unterminatedQuote(let file, let line): "\(file):\(line): quoted cell is never closed"

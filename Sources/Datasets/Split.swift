@@ -17,31 +17,8 @@ extension Dataset {
   public func splitRows(
     fraction: Double, stratified: Bool = true, using generator: inout some RandomNumberGenerator
   ) throws -> (first: [Int], second: [Int]) {
-    guard fraction > 0, fraction < 1 else {
-      throw DatasetError.invalidArgument("split fraction must be strictly between 0 and 1, got \(fraction)")
-    }
-    var first: [Int] = []
-    var second: [Int] = []
-    if stratified {
-      for var rows in rowIndicesByClass(labels, classCount: classes.count) where !rows.isEmpty {
-        rows.fisherYatesShuffle(using: &generator)
-        var take = Int((fraction * Double(rows.count)).rounded())
-        if rows.count >= 2 { take = min(max(take, 1), rows.count - 1) }
-        second += rows[..<take]
-        first += rows[take...]
-      }
-      first.fisherYatesShuffle(using: &generator)
-      second.fisherYatesShuffle(using: &generator)
-    } else {
-      let order = randomPermutation(count, using: &generator)
-      let take = Int((fraction * Double(count)).rounded())
-      second = Array(order[..<take])
-      first = Array(order[take...])
-    }
-    guard !first.isEmpty, !second.isEmpty else {
-      throw DatasetError.invalidArgument("a split fraction of \(fraction) leaves one side of \(count) examples empty")
-    }
-    return (first, second)
+    try Datasets.splitRows(
+      labels: labels, classCount: classes.count, fraction: fraction, stratified: stratified, using: &generator)
   }
 
   /// `k` seeded folds for cross-validation: each element is (training part, held-out part), and
@@ -73,4 +50,39 @@ public struct FoldAssignment: Sendable {
       return (Array(order[..<lower] + order[upper...]), Array(order[lower..<upper]))
     }
   }
+}
+
+/// The row indices of a seeded split of rows labelled `labels` (class indices below
+/// `classCount`) into two parts, the second of `round(fraction · count)` rows; with `stratified`,
+/// each class is split separately (see ``Dataset/split(fraction:stratified:using:)``).
+public func splitRows(
+  labels: [Int], classCount: Int, fraction: Double, stratified: Bool = true,
+  using generator: inout some RandomNumberGenerator
+) throws -> (first: [Int], second: [Int]) {
+  guard fraction > 0, fraction < 1 else {
+    throw DatasetError.invalidArgument("split fraction must be strictly between 0 and 1, got \(fraction)")
+  }
+  var first: [Int] = []
+  var second: [Int] = []
+  if stratified {
+    for var rows in rowIndicesByClass(labels, classCount: classCount) where !rows.isEmpty {
+      rows.fisherYatesShuffle(using: &generator)
+      var take = Int((fraction * Double(rows.count)).rounded())
+      if rows.count >= 2 { take = min(max(take, 1), rows.count - 1) }
+      second += rows[..<take]
+      first += rows[take...]
+    }
+    first.fisherYatesShuffle(using: &generator)
+    second.fisherYatesShuffle(using: &generator)
+  } else {
+    let order = randomPermutation(labels.count, using: &generator)
+    let take = Int((fraction * Double(labels.count)).rounded())
+    second = Array(order[..<take])
+    first = Array(order[take...])
+  }
+  guard !first.isEmpty, !second.isEmpty else {
+    throw DatasetError.invalidArgument(
+      "a split fraction of \(fraction) leaves one side of \(labels.count) examples empty")
+  }
+  return (first, second)
 }

@@ -13,9 +13,15 @@ public struct Classifier: Sendable, Equatable {
   public var featureNames: [String]
   /// Applied to raw features before the network.
   public var standardizer: Standardizer
+  /// How a raw table becomes the features (its schema and encoder), for a model trained on a
+  /// table; `nil` when the features are numeric columns named `featureNames` (or images).
+  public var tableEncoding: TableEncoding?
 
-  /// A classifier; sizes must agree.
-  public init(network: MLP, classes: ClassIndex, featureNames: [String], standardizer: Standardizer) {
+  /// A classifier; sizes must agree, and a table encoding's features must be `featureNames`.
+  public init(
+    network: MLP, classes: ClassIndex, featureNames: [String], standardizer: Standardizer,
+    tableEncoding: TableEncoding? = nil
+  ) {
     precondition(network.outputCount == classes.count, "one output per class")
     precondition(
       network.inputCount == standardizer.featureCount && featureNames.count == network.inputCount,
@@ -24,6 +30,8 @@ public struct Classifier: Sendable, Equatable {
     self.classes = classes
     self.featureNames = featureNames
     self.standardizer = standardizer
+    precondition(tableEncoding.map { $0.featureNames == featureNames } ?? true, "the encoding's features")
+    self.tableEncoding = tableEncoding
   }
 
   /// Logits (pre-softmax scores) for raw (unstandardised) feature rows. Throws

@@ -20,7 +20,8 @@ public struct ClassifierTraining: Sendable, Equatable {
   /// Epochs without validation improvement before stopping.
   public var patience: Int
 
-  /// The defaults: one hidden layer of 256 ReLU units, Adam 10⁻³, batch 128, at most 100 epochs,
+  /// The defaults: one hidden layer of 256 ReLU units, Adam 10⁻³, batch 128 (smaller on small
+  /// data: ``effectiveBatchSize(rows:)``), at most 100 epochs,
   /// early stopping with patience 5 on 10 % of the training rows.
   public init(
     hiddenSizes: [Int] = [256], epochs: Int = 100, learningRate: Float = 1e-3, batchSize: Int = 128,
@@ -33,6 +34,11 @@ public struct ClassifierTraining: Sendable, Equatable {
     self.validationFraction = validationFraction
     self.patience = patience
   }
+
+  /// The minibatch size for `rows` training rows: `batchSize`, but small enough for ten steps an
+  /// epoch (and at least 16), so that a small table is not fitted in a handful of steps — 124
+  /// penguins in batches of 128 took one Adam step an epoch and ended at 71 % holdout accuracy.
+  public func effectiveBatchSize(rows: Int) -> Int { min(batchSize, max(16, rows / 10)) }
 
   /// Trains a classifier on raw (unstandardised) features, minimising the weighted empirical
   /// risk when `weights` (one per row) are given. The early-stopping slice is drawn at random
@@ -62,7 +68,8 @@ public struct ClassifierTraining: Sendable, Equatable {
       sizes: [data.featureCount] + hiddenSizes + [data.classes.count], activation: .relu, dropout: 0,
       initialization: .he, using: &generator)
     let configuration = TrainingConfiguration(
-      epochs: epochs, batchSize: batchSize, optimizer: .adam(learningRate: learningRate),
+      epochs: epochs, batchSize: effectiveBatchSize(rows: trainRows.count),
+      optimizer: .adam(learningRate: learningRate),
       earlyStopping: EarlyStopping(patience: patience))
     try network.train(
       on: standardized.subset(trainRows), weights: weights.map { w in trainRows.map { Float(w[$0]) } },

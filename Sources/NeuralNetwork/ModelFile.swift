@@ -7,10 +7,11 @@ import LinearAlgebra
 /// Layout (little-endian):
 /// ```
 /// "SHIFTMLP"            8 bytes, magic
-/// version               UInt32 (currently 1)
+/// version               UInt32: 1, or 2 for a model trained on a table (see below)
 /// header length h       UInt64
 /// header                h bytes of JSON: sizes, activation, dropout, classes, feature names,
-///                       standardizer, and free-form metadata
+///                       standardizer, free-form metadata, and (version 2) the table encoding:
+///                       the source's schema and the fitted feature encoder
 /// parameters            Float32 × Σ(in·out + out): per layer its weights (row-major), then its bias
 /// CRC-32                UInt32 of every byte before it
 /// ```
@@ -19,7 +20,7 @@ import LinearAlgebra
 /// target and renames it, so an interrupted save never leaves a half-written model.
 public enum ModelFile {
   /// The format version this build writes and the newest it reads.
-  public static let currentVersion = 1
+  public static let currentVersion = 2
   static let magic = Array("SHIFTMLP".utf8)
 
   struct Header: Codable {
@@ -31,6 +32,8 @@ public enum ModelFile {
     var standardizerMean: [Float]
     var standardizerScale: [Float]
     var metadata: [String: String]
+    /// Since version 2: the schema and encoder of a model trained on a table.
+    var tableEncoding: TableEncoding?
   }
 
   /// Writes `classifier` to `file` atomically. `metadata` (e.g. the training command) is stored verbatim.
@@ -40,12 +43,13 @@ public enum ModelFile {
       sizes: network.sizes, activation: network.activation, dropout: network.dropout.rate,
       classes: classifier.classes.names, featureNames: classifier.featureNames,
       standardizerMean: classifier.standardizer.mean, standardizerScale: classifier.standardizer.scale,
-      metadata: metadata)
+      metadata: metadata, tableEncoding: classifier.tableEncoding)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     let json = [UInt8](try encoder.encode(header))
     var bytes = magic
-    append(UInt32(currentVersion), to: &bytes)
+    // Version 1 when there is nothing a version-1 reader would miss.
+    append(UInt32(classifier.tableEncoding == nil ? 1 : currentVersion), to: &bytes)
     append(UInt64(json.count), to: &bytes)
     bytes += json
     for layer in network.layers {
@@ -108,6 +112,17 @@ public enum ModelFile {
     guard Set(header.featureNames).count == header.featureNames.count else {
       throw NeuralNetworkError.corruptModelFile(file: file, reason: "a feature name appears twice")
     }
+    if let encoding = header.tableEncoding {
+      do {
+        try encoding.validate(file: file)
+      } catch DatasetError.invalidEncoding(_, let reason) {
+        throw NeuralNetworkError.corruptModelFile(file: file, reason: "table encoding: \(reason)")
+      }
+      guard encoding.featureNames == header.featureNames else {
+        throw NeuralNetworkError.corruptModelFile(
+          file: file, reason: "the table encoding's features are not the model's")
+      }
+    }
     for (inputs, outputs) in zip(sizes, sizes.dropFirst()) {
       let (weights, overflow) = inputs.multipliedReportingOverflow(by: outputs)
       guard !overflow, weights <= MLP.maximumLayerWeights else {
@@ -148,7 +163,8 @@ public enum ModelFile {
     let network = MLP(layers: layers, activation: header.activation, dropout: Dropout(rate: header.dropout))
     let classifier = Classifier(
       network: network, classes: ClassIndex(orderedNames: header.classes), featureNames: header.featureNames,
-      standardizer: Standardizer(mean: header.standardizerMean, scale: header.standardizerScale))
+      standardizer: Standardizer(mean: header.standardizerMean, scale: header.standardizerScale),
+      tableEncoding: header.tableEncoding)
     return (classifier, header.metadata)
   }
 

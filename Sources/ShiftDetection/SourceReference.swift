@@ -3,8 +3,8 @@ import Foundation
 import LinearAlgebra
 
 /// What shift detection needs to know about a source, saved once and reused for many targets so
-/// a large source is not re-read: the feature names, the source's size, and a seeded random
-/// sample of its rows (all of them when the source is small). Two-sample tests against a sample
+/// a large source is not re-read: the feature names, the source's size, a seeded random sample
+/// of its rows (all of them when the source is small) and how its columns were encoded. Two-sample tests against a sample
 /// of n rows lose little power once n is several times the target's size.
 public struct SourceReference: Sendable, Codable, Equatable {
   /// The file format's version.
@@ -15,17 +15,24 @@ public struct SourceReference: Sendable, Codable, Equatable {
   public var featureNames: [String]
   /// Rows in the full source.
   public var sourceRows: Int
-  /// The sampled rows, row-major.
+  /// The sampled rows, row-major (encoded features for a table with an encoding).
   public var sample: [[Float]]
+  /// Since version 2: how the source table's columns became the features (its schema and
+  /// encoder), so targets are read and encoded as the source was.
+  public var tableEncoding: TableEncoding?
 
   /// The default sample size.
   public static let defaultSampleSize = 5000
 
-  /// A reference of at most `sampleSize` random rows of `features`.
+  /// A reference of at most `sampleSize` random rows of `features` (encoded by `tableEncoding`,
+  /// if given, whose features must be `featureNames`).
   public init(
     source: String, featureNames: [String], features: Matrix, sampleSize: Int = defaultSampleSize,
-    using generator: inout some RandomNumberGenerator
+    tableEncoding: TableEncoding? = nil, using generator: inout some RandomNumberGenerator
   ) {
+    precondition(tableEncoding.map { $0.featureNames == featureNames } ?? true, "the encoding's features")
+    version = tableEncoding == nil ? 1 : 2
+    self.tableEncoding = tableEncoding
     self.source = source
     self.featureNames = featureNames
     sourceRows = features.rows
@@ -64,7 +71,19 @@ public struct SourceReference: Sendable, Codable, Equatable {
     func damaged(_ reason: String) -> ShiftDetectionError {
       .invalidReference(file: file, reason: "unsupported or damaged source reference: \(reason)")
     }
-    guard reference.version == 1 else { throw damaged("format version \(reference.version), this build reads 1") }
+    guard reference.version == 1 || reference.version == 2 else {
+      throw damaged("format version \(reference.version), this build reads 1 and 2")
+    }
+    if let encoding = reference.tableEncoding {
+      do {
+        try encoding.validate(file: file)
+      } catch DatasetError.invalidEncoding(_, let reason) {
+        throw damaged("table encoding: \(reason)")
+      }
+      guard encoding.featureNames == reference.featureNames else {
+        throw damaged("the table encoding's features are not the reference's")
+      }
+    }
     guard !reference.featureNames.isEmpty, Set(reference.featureNames).count == reference.featureNames.count else {
       throw damaged("the feature names are missing or repeat")
     }

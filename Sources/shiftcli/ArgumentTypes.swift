@@ -79,3 +79,21 @@ extension Initialization: ExpressibleByArgument {
 extension Activation: ExpressibleByArgument {}
 extension LabelShiftMethod: ExpressibleByArgument {}
 extension ShiftCorrection: ExpressibleByArgument {}
+
+/// A comma-separated list of column names (`--ignore id,timestamp`); names are trimmed.
+struct ColumnList: ExpressibleByArgument, Equatable, CustomStringConvertible {
+  /// The names, in the order given.
+  var names: [String]
+
+  init(_ names: [String]) { self.names = names }
+
+  init?(argument: String) {
+    let names = argument.split(separator: ",", omittingEmptySubsequences: false).map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }
+    guard !names.contains(where: \.isEmpty) else { return nil }
+    self.names = names
+  }
+
+  var description: String { names.joined(separator: ",") }
+}

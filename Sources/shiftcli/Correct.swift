@@ -58,6 +58,8 @@ extension ShiftCLI {
     )
     var bootstrap = 200
 
+    @OptionGroup var columns: ColumnOptions
+
     @OptionGroup var seedOptions: SeedOptions
 
     @OptionGroup var threadOptions: ThreadOptions
@@ -79,17 +81,17 @@ extension ShiftCLI {
     func execute() throws -> String {
       threadOptions.apply()
       var generator = seedOptions.generator
-      output.progress("reading \(source)…")
-      let sourceData = try Dataset(csvFile: source, labelColumn: label)
-      output.progress("reading \(target)…")
-      let targetTable = try readTable(target, label: label, alignedTo: sourceData.featureNames, reference: source)
-      let targetLabels = try self.targetLabels(of: targetTable, classes: sourceData.classes)
+      output.progress("reading \(source) and \(target)…")
+      let pair = try TablePair(source: source, target: target, label: label, labelRequired: true, columns: columns)
+      for warning in pair.warnings { output.warn(warning) }
+      let sourceData = try pair.sourceData()
+      let targetLabels = try self.targetLabels(of: pair, classes: sourceData.classes)
       let workflow = CorrectionWorkflow(
         correction: shift, training: ClassifierTraining(epochs: epochs), metricReplicates: bootstrap,
         performanceReplicates: min(bootstrap, 100))
       let analysis = try naming(source, target) {
         try workflow.analyze(
-          source: sourceData, targetFeatures: targetTable.features, targetLabels: targetLabels, using: &generator
+          source: sourceData, targetFeatures: pair.targetFeatures, targetLabels: targetLabels, using: &generator
         ) { output.progress($0) }
       }
       output.endProgress()
@@ -107,10 +109,9 @@ extension ShiftCLI {
 
     /// The target's labels as class indices: from --target-labels, else from the target's own
     /// label column, else nil.
-    private func targetLabels(of targetTable: CSVTable, classes: ClassIndex) throws -> [Int]? {
-      guard let targetLabels else {
-        return try targetTable.labels.map { try classes.indices(of: $0, file: target, lines: targetTable.rowLines) }
-      }
+    private func targetLabels(of pair: TablePair, classes: ClassIndex) throws -> [Int]? {
+      let targetTable = pair.target
+      guard let targetLabels else { return try pair.targetLabels(classes: classes) }
       let table = try CSVTable(contentsOf: targetLabels, labelColumn: label, featuresRequired: false)
       guard table.rowLines.count == targetTable.rowLines.count else {
         throw DatasetError.inconsistentFiles(

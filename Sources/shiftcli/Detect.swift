@@ -42,6 +42,8 @@ extension ShiftCLI {
     @Option(parsing: .unconditional, help: "Level α of the verdict, in (0, 1).")
     var level = 0.05
 
+    @OptionGroup var columns: ColumnOptions
+
     @OptionGroup var seedOptions: SeedOptions
 
     @OptionGroup var limits: LimitOptions
@@ -65,26 +67,37 @@ extension ShiftCLI {
       var generator = seedOptions.generator
       let sourceReference: SourceReference
       let referenceName: String
+      let targetFeatures: Matrix
       if let reference {
         sourceReference = try SourceReference.load(from: reference)
         referenceName = reference
+        if let encoding = sourceReference.tableEncoding {
+          let table = try MixedTable(contentsOf: target, schema: encoding.schema)
+          let encoded = try encoding.encoder.encode(table)
+          for entry in encoded.unseen { output.warn(entry.warning(file: target)) }
+          targetFeatures = encoded.features
+        } else {
+          targetFeatures = try readTable(
+            target, label: label, alignedTo: sourceReference.featureNames, reference: referenceName
+          ).features
+        }
       } else if let source {
-        let table = try CSVTable(contentsOf: source, labelColumn: label, labelRequired: false)
+        let pair = try TablePair(source: source, target: target, label: label, labelRequired: false, columns: columns)
+        for warning in pair.warnings { output.warn(warning) }
         sourceReference = SourceReference(
-          source: source, featureNames: table.featureNames, features: table.features, sampleSize: referenceRows,
-          using: &generator)
+          source: source, featureNames: pair.encoding.featureNames, features: pair.sourceFeatures,
+          sampleSize: referenceRows, tableEncoding: pair.encoding, using: &generator)
         referenceName = source
+        targetFeatures = pair.targetFeatures
       } else {
         throw CLIFailure(message: "give either --source or --reference")
       }
-      let targetTable = try readTable(
-        target, label: label, alignedTo: sourceReference.featureNames, reference: referenceName)
-      guard targetTable.features.rows >= 5 else {
-        throw CLIFailure(message: "\(target): \(targetTable.features.rows) rows are too few to test (at least 5)")
+      guard targetFeatures.rows >= 5 else {
+        throw CLIFailure(message: "\(target): \(targetFeatures.rows) rows are too few to test (at least 5)")
       }
       let detection = try naming(referenceName, target) {
         try ShiftDetector(level: level).detect(
-          source: sourceReference.sampleMatrix, target: targetTable.features,
+          source: sourceReference.sampleMatrix, target: targetFeatures,
           featureNames: sourceReference.featureNames,
           using: &generator)
       }

@@ -25,7 +25,8 @@ extension ShiftCLI {
         sample size tell how far the target is and how much the weights cost.
 
         The target file may lack the label column; if present it is ignored. Columns are matched \
-        by name. --out writes the weights atomically: for label shift \
+        by name and read as `shiftcli schema` shows for the source (--features, --ignore and \
+        --categorical override; with --model, as the model was trained). --out writes the weights atomically: for label shift \
         class,sourcePrior,targetPrior,weight rows (plus weightLower,weightUpper with --bootstrap); \
         for covariate shift one `weight` per source row, in source row order.
 
@@ -107,6 +108,8 @@ extension ShiftCLI {
     )
     var bootstrap = 0
 
+    @OptionGroup var columns: ColumnOptions
+
     @OptionGroup var seedOptions: SeedOptions
 
     @Option(help: ArgumentHelp("Write the weights to this CSV file (atomically).", valueName: "file"))
@@ -150,19 +153,32 @@ extension ShiftCLI {
     }
 
     private func estimateLabelShift(using generator: inout SplitMix64) throws -> String {
-      output.progress("reading \(source)…")
-      let sourceTable = try CSVTable(contentsOf: source, labelColumn: label)
-      output.progress("reading \(target)…")
-      let targetTable = try CSVTable(contentsOf: target, labelColumn: label, labelRequired: false)
+      output.progress("reading \(source) and \(target)…")
       let sourceData: Dataset
+      let targetFeatures: Matrix
       let workflowHoldout: LabelShiftWorkflow.Holdout
       if let model {
         let (classifier, _) = try ModelFile.load(from: model)
-        sourceData = try Dataset(
-          table: sourceTable.aligned(to: classifier.featureNames, reference: model), classes: classifier.classes)
+        if let encoding = classifier.tableEncoding {
+          let pair = try TablePair(source: source, target: target, label: label ?? "", encoding: encoding)
+          for warning in pair.warnings { output.warn(warning) }
+          sourceData = try pair.sourceData(classes: classifier.classes)
+          targetFeatures = pair.targetFeatures
+        } else {
+          // A model without a table encoding (Fashion-MNIST's, or an older file): numeric
+          // columns by the model's feature names.
+          let sourceTable = try CSVTable(contentsOf: source, labelColumn: label)
+          sourceData = try Dataset(
+            table: sourceTable.aligned(to: classifier.featureNames, reference: model), classes: classifier.classes)
+          targetFeatures = try readTable(target, label: label, alignedTo: sourceData.featureNames, reference: source)
+            .features
+        }
         workflowHoldout = .model(classifier)
       } else {
-        sourceData = try Dataset(table: sourceTable)
+        let pair = try TablePair(source: source, target: target, label: label, labelRequired: true, columns: columns)
+        for warning in pair.warnings { output.warn(warning) }
+        sourceData = try pair.sourceData()
+        targetFeatures = pair.targetFeatures
         try hidden.checkLayers(inputs: sourceData.featureCount, outputs: sourceData.classes.count)
         let sizes = [sourceData.featureCount] + hidden.sizes + [sourceData.classes.count]
         try ResourceLimits.checkMemory(
@@ -172,7 +188,6 @@ extension ShiftCLI {
           output: output)
         workflowHoldout = folds >= 2 ? .crossFitted(folds: folds) : .split(share: holdout)
       }
-      let targetFeatures = try targetTable.aligned(to: sourceData.featureNames, reference: source).features
       let workflow = LabelShiftWorkflow(
         holdout: workflowHoldout, training: ClassifierTraining(hiddenSizes: hidden.sizes, epochs: epochs),
         estimator: LabelShiftEstimator(method: method),
@@ -188,21 +203,20 @@ extension ShiftCLI {
     }
 
     private func estimateCovariateShift(using generator: inout SplitMix64) throws -> String {
-      output.progress("reading \(source)…")
-      let sourceTable = try CSVTable(contentsOf: source, labelColumn: label, labelRequired: false)
-      output.progress("reading \(target)…")
-      let targetFeatures = try readTable(target, label: label, alignedTo: sourceTable.featureNames, reference: source)
-        .features
+      output.progress("reading \(source) and \(target)…")
+      let pair = try TablePair(source: source, target: target, label: label, labelRequired: false, columns: columns)
+      for warning in pair.warnings { output.warn(warning) }
+      let (sourceFeatures, targetFeatures) = (pair.sourceFeatures, pair.targetFeatures)
       output.progress("cross-fitting the domain classifier over \(folds) folds…")
       let estimator = CovariateShiftEstimator(
         folds: folds, inverseRegularization: domainC.inverseRegularization, clipping: clip)
       let estimate = try naming(source, target) {
-        try estimator.estimate(source: sourceTable.features, target: targetFeatures, using: &generator)
+        try estimator.estimate(source: sourceFeatures, target: targetFeatures, using: &generator)
       }
       output.endProgress()
       let report = CovariateShiftReport(
-        estimate: estimate, sourceRows: sourceTable.features.rows, targetRows: targetFeatures.rows,
-        features: sourceTable.featureNames.count, seed: seedOptions.seed, weightsFile: out)
+        estimate: estimate, sourceRows: sourceFeatures.rows, targetRows: targetFeatures.rows,
+        features: sourceFeatures.columns, seed: seedOptions.seed, weightsFile: out)
       if let out { try AtomicFile.write(report.weightsCSV, to: out) }
       for warning in estimate.warnings { output.warn(warning) }
       return try output.render(report) { report.humanSummary }

@@ -31,15 +31,23 @@ extension ShiftCLI {
             Fashion-MNIST's; score it on a CSV file of its classes with --data FILE.csv --label COLUMN
             """)
       }
-      let data = try dataOptions.load(fashionMNIST: .test, classes: classifier.classes, force: limits.force)
-      if !dataOptions.isFashionMNIST {
-        guard data.featureNames == classifier.featureNames else {
-          throw CLIFailure(
-            message: """
-              \(dataOptions.data): feature columns differ from the model's \
-              (model: \(classifier.featureNames.joined(separator: ",")); \
-              file: \(data.featureNames.joined(separator: ",")))
-              """)
+      var unseen: [EncodedFeatures.Unseen] = []
+      let data: Dataset
+      if let encoding = classifier.tableEncoding, !dataOptions.isFashionMNIST {
+        (data, unseen) = try readLabelled(
+          dataOptions.data, label: dataOptions.labelColumn, encoding: encoding, classes: classifier.classes)
+        for entry in unseen { output.warn(entry.warning(file: dataOptions.data)) }
+      } else {
+        data = try dataOptions.load(fashionMNIST: .test, classes: classifier.classes, force: limits.force)
+        if !dataOptions.isFashionMNIST {
+          guard data.featureNames == classifier.featureNames else {
+            throw CLIFailure(
+              message: """
+                \(dataOptions.data): feature columns differ from the model's \
+                (model: \(classifier.featureNames.joined(separator: ",")); \
+                file: \(data.featureNames.joined(separator: ",")))
+                """)
+          }
         }
       }
       guard data.featureCount == classifier.featureNames.count else {
@@ -53,7 +61,8 @@ extension ShiftCLI {
         model: model, data: dataOptions.data, examples: data.count, classes: classifier.classes.names,
         accuracy: metrics.accuracy, macroF1: metrics.macroF1, logLoss: metrics.logLoss,
         expectedCalibrationError: metrics.expectedCalibrationError,
-        confusionMatrix: metrics.confusion.counts.map { $0.map { Int($0) } })
+        confusionMatrix: metrics.confusion.counts.map { $0.map { Int($0) } },
+        unseenLevels: unseen.isEmpty ? nil : unseen)
       return try output.render(report) { report.humanSummary }
     }
   }
@@ -72,6 +81,8 @@ struct EvaluateReport: Encodable {
   var expectedCalibrationError: Double
   /// `confusionMatrix[true][predicted]`.
   var confusionMatrix: [[Int]]
+  /// Per column, cells of levels the training data never had (absent when there are none).
+  var unseenLevels: [EncodedFeatures.Unseen]?
 
   var humanSummary: String {
     var lines = [

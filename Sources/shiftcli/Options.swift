@@ -259,3 +259,21 @@ func reproducingCommand(seed: UInt64) -> String {
   return (["shiftcli"] + arguments + (arguments.contains("--seed") ? [] : ["--seed", String(seed)])).joined(
     separator: " ")
 }
+
+/// The labelled CSV `file` read and encoded as a model's training data was (`encoding`), its
+/// labels in `label` among `classes`, with the cells of levels the training data never had.
+func readLabelled(_ file: String, label: String, encoding: TableEncoding, classes: ClassIndex) throws -> (
+  Dataset, [EncodedFeatures.Unseen]
+) {
+  let schema = try encoding.schema.relabelled(label, file: file)
+  let table = try MixedTable(contentsOf: file, schema: schema, labelRequired: true)
+  return try TableEncoding(schema: schema, encoder: encoding.encoder).dataset(table, classes: classes)
+}
+
+extension EncodedFeatures.Unseen {
+  /// A warning line: how many rows of `file` have levels the source never had, and which.
+  func warning(file: String) -> String {
+    let shown = levels.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (levels.count > 5 ? ", …" : "")
+    return "\(file): column '\(column)': \(rows) row\(rows == 1 ? "" : "s") with levels the source never had (\(shown))"
+  }
+}

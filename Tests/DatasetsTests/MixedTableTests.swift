@@ -149,7 +149,7 @@ import Testing
     #expect(only.features.map(\.name) == ["z"] && only.schema.column(named: "n")?.reason == "not in --features")
     #expect(
       throws: DatasetError.unknownSchemaColumn(
-        file: "s.csv", column: "w", option: "ignore", available: ["n", "code", "z", "y"])
+        file: "s.csv", column: "w", option: "--ignore", available: ["n", "code", "z", "y"])
     ) { try source(text, SchemaOptions(label: "y", ignore: ["w"])) }
   }
 

@@ -65,7 +65,9 @@ import Testing
     }
     var future = bytes
     future[8] = 99
-    #expect(throws: NeuralNetworkError.unsupportedModelVersion(file: path, version: 99, supported: 1)) {
+    #expect(
+      throws: NeuralNetworkError.unsupportedModelVersion(file: path, version: 99, supported: ModelFile.currentVersion)
+    ) {
       try ModelFile.decode(future, file: path)
     }
   }

@@ -19,6 +19,8 @@ public struct MixedTable: Sendable {
   public var labels: [String]?
   /// The 1-based line in `file` on which each row starts.
   public var rowLines: [Int]
+  /// Columns of the file that its schema does not have (a later file's extra columns), skipped.
+  public var skippedColumns: [String] = []
 
   /// Number of rows.
   public var rowCount: Int { rowLines.count }
@@ -109,6 +111,8 @@ public struct MixedTable: Sendable {
     }
     labels = table.labels
     rowLines = table.lines
+    let known = Set(schema.columns.map(\.name))
+    skippedColumns = names.filter { !known.contains($0) }
   }
 
   private init(file: String, schema: TableSchema, names: [String], table: Contents) {
@@ -167,10 +171,10 @@ extension MixedTable {
         throw DatasetError.unknownSchemaColumn(file: file, column: unknown, option: role, available: names)
       }
     }
-    if let label = options.label { try check([label], "label") }
-    try check(options.features ?? [], "features")
-    try check(options.ignore, "ignore")
-    try check(options.categorical, "categorical")
+    if let label = options.label, options.labelRequired || known.contains(label) { try check([label], "--label") }
+    try check(options.features ?? [], "--features")
+    try check(options.ignore, "--ignore")
+    try check(options.categorical, "--categorical")
     let features = options.features.map(Set.init)
     return names.map { name in
       if name == options.label { return .init(name: name, kind: .label, reason: "the label") }

@@ -52,6 +52,24 @@ public struct TableSchema: Sendable, Equatable, Codable, CustomStringConvertible
   /// The column called `name`.
   public func column(named name: String) -> Column? { columns.first { $0.name == name } }
 
+  /// The schema with `label` as the label column (a later file may name its labels otherwise):
+  /// the old label column is left out, and `label` must not be a feature column.
+  public func relabelled(_ label: String, file: String) throws -> TableSchema {
+    if labelColumn == label { return self }
+    var columns = self.columns.map { column in
+      column.kind == .label ? Column(name: column.name, kind: .ignored, reason: "the source's label") : column
+    }
+    if let index = columns.firstIndex(where: { $0.name == label }) {
+      guard !columns[index].kind.isFeature else {
+        throw DatasetError.invalidArgument("\(file): '\(label)' is a feature of the model, not a label column")
+      }
+      columns[index] = Column(name: label, kind: .label, reason: "the label")
+    } else {
+      columns.append(Column(name: label, kind: .label, reason: "the label"))
+    }
+    return TableSchema(columns: columns)
+  }
+
   /// One line per column: name, kind and reason, aligned.
   public var description: String {
     let width = columns.map(\.name.count).max() ?? 0
@@ -80,10 +98,16 @@ public struct SchemaOptions: Sendable, Equatable {
   public var ignore: [String]
   /// Columns read as categories even when their cells are numbers.
   public var categorical: [String]
+  /// Whether a table without the `label` column is an error (else it is read without labels).
+  public var labelRequired: Bool
 
   /// Options; with the defaults every column but the label is inferred.
-  public init(label: String? = nil, features: [String]? = nil, ignore: [String] = [], categorical: [String] = []) {
+  public init(
+    label: String? = nil, features: [String]? = nil, ignore: [String] = [], categorical: [String] = [],
+    labelRequired: Bool = true
+  ) {
     self.label = label
+    self.labelRequired = labelRequired
     self.features = features
     self.ignore = ignore
     self.categorical = categorical

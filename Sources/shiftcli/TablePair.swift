@@ -1,0 +1,70 @@
+import ShiftKit
+
+/// A source CSV file and a target CSV file read as one: the source's schema inferred (or a
+/// model's encoding given), the target read with it, and both encoded into features alike.
+struct TablePair {
+  /// How both files' columns became features.
+  var encoding: TableEncoding
+  /// The source as read.
+  var source: MixedTable
+  /// The source's features.
+  var sourceFeatures: Matrix
+  /// The target as read.
+  var target: MixedTable
+  /// The target's features.
+  var targetFeatures: Matrix
+  /// The target's cells of levels the source never had.
+  var unseen: [EncodedFeatures.Unseen]
+
+  /// Reads `source` with the schema inferred from it (its label column `label`, required if
+  /// `labelRequired`), fits the encoding on it, and reads `target` alike (its label optional).
+  init(source: String, target: String, label: String?, labelRequired: Bool, columns: ColumnOptions) throws {
+    var options = columns.schemaOptions(label: label)
+    options.labelRequired = labelRequired
+    let sourceTable = try MixedTable(contentsOf: source, options: options)
+    try self.init(sourceTable: sourceTable, target: target, encoding: TableEncoding(fittedTo: sourceTable))
+  }
+
+  /// Reads both files with a model's `encoding`; the labels are in the column `label`.
+  init(source: String, target: String, label: String, encoding: TableEncoding) throws {
+    let schema = try encoding.schema.relabelled(label, file: source)
+    let relabelled = TableEncoding(schema: schema, encoder: encoding.encoder)
+    let sourceTable = try MixedTable(contentsOf: source, schema: schema, labelRequired: true)
+    try self.init(sourceTable: sourceTable, target: target, encoding: relabelled)
+  }
+
+  private init(sourceTable: MixedTable, target: String, encoding: TableEncoding) throws {
+    self.encoding = encoding
+    source = sourceTable
+    sourceFeatures = try encoding.encoder.encode(sourceTable).features
+    self.target = try MixedTable(contentsOf: target, schema: encoding.schema)
+    let encoded = try encoding.encoder.encode(self.target)
+    targetFeatures = encoded.features
+    unseen = encoded.unseen
+  }
+
+  /// The labelled source over `classes` (default: the classes of its labels).
+  func sourceData(classes: ClassIndex? = nil) throws -> Dataset {
+    let classes = try classes ?? source.classIndex()
+    let labels = try classes.indices(of: source.labels ?? [], file: source.file, lines: source.rowLines)
+    return Dataset(features: sourceFeatures, labels: labels, classes: classes, featureNames: encoding.featureNames)
+  }
+
+  /// The target's labels among `classes`, when it has the label column.
+  func targetLabels(classes: ClassIndex) throws -> [Int]? {
+    try target.labels.map { try classes.indices(of: $0, file: target.file, lines: target.rowLines) }
+  }
+
+  /// Warnings for stderr: target columns not used, and levels the source never had.
+  var warnings: [String] {
+    (target.skippedColumns.isEmpty
+      ? []
+      : [
+        "\(target.file): columns the source does not have are not used: \(target.skippedColumns.joined(separator: ", "))"
+      ])
+      + unseen.map { $0.warning(file: target.file) }
+  }
+
+  /// The schema summary for reports.
+  var schemaSummary: SchemaSummary { SchemaSummary(schema: encoding.schema, features: encoding.featureNames) }
+}
