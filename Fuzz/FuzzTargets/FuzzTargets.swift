@@ -8,7 +8,8 @@ import ShiftDetection
 /// The readers of untrusted bytes, each a target for the fuzzer: whatever the bytes, a reader
 /// either returns a value or throws; it never traps, hangs or allocates without bound.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-  /// `CSVTable` (first column as the label) and the labelled `Dataset` built from it.
+  /// `CSVTable` (first column as the label) and the labelled `Dataset` built from it; `MixedTable`
+  /// inferring a schema from the first half of the bytes, then reading and encoding the whole with it.
   case csv
   /// `IDXFile` on the bytes, gzip'd or plain (the payload limited to 16 MiB).
   case idx
@@ -30,6 +31,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         table.labels != nil
       {
         _ = try? Dataset(table: table)
+      }
+      // The mixed-table reader: inference, encoding, and a second read with the inferred schema
+      // (the first half of the bytes read as a source, the whole as a later file).
+      let options = SchemaOptions(label: label, labelRequired: false)
+      if let source = try? MixedTable(bytes: Array(bytes.prefix(bytes.count / 2)), file: "fuzz.csv", options: options) {
+        let encoding = TableEncoding(fittedTo: source)
+        if let later = try? MixedTable(bytes: bytes, file: "fuzz.csv", schema: encoding.schema) {
+          _ = try? encoding.encoder.encode(later)
+        }
       }
     case .idx:
       _ = try? IDXFile(bytes: bytes, file: "fuzz.idx", payloadLimit: 1 << 24)
