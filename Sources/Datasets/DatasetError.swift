@@ -27,6 +27,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
   case notBoolean(file: String, line: Int, column: Int, columnName: String, text: String)
   /// A stored ``TableEncoding`` (in a model file or reference) contradicts itself.
   case invalidEncoding(file: String, reason: String)
+  /// A model's probabilities given as columns are unusable: out of [0, 1], not summing to 1, or
+  /// not matching the classes. `line` is 1-based (1: the header); `column` when one is at fault.
+  case invalidProbabilities(file: String, line: Int, column: Int?, reason: String)
   /// A row has a different number of cells than the header.
   case raggedRow(file: String, line: Int, expected: Int, found: Int)
   /// A NUL byte: a binary file, or a cell that would be cut short.
@@ -71,6 +74,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case .notBoolean(let file, let line, let column, let name, let text):
       "\(file):\(line):\(column): column '\(name)' is true/false in the source: '\(text)' is neither"
     case .invalidEncoding(let file, let reason): "\(file): the stored table encoding is inconsistent: \(reason)"
+    case .invalidProbabilities(let file, let line, let column, let reason):
+      "\(file):\(line)\(column.map { ":\($0)" } ?? ""): \(reason)"
     case .raggedRow(let file, let line, let expected, let found):
       "\(file):\(line): expected \(expected) cells as in the header, found \(found)"
     case .unterminatedQuote(let file, let line): "\(file):\(line): quoted cell is never closed"

@@ -92,6 +92,31 @@ public struct LabelShiftWorkflow: Sendable {
 }
 
 extension LabelShiftWorkflow {
+  /// Runs the estimator (and the bootstrap) on a model's class probabilities: its
+  /// `holdoutProbabilities` on labelled source rows it did not train on, and its
+  /// `targetProbabilities`; column `j` of both is the class `classes.names[j]`. No classifier
+  /// is trained (``holdout`` and ``training`` are not used): this is the entry point for any
+  /// model, in any language.
+  public func run(
+    holdoutProbabilities: Matrix, holdoutLabels: [Int], targetProbabilities: Matrix, classes: ClassIndex,
+    using generator: inout some RandomNumberGenerator, progress: @escaping (String) -> Void = { _ in }
+  ) throws -> LabelShiftAnalysis {
+    let problem = try LabelShiftProblem(
+      holdoutProbabilities: holdoutProbabilities, holdoutLabels: holdoutLabels,
+      targetProbabilities: targetProbabilities, sourcePrior: classShares(holdoutLabels, classCount: classes.count))
+    progress("estimating with \(estimator.method.rawValue)…")
+    let estimate = try estimator.estimate(crossFitted: [problem], using: &generator)
+    var intervals: LabelShiftIntervals? = nil
+    if let bootstrap {
+      progress("bootstrap: \(bootstrap.replicates) replicates of \(estimate.method.rawValue)…")
+      intervals = try bootstrap.intervals(for: estimate.method, crossFitted: [problem], using: &generator)
+    }
+    return LabelShiftAnalysis(
+      estimate: estimate, intervals: intervals, classes: classes.names, sourceRows: holdoutLabels.count,
+      heldOutRows: holdoutLabels.count, folds: 1, targetRows: targetProbabilities.rows,
+      holdoutAccuracy: problem.holdoutAccuracy)
+  }
+
   /// The fewest source rows a trained holdout accepts: two rows per class in every fold (at
   /// least two folds' worth with a single split), so that every class can be both trained on
   /// and held out.

@@ -24,6 +24,12 @@ extension ShiftCLI {
         normalised to mean 1. The domain AUC (≈ 0.5: no detectable shift) and the effective \
         sample size tell how far the target is and how much the weights cost.
 
+        With your own model's probabilities as columns of both files (--probabilities, \
+        --probability-prefix, or --probability for a binary model), no MLP is trained: the \
+        labelled source is the model's holdout (rows it was not trained on) and the target's \
+        probabilities give μ. Each probability must be in [0, 1] and each row sum to 1 within \
+        0.01.
+
         The target file may lack the label column; if present it is ignored. Columns are matched \
         by name and read as `shiftcli schema` shows for the source (--features, --ignore and \
         --categorical override; with --model, as the model was trained). --out writes the weights atomically: for label shift \
@@ -34,6 +40,9 @@ extension ShiftCLI {
           shiftcli estimate --shift label --label lettr \\
             --source source.csv --target target.csv \\
             --bootstrap 200 --out weights.csv
+          shiftcli estimate --shift label --label y_true \\
+            --source reference.csv --target analysis.csv \\
+            --probability-prefix y_pred_proba_ --ignore id,timestamp
         """)
 
     enum ShiftKind: String, ExpressibleByArgument, CaseIterable {
@@ -59,6 +68,24 @@ extension ShiftCLI {
       help: ArgumentHelp(
         "A model file from `shiftcli train --model-out` to use instead of training one.", valueName: "file"))
     var model: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Label shift with your own model: its class probabilities, one column per class in class order, in both files (no MLP is trained; the labelled source is the holdout).",
+        valueName: "a,b,…"))
+    var probabilities: ColumnList?
+
+    @Option(
+      help: ArgumentHelp(
+        "Label shift with your own model: its probability columns are those whose names start with PREFIX, the rest of each name its class (e.g. y_pred_proba_).",
+        valueName: "PREFIX"))
+    var probabilityPrefix: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Label shift with your own binary model: its probability of the positive class, the second class in class order (1 for 0/1 labels, true for booleans).",
+        valueName: "column"))
+    var probability: String?
 
     @Option(
       parsing: .unconditional,
@@ -119,10 +146,24 @@ extension ShiftCLI {
     @OptionGroup var limits: LimitOptions
     @OptionGroup var output: OutputOptions
 
+    /// The user's probability columns, if given.
+    var probabilityColumns: ProbabilityColumns? {
+      if let probabilities { return .columns(probabilities.names) }
+      if let probabilityPrefix { return .prefix(probabilityPrefix) }
+      return probability.map { .positive($0) }
+    }
+
     func validate() throws {
       if shift == .label && label == nil {
         throw ValidationError("--shift label needs --label COLUMN (the class column of --source)")
       }
+      let given = [probabilities != nil, probabilityPrefix != nil, probability != nil].filter { $0 }.count
+      if given > 1 { throw ValidationError("give one of --probabilities, --probability-prefix and --probability") }
+      if given == 1 && shift != .label {
+        throw ValidationError("--probabilities, --probability-prefix and --probability are for --shift label")
+      }
+      if given == 1 && model != nil { throw ValidationError("give either --model or the model's probability columns") }
+      if probabilityPrefix?.isEmpty == true { throw ValidationError("--probability-prefix must not be empty") }
       guard holdout > 0, holdout < 1 else { throw ValidationError("--holdout must be in (0, 1), got \(holdout)") }
       guard folds >= (shift == .label ? 1 : 2), folds <= 100 else {
         throw ValidationError(
@@ -153,6 +194,7 @@ extension ShiftCLI {
     }
 
     private func estimateLabelShift(using generator: inout SplitMix64) throws -> String {
+      if let probabilityColumns { return try estimateLabelShift(from: probabilityColumns, using: &generator) }
       output.progress("reading \(source) and \(target)…")
       let sourceData: Dataset
       let targetFeatures: Matrix
@@ -198,6 +240,41 @@ extension ShiftCLI {
       output.endProgress()
       let report = LabelShiftReport(
         analysis: analysis, requestedMethod: method, modelFile: model, seed: seedOptions.seed, weightsFile: out)
+      if let out { try AtomicFile.write(report.weightsCSV, to: out) }
+      return try output.render(report) { report.humanSummary }
+    }
+
+    /// Label shift on the probabilities of the user's model, given as columns of both files.
+    private func estimateLabelShift(
+      from columns: ProbabilityColumns, using generator: inout SplitMix64
+    ) throws -> String {
+      output.progress("reading \(source) and \(target)…")
+      var options = self.columns.schemaOptions(label: label)
+      switch columns {
+      case .columns(let names): options.predictions = names
+      case .positive(let name): options.predictions = [name]
+      case .prefix(let prefix): options.predictionPrefix = prefix
+      }
+      let sourceTable = try MixedTable(contentsOf: source, options: options)
+      let targetTable = try MixedTable(contentsOf: target, schema: sourceTable.schema)
+      let labelClasses = try sourceTable.classIndex()
+      let classes = try columns.classes(
+        labelClasses: labelClasses, columns: sourceTable.predictions.map(\.name), file: source)
+      let labels = try classes.indices(of: sourceTable.labels ?? [], file: source, lines: sourceTable.rowLines)
+      let workflow = LabelShiftWorkflow(
+        estimator: LabelShiftEstimator(method: method),
+        bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
+      let analysis = try naming(source, target) {
+        try workflow.run(
+          holdoutProbabilities: try columns.matrix(of: sourceTable, classes: classes), holdoutLabels: labels,
+          targetProbabilities: try columns.matrix(of: targetTable, classes: classes), classes: classes,
+          using: &generator
+        ) { output.progress($0) }
+      }
+      output.endProgress()
+      let report = LabelShiftReport(
+        analysis: analysis, requestedMethod: method, modelFile: nil, seed: seedOptions.seed, weightsFile: out,
+        probabilityColumns: sourceTable.predictions.map(\.name))
       if let out { try AtomicFile.write(report.weightsCSV, to: out) }
       return try output.render(report) { report.humanSummary }
     }

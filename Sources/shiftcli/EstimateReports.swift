@@ -36,13 +36,16 @@ struct LabelShiftReport: Encodable {
   var targetRows: Int
   var holdoutAccuracy: Double
   var modelFile: String?
+  /// The columns holding the user's model's probabilities, when it was given that way.
+  var probabilityColumns: [String]?
   var seed: UInt64
   var weightsFile: String?
 
   init(
     analysis: LabelShiftAnalysis, requestedMethod: LabelShiftMethod, modelFile: String?, seed: UInt64,
-    weightsFile: String?
+    weightsFile: String?, probabilityColumns: [String]? = nil
   ) {
+    self.probabilityColumns = probabilityColumns
     let estimate = analysis.estimate
     method = estimate.method.rawValue
     self.requestedMethod = requestedMethod.rawValue
@@ -86,7 +89,8 @@ struct LabelShiftReport: Encodable {
     var lines = [
       "label shift   \(method)\(requestedMethod == "auto" ? " (chosen by auto)" : "")",
       "data          \(sourceRows) source rows (\(holdoutRows) held out\(folds > 1 ? ", cross-fitted over \(folds) folds" : "")"
-        + "\(modelFile.map { ", model \($0)" } ?? "")), \(targetRows) target rows",
+        + "\(modelFile.map { ", model \($0)" } ?? "")"
+        + "\(probabilityColumns.map { ", the model's probabilities in \($0.joined(separator: ", "))" } ?? "")), \(targetRows) target rows",
       String(format: "holdout acc.  %.4f", holdoutAccuracy),
       String(format: "condition     %.3g (confusion matrix), solver %@", conditionNumber, solver),
       "",

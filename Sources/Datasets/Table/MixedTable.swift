@@ -7,7 +7,8 @@ import Foundation
 /// file with ``init(contentsOf:schema:labelRequired:)``, which reads it as the source was read:
 /// columns matched by name (extra columns are skipped), each cell checked against its column's
 /// kind. Missing cells are those ``CSVTable`` rejects (empty, `NA`, `N/A`, `NaN`, `null`,
-/// `None`, `?`, any case); in a label column they are an error.
+/// `None`, `?`, any case); in a label column they are an error. Labels that are numbers are
+/// written one way (`1.0` is the class `1`).
 public struct MixedTable: Sendable {
   /// Path the table was read from (used in error messages).
   public var file: String
@@ -21,6 +22,9 @@ public struct MixedTable: Sendable {
   public var rowLines: [Int]
   /// Columns of the file that its schema does not have (a later file's extra columns), skipped.
   public var skippedColumns: [String] = []
+  /// The prediction columns (a model's class probabilities), in the schema's order; a missing
+  /// cell is NaN.
+  public var predictions: [FeatureColumn] = []
 
   /// Number of rows.
   public var rowCount: Int { rowLines.count }
@@ -98,7 +102,7 @@ public struct MixedTable: Sendable {
     for column in schema.columns {
       if let index = position[column.name] {
         plan[index] = column.kind
-      } else if column.kind.isFeature || (column.kind == .label && labelRequired) {
+      } else if column.kind.isFeature || column.kind == .prediction || (column.kind == .label && labelRequired) {
         throw DatasetError.missingColumn(file: file, column: column.name, available: names)
       }
     }
@@ -111,6 +115,9 @@ public struct MixedTable: Sendable {
     }
     labels = table.labels
     rowLines = table.lines
+    predictions = schema.columns.filter { $0.kind == .prediction }.compactMap { column in
+      position[column.name].flatMap { table.columns[$0] }.map { FeatureColumn(name: column.name, values: $0) }
+    }
     let known = Set(schema.columns.map(\.name))
     skippedColumns = names.filter { !known.contains($0) }
   }
@@ -120,6 +127,10 @@ public struct MixedTable: Sendable {
     self.schema = schema
     features = schema.columns.indices.compactMap { position in
       schema.columns[position].kind.isFeature
+        ? table.columns[position].map { FeatureColumn(name: names[position], values: $0) } : nil
+    }
+    predictions = schema.columns.indices.compactMap { position in
+      schema.columns[position].kind == .prediction
         ? table.columns[position].map { FeatureColumn(name: names[position], values: $0) } : nil
     }
     labels = table.labels
@@ -132,6 +143,7 @@ public struct MixedTable: Sendable {
     subset.features = features.map { $0.rows(at: indices) }
     subset.labels = labels.map { labels in indices.map { labels[$0] } }
     subset.rowLines = indices.map { rowLines[$0] }
+    subset.predictions = predictions.map { $0.rows(at: indices) }
     return subset
   }
 }
@@ -175,9 +187,15 @@ extension MixedTable {
     try check(options.features ?? [], "--features")
     try check(options.ignore, "--ignore")
     try check(options.categorical, "--categorical")
+    try check(options.predictions, "a prediction column")
     let features = options.features.map(Set.init)
     return names.map { name in
       if name == options.label { return .init(name: name, kind: .label, reason: "the label") }
+      if options.predictions.contains(name)
+        || options.predictionPrefix.map({ name.hasPrefix($0) && name.count > $0.count }) == true
+      {
+        return .init(name: name, kind: .prediction, reason: "a model's class probability")
+      }
       if options.ignore.contains(name) { return .init(name: name, kind: .ignored, reason: "--ignore") }
       if options.categorical.contains(name) { return .init(name: name, kind: .categorical, reason: "--categorical") }
       if let features, !features.contains(name) {
@@ -199,7 +217,7 @@ extension MixedTable {
   ) throws -> Contents {
     var parser = CSVParser(bytes: bytes, file: file)
     _ = try parser.nextRecord()
-    var numbers = plan.map { $0 == .numeric ? [Float]() : nil }
+    var numbers = plan.map { $0 == .numeric || $0 == .prediction ? [Float]() : nil }
     var categories = plan.map { $0 == .categorical || $0 == .boolean ? CategoryCoder() : nil }
     for position in plan.indices where plan[position] == .boolean {
       categories[position] = CategoryCoder(levels: ["false", "true"])
@@ -216,12 +234,12 @@ extension MixedTable {
         let text = record.cells[position].trimmingCharacters(in: .whitespaces)
         let missing = isMissing(text)
         switch kind {
-        case .numeric:
+        case .numeric, .prediction:
           var value = Float.nan
           if !missing {
             if let number = Float(text), number.isFinite {
               value = number
-            } else if enforcing {
+            } else if enforcing || kind == .prediction {
               throw DatasetError.malformedCell(
                 file: file, line: record.line, column: position + 1, columnName: names[position], text: text)
             } else {
@@ -247,7 +265,7 @@ extension MixedTable {
             throw DatasetError.missingValue(
               file: file, line: record.line, column: position + 1, columnName: names[position])
           }
-          labels.append(text)
+          labels.append(canonicalLevel(text))
         case .ignored:
           break
         }

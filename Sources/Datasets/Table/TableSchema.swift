@@ -36,6 +36,8 @@ public struct TableSchema: Sendable, Equatable, Codable, CustomStringConvertible
     case boolean
     /// The class label.
     case label
+    /// A model's output: a class probability (numbers in [0, 1]) given with the data.
+    case prediction
     /// Not a feature: an identifier, a timestamp, or a column the user left out.
     case ignored
   }
@@ -100,6 +102,10 @@ public struct SchemaOptions: Sendable, Equatable {
   public var categorical: [String]
   /// Whether a table without the `label` column is an error (else it is read without labels).
   public var labelRequired: Bool
+  /// Columns holding a model's class probabilities (read as numbers, not features).
+  public var predictions: [String] = []
+  /// Columns whose names start with this are prediction columns too.
+  public var predictionPrefix: String? = nil
 
   /// Options; with the defaults every column but the label is inferred.
   public init(

@@ -56,6 +56,23 @@ public struct LabelShiftProblem: Sendable {
     self.targetProbabilities = targetProbabilities
   }
 
+  /// A problem from a model's class probabilities instead of its logits (any model: the
+  /// probabilities a production classifier wrote with its data). Their logarithms serve as
+  /// logits, which softmax maps back to the same probabilities; a probability below 10⁻¹² is
+  /// taken as 10⁻¹², so that its logarithm is finite.
+  public init(
+    holdoutProbabilities: Matrix, holdoutLabels: [Int], targetProbabilities: Matrix, sourcePrior: [Double]
+  ) throws {
+    func logits(_ probabilities: Matrix) -> Matrix {
+      Matrix(
+        rows: probabilities.rows, columns: probabilities.columns,
+        storage: probabilities.storage.map { logf(max($0, 1e-12)) })
+    }
+    try self.init(
+      holdoutLogits: logits(holdoutProbabilities), holdoutLabels: holdoutLabels,
+      targetLogits: logits(targetProbabilities), sourcePrior: sourcePrior)
+  }
+
   /// Number of classes.
   public var classCount: Int { sourcePrior.count }
 

@@ -1,0 +1,113 @@
+import Foundation
+import LinearAlgebra
+import NeuralNetwork
+import Testing
+
+@testable import Datasets
+@testable import shiftcli
+
+/// Label shift on the probabilities of the user's own model, given as columns of the data.
+extension CommandLineTests {
+  /// `file` with the model's probabilities appended as `y_pred_proba_<class>` columns (9
+  /// significant digits: a Float's probability exactly).
+  func withProbabilities(_ file: String, model: Classifier, name: String) throws -> String {
+    let encoding = try #require(model.tableEncoding)
+    let (_, encoded) = try encoding.read(file)
+    let probabilities = try model.probabilities(for: encoded.features)
+    let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+    var out = [lines[0] + "," + model.classes.names.map { "y_pred_proba_\($0)" }.joined(separator: ",")]
+    for (row, line) in lines.dropFirst().enumerated() {
+      let cells = (0..<probabilities.columns).map { String(format: "%.9g", probabilities[row, $0]) }
+      out.append(line + "," + cells.joined(separator: ","))
+    }
+    return try write(name, out.joined(separator: "\n") + "\n")
+  }
+
+  /// The same model twice: as a model file, and as probability columns. Both paths must give
+  /// the same estimate: the columns' logarithms differ from the logits by a per-row constant,
+  /// which softmax (and BCTS's temperature) cancel, so what is left is the rounding of the
+  /// probabilities to Float (relative 10⁻⁷): agreement to 10⁻⁴ leaves a thousandfold margin.
+  @Test func probabilityColumnsReproduceTheModelPath() throws {
+    let (source, target) = try labelShiftFiles()
+    let model = directory.appendingPathComponent("own.model").path
+    let train = try run([
+      "train", "--data", source, "--label", "lettr", "--hidden", "64", "--optimizer", "adam", "--epochs", "10",
+      "--batch-size", "64", "--model-out", model, "--quiet",
+    ])
+    #expect(train.status == 0, "\(train.stderr)")
+    let (classifier, _) = try ModelFile.load(from: model)
+    let sourceWith = try withProbabilities(source, model: classifier, name: "own-source.csv")
+    let targetWith = try withProbabilities(target, model: classifier, name: "own-target.csv")
+    for method in ["bbse-hard", "bbse-soft", "rlls", "em", "em-bcts", "auto"] {
+      let common = ["estimate", "--shift", "label", "--label", "lettr", "--method", method, "--json", "--quiet"]
+      let viaModel = try run(common + ["--source", source, "--target", target, "--model", model])
+      let viaColumns = try run(
+        common + ["--source", sourceWith, "--target", targetWith, "--probability-prefix", "y_pred_proba_"])
+      #expect(viaModel.status == 0 && viaColumns.status == 0, "\(viaModel.stderr) \(viaColumns.stderr)")
+      func weights(_ outcome: Outcome) throws -> [Double] {
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        return try #require(json["weights"] as? [Double])
+      }
+      let (a, b) = (try weights(viaModel), try weights(viaColumns))
+      #expect(a.count == 26 && b.count == 26)
+      for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-4 * max(1, abs(x)), "\(method): \(x) vs \(y)") }
+    }
+  }
+
+  @Test func badProbabilityColumnsAreErrorsNamingFileLineAndColumn() throws {
+    let header = "x,y,p0,p1"
+    let rows = (0..<40).map { i in "\(i),\(i % 2),\(i % 2 == 0 ? "0.8,0.2" : "0.3,0.7")" }
+    let good = try write("pp-source.csv", ([header] + rows).joined(separator: "\n") + "\n")
+    func target(_ edit: String, _ name: String) throws -> String {
+      try write(name, ([header] + rows.prefix(5) + [edit]).joined(separator: "\n") + "\n")
+    }
+    let base = ["estimate", "--shift", "label", "--source", good, "--label", "y", "--method", "bbse-soft"]
+    try expectFailure(
+      base + ["--target", try target("9,1,1.5,-0.5", "pp-range.csv"), "--probabilities", "p0,p1"],
+      mentioning: "pp-range.csv:7:3: column 'p0': 1.5 is not in [0, 1]")
+    try expectFailure(
+      base + ["--target", try target("9,1,0.5,0.2", "pp-sum.csv"), "--probabilities", "p0,p1"],
+      mentioning: "pp-sum.csv:7: the probabilities sum to 0.7, not 1 (within 0.01)")
+    try expectFailure(
+      base + ["--target", try target("9,1,NA,0.2", "pp-missing.csv"), "--probabilities", "p0,p1"],
+      mentioning: "pp-missing.csv:7:3: column 'p0': a missing probability")
+    try expectFailure(
+      base + ["--target", good, "--probability-prefix", "q"], mentioning: "0 columns start with 'q'")
+    // A prefix: the class of each column is the rest of its name (p_0 and p_1: classes 0, 1);
+    // a column for a class no source label has is an error.
+    let rename = ([header.replacingOccurrences(of: "p0,p1", with: "p_0,p_1")] + rows).joined(separator: "\n") + "\n"
+    let renamed = try write("pp-renamed.csv", rename)
+    let ok = try run([
+      "estimate", "--shift", "label", "--source", renamed, "--target", renamed, "--label", "y", "--probability-prefix",
+      "p_", "--json",
+    ])
+    #expect(ok.status == 0, "\(ok.stderr)")
+    let three =
+      ([header.replacingOccurrences(of: "p0,p1", with: "p_0,p_1,p_2")] + rows.map { $0 + ",0" })
+      .joined(separator: "\n") + "\n"
+    let threeFile = try write("pp-three.csv", three)
+    try expectFailure(
+      [
+        "estimate", "--shift", "label", "--source", threeFile, "--target", threeFile, "--label", "y",
+        "--probability-prefix", "p_",
+      ],
+      mentioning: "pp-three.csv:1: column p_2 is for the class '2', which no label of the source has")
+    // A binary model's positive class: the second class in class order (here 1).
+    let binary = try run(
+      [
+        "estimate", "--shift", "label", "--source", good, "--target", good, "--label", "y", "--probability", "p1",
+        "--json",
+      ])
+    #expect(binary.status == 0, "\(binary.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(binary.stdout.utf8)) as? [String: Any])
+    let weights = try #require(json["weights"] as? [Double])
+    // The target is the source: every weight is 1 up to the solver's tolerance.
+    #expect(weights.allSatisfy { abs($0 - 1) < 1e-3 }, "\(weights)")
+    try expectFailure(
+      [
+        "estimate", "--shift", "label", "--source", good, "--target", good, "--label", "y", "--probability", "p1",
+        "--model", "m",
+      ],
+      mentioning: "give either --model or the model's probability columns")
+  }
+}
