@@ -39,12 +39,7 @@ public struct CSVTable: Sendable {
   ) throws {
     self.file = file
     var parser = CSVParser(bytes: bytes, file: file)
-    guard let header = try parser.nextRecord() else { throw DatasetError.emptyFile(file: file) }
-    let names = header.cells.map { $0.trimmingCharacters(in: .whitespaces) }
-    var seen = Set<String>()
-    for name in names where !seen.insert(name).inserted {
-      throw DatasetError.duplicateColumn(file: file, column: name)
-    }
+    let names = try parser.header()
     var labelPosition: Int? = nil
     if let labelColumn {
       labelPosition = names.firstIndex(of: labelColumn)
@@ -144,6 +139,17 @@ struct CSVParser {
   /// old Mac files), not the first half of CRLF.
   private func isLoneCarriageReturn(at position: Int) -> Bool {
     bytes[position] == Self.carriageReturn && (position + 1 == bytes.count || bytes[position + 1] != Self.newline)
+  }
+
+  /// The first record as column names: trimmed, and each named once.
+  mutating func header() throws -> [String] {
+    guard let header = try nextRecord() else { throw DatasetError.emptyFile(file: file) }
+    let names = header.cells.map { $0.trimmingCharacters(in: .whitespaces) }
+    var seen = Set<String>()
+    for name in names where !seen.insert(name).inserted {
+      throw DatasetError.duplicateColumn(file: file, column: name)
+    }
+    return names
   }
 
   /// The next non-blank record, or `nil` at the end of the input. Lines end with LF, CRLF or a

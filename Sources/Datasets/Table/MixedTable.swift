@@ -163,13 +163,7 @@ extension MixedTable {
   /// The header's names, trimmed and distinct.
   fileprivate static func header(of bytes: [UInt8], file: String) throws -> [String] {
     var parser = CSVParser(bytes: bytes, file: file)
-    guard let header = try parser.nextRecord() else { throw DatasetError.emptyFile(file: file) }
-    let names = header.cells.map { $0.trimmingCharacters(in: .whitespaces) }
-    var seen = Set<String>()
-    for name in names where !seen.insert(name).inserted {
-      throw DatasetError.duplicateColumn(file: file, column: name)
-    }
-    return names
+    return try parser.header()
   }
 
   /// The columns as far as the options and names decide them; the rest have the reason

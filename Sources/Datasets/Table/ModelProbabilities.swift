@@ -91,6 +91,11 @@ public enum ProbabilityColumns: Sendable, Equatable {
     case .columns(let columns): order = columns
     case .positive(let column): order = [column]
     }
+    guard order.count == 1 ? classes.count == 2 : order.count == classes.count else {
+      throw DatasetError.invalidProbabilities(
+        file: table.file, line: 1, column: nil,
+        reason: "\(order.count) probability columns for \(classes.count) classes")
+    }
     let values = try order.map { name in
       guard let values = byName[name] else {
         throw DatasetError.missingColumn(file: table.file, column: name, available: byName.keys.sorted())
