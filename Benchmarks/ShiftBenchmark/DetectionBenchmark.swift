@@ -52,7 +52,9 @@ struct DetectionBenchmark: ParsableCommand {
         }
         let detection = try ShiftDetector(level: level).detect(
           source: source.features, target: target.features, featureNames: source.featureNames,
-          predictions: (holdoutPredicted, try classifier.predictedClasses(for: target.features), 26),
+          predictions: PredictionSample(
+            classNames: source.classes.names, holdoutClasses: holdoutPredicted,
+            targetClasses: try classifier.predictedClasses(for: target.features)),
           classWeights: classWeights, using: &generator)
         let family = level / 3
         var outcome = rejections[setting] ?? [:]

@@ -105,7 +105,17 @@ public struct DomainClassifier: Sendable, Equatable {
     return DomainClassifierFit(
       sourceLogDensityRatio: Array(chosen.logDensityRatio[..<source.rows]),
       targetLogDensityRatio: Array(chosen.logDensityRatio[source.rows...]),
-      auc: areaUnderROCCurve(scores: chosen.logDensityRatio, positives: domain) ?? 0.5, solver: solver)
+      auc: areaUnderROCCurve(scores: chosen.logDensityRatio, positives: domain) ?? 0.5, solver: solver,
+      heldOutFolds: heldOutFolds(sourceFolds, count: source.rows) + heldOutFolds(targetFolds, count: target.rows))
+  }
+
+  /// The fold that holds each of `count` rows out.
+  private func heldOutFolds(_ assignment: [(train: [Int], heldOut: [Int])], count: Int) -> [Int] {
+    var folds = [Int](repeating: 0, count: count)
+    for (fold, split) in assignment.enumerated() {
+      for row in split.heldOut { folds[row] = fold }
+    }
+    return folds
   }
 
   /// One value of C on the path, with its cross-fitted ratios and score.
@@ -129,14 +139,22 @@ public struct DomainClassifierFit: Sendable, Equatable {
   public var auc: Double
   /// How the fits converged.
   public var solver: Solver
+  /// The fold whose model scored each row, source rows then target rows (empty when unknown):
+  /// given the models, the rows of one fold are exchangeable under no shift, which is what a
+  /// valid test of the scores needs (see `DomainClassifierTest`).
+  public var heldOutFolds: [Int]
 
   /// Ratios (and their fit's diagnostics) as computed by ``DomainClassifier`` or any other
-  /// probabilistic domain classifier.
-  public init(sourceLogDensityRatio: [Double], targetLogDensityRatio: [Double], auc: Double, solver: Solver) {
+  /// probabilistic domain classifier, with the fold that scored each row if there were folds.
+  public init(
+    sourceLogDensityRatio: [Double], targetLogDensityRatio: [Double], auc: Double, solver: Solver,
+    heldOutFolds: [Int] = []
+  ) {
     self.sourceLogDensityRatio = sourceLogDensityRatio
     self.targetLogDensityRatio = targetLogDensityRatio
     self.auc = auc
     self.solver = solver
+    self.heldOutFolds = heldOutFolds
   }
 
   /// Convergence of the cross-fitted fits.

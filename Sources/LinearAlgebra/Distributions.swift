@@ -14,4 +14,15 @@ public enum Distribution {
     GSL.ensureErrorHandlerOff()
     return gsl_cdf_ugaussian_Q(z)
   }
+
+  /// `P(X = k)` for `X` hypergeometric: `draws` items drawn without replacement from
+  /// `successes + failures`, of which `successes` count (`gsl_ran_hypergeometric_pdf`); 0 when
+  /// a count does not fit GSL's 32-bit arguments.
+  public static func hypergeometricProbability(_ k: Int, successes: Int, failures: Int, draws: Int) -> Double {
+    let limit = Int(UInt32.max)
+    guard k >= 0, successes >= 0, failures >= 0, draws >= 0, successes <= limit, failures <= limit, draws <= limit
+    else { return 0 }
+    GSL.ensureErrorHandlerOff()
+    return gsl_ran_hypergeometric_pdf(UInt32(k), UInt32(successes), UInt32(failures), UInt32(draws))
+  }
 }

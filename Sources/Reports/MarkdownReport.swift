@@ -114,7 +114,7 @@ public struct MarkdownReport: Sendable {
     section.lines += ["| test (each at α/3) | statistic | p-value |", "|---|---|---|"]
     section.lines.append(
       String(
-        format: "| domain classifier (held-out AUC, Mann–Whitney) | AUC %.4f | %@ |", detection.domain.auc,
+        format: "| domain classifier (held-out AUC; Mann–Whitney within folds) | AUC %.4f | %@ |", detection.domain.auc,
         pValue(detection.domain.pValue)))
     if let predictions = detection.predictions {
       section.lines.append(
@@ -129,8 +129,11 @@ public struct MarkdownReport: Sendable {
           matched.auc, pValue(matched.pValue)))
     }
     let significant = detection.features.filter { $0.adjustedPValue <= detection.level / 3 }.count
+    let family =
+      detection.features.allSatisfy { $0.type == .numeric }
+      ? "features, Kolmogorov–Smirnov" : "columns: KS per number, χ² per category, missing rates"
     section.lines.append(
-      "| features, Kolmogorov–Smirnov (\(detection.correction.rawValue)) | \(significant) of \(detection.features.count) drifted | \(pValue(detection.features.map(\.adjustedPValue).min() ?? 1)) (smallest adjusted) |"
+      "| \(family) (\(detection.correction.rawValue)) | \(significant) of \(detection.features.count) drifted | \(pValue(detection.features.map(\.adjustedPValue).min() ?? 1)) (smallest adjusted) |"
     )
     section.lines.append("")
     return section
@@ -138,16 +141,37 @@ public struct MarkdownReport: Sendable {
 
   /// The ten most drifted features and the rows the domain classifier singles out.
   func driftSection(_ detection: ShiftDetectionResult, heading: String) -> Section {
-    var section = Section(lines: [
-      "\(heading) Drift by feature", "", "| feature | KS distance | p-value | adjusted p-value |", "|---|---|---|---|",
-    ])
-    for test in detection.features.prefix(10) {
-      section.lines.append(
-        String(
-          format: "| %@ | %.4f | %@ | %@ |", test.feature, test.statistic, pValue(test.pValue),
-          pValue(test.adjustedPValue)))
+    var section: Section
+    if detection.features.allSatisfy({ $0.type == .numeric }) {
+      section = Section(lines: [
+        "\(heading) Drift by feature", "", "| feature | KS distance | p-value | adjusted p-value |",
+        "|---|---|---|---|",
+      ])
+      for test in detection.features.prefix(10) {
+        section.lines.append(
+          String(
+            format: "| %@ | %.4f | %@ | %@ |", test.feature, test.statistic, pValue(test.pValue),
+            pValue(test.adjustedPValue)))
+      }
+      if detection.features.count > 10 { section.lines.append("| … \(detection.features.count - 10) more | | | |") }
+    } else {
+      section = Section(lines: [
+        "\(heading) Drift by column", "",
+        "| column | tested | effect size | p-value | adjusted p-value | missing, source → target | unseen levels |",
+        "|---|---|---|---|---|---|---|",
+      ])
+      for test in detection.features.prefix(15) {
+        section.lines.append(
+          String(
+            format: "| %@ | %@ (%@) | %@ %.4f | %@ | %@ | %.1f %% → %.1f %% | %@ |", test.feature, test.type.rawValue,
+            test.test, test.effectSizeName, test.effectSize, pValue(test.pValue), pValue(test.adjustedPValue),
+            100 * test.missingRateSource, 100 * test.missingRateTarget,
+            test.unseenLevels.isEmpty ? "" : test.unseenLevels.prefix(5).joined(separator: ", ")))
+      }
+      if detection.features.count > 15 {
+        section.lines.append("| … \(detection.features.count - 15) more | | | | | | |")
+      }
     }
-    if detection.features.count > 10 { section.lines.append("| … \(detection.features.count - 10) more | | | |") }
     section.lines.append("")
     section.lines.append(
       "Most target-like source rows (data row numbers): "

@@ -10,6 +10,9 @@ public struct ChiSquareTest: Sendable, Equatable, Codable {
   public var degreesOfFreedom: Int
   /// The upper tail of the χ² distribution (GSL's `gsl_cdf_chisq_Q`).
   public var pValue: Double
+  /// Cramér's V, `√(χ²/(N·(min(2, k) − 1)))` for the 2 × k table of N counts: 0 when the two
+  /// histograms are proportional, 1 when no category occurs in both.
+  public var cramersV: Double
 
   /// Tests two count vectors over the same categories; categories empty in both are dropped.
   /// No continuity correction (as scipy's `chi2_contingency(correction=False)`).
@@ -28,6 +31,7 @@ public struct ChiSquareTest: Sendable, Equatable, Codable {
       if expectedSecond > 0 { statistic += (b - expectedSecond) * (b - expectedSecond) / expectedSecond }
     }
     self.statistic = statistic
+    cramersV = categories >= 2 && total > 0 ? min(1, (statistic / total).squareRoot()) : 0
     degreesOfFreedom = max(categories - 1, 0)
     pValue =
       degreesOfFreedom > 0 && totalFirst > 0 && totalSecond > 0

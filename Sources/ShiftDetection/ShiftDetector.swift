@@ -7,38 +7,45 @@ import LinearAlgebra
 /// Did the data shift, and how? Three families of tests, each at level α/3 so that the verdict's
 /// false-positive rate is at most α (Bonferroni over the families):
 ///
-/// - **features**: a two-sample Kolmogorov–Smirnov test per feature, corrected across features
+/// - **features**: per column, a two-sample test of its values — Kolmogorov–Smirnov for a
+///   number, Pearson's χ² over the levels for a category — and, when either side has missing
+///   cells, a two-proportion test of its missing rate, all corrected together
 ///   (Benjamini–Hochberg by default); the family rejects when any adjusted p-value is ≤ α/3;
-/// - **domain classifier**: the cross-fitted logistic-regression domain classifier's held-out AUC
-///   with its Mann–Whitney p-value;
+/// - **domain classifier**: the cross-fitted logistic-regression domain classifier's held-out
+///   scores on the encoded features, tested fold by fold (``DomainClassifierTest``);
 /// - **predictions**: Pearson's χ² on the classifier's predicted-class histograms of the source
-///   holdout and the target (needs a model; it is the test that sees label shift first).
+///   holdout and the target, and with probabilities a KS test per class probability, corrected
+///   together (needs a model or its outputs; it is the family that sees label shift first).
 public struct ShiftDetector: Sendable {
   /// The verdict's false-positive rate bound.
   public var level: Double
-  /// The correction across features.
+  /// The correction within the feature and the prediction families.
   public var correction: MultipleTesting
   /// How many rows to list as most target-like / most unlike the source.
   public var listedRows: Int
 
-  /// A detector at level α = 0.05 with Benjamini–Hochberg across features.
+  /// A detector at level α = 0.05 with Benjamini–Hochberg within families.
   public init(level: Double = 0.05, correction: MultipleTesting = .benjaminiHochberg, listedRows: Int = 10) {
     self.level = level
     self.correction = correction
     self.listedRows = listedRows
   }
 
-  /// Tests `source` against `target` (raw features, same columns). With `predictions`, the
-  /// classifier's predicted classes on a labelled-source holdout it did not train on and on the
-  /// target are compared too.
+  /// Tests `source` against `target` (encoded features, same columns, which the domain
+  /// classifier reads). The column tests run on `columns` when given (the tables' cells, see
+  /// ``ColumnCells``), else on each feature as a number. With `predictions` (a classifier's
+  /// outputs on a labelled-source holdout it did not train on and on the target) the prediction
+  /// family runs too.
   ///
   /// With `classWeights` (the source rows' labels and the estimated per-class weights q/p), a
   /// detected shift is also classified: a subsample of the source with the target's estimated
-  /// class proportions is drawn and the domain classifier is run again. Under pure label shift p(x|y) is unchanged, so nothing is left to detect (label
-  /// shift); if the resampled source still differs, p(x|y) changed too (covariate shift).
+  /// class proportions is drawn and the domain classifier is run again. Under pure label shift
+  /// p(x|y) is unchanged, so nothing is left to detect (label shift); if the resampled source
+  /// still differs, p(x|y) changed too (covariate shift).
   public func detect(
     source: Matrix, target: Matrix, featureNames: [String],
-    predictions: (holdout: [Int], target: [Int], classCount: Int)? = nil,
+    columns: (source: ColumnCells, target: ColumnCells)? = nil,
+    predictions: PredictionSample? = nil,
     classWeights: (sourceLabels: [Int], weights: [Double])? = nil,
     using generator: inout some RandomNumberGenerator
   ) throws -> ShiftDetectionResult {
@@ -48,36 +55,41 @@ public struct ShiftDetector: Sendable {
     guard level > 0, level < 1 else {
       throw ShiftDetectionError.invalidInput("the level must be in (0, 1), got \(level)")
     }
+    let cells =
+      columns ?? (ColumnCells(numeric: source, names: featureNames), ColumnCells(numeric: target, names: featureNames))
+    guard cells.source.columns == cells.target.columns, cells.source.rowCount == source.rows,
+      cells.target.rowCount == target.rows
+    else {
+      throw ShiftDetectionError.invalidInput("the source's and the target's columns must match their features")
+    }
     let familyLevel = level / 3
 
-    var columnTests: [KolmogorovSmirnovTest] = []
-    for column in 0..<source.columns {
-      columnTests.append(
-        KolmogorovSmirnovTest(
-          (0..<source.rows).map { Double(source[$0, column]) }, (0..<target.rows).map { Double(target[$0, column]) }))
+    var tests: [ShiftDetectionResult.FeatureTest] = []
+    for (index, column) in cells.source.columns.enumerated() {
+      let unseen = cells.target.unseen.first { $0.column == column.name }?.levels ?? []
+      tests += columnTests(
+        column, source: cells.source.values(ofColumn: index), target: cells.target.values(ofColumn: index),
+        unseenLevels: unseen)
     }
-    let adjusted = correction.adjusted(columnTests.map(\.pValue))
-    let features = zip(featureNames, zip(columnTests, adjusted)).map {
-      ShiftDetectionResult.FeatureTest(
-        feature: $0.0, statistic: $0.1.0.statistic, pValue: $0.1.0.pValue, adjustedPValue: $0.1.1)
-    }.sorted { ($0.statistic, $1.feature) > ($1.statistic, $0.feature) }
+    let features = adjusted(tests)
 
     let ratios = try DomainClassifier().fit(source: source, target: target, using: &generator)
-    let domain = DomainClassifierTest(
-      scores: ratios.sourceLogDensityRatio + ratios.targetLogDensityRatio,
-      isTarget: [Bool](repeating: false, count: source.rows) + [Bool](repeating: true, count: target.rows))
+    let domain = DomainClassifierTest(ratios)
     let byRatio = { (values: [Double]) in values.indices.sorted { values[$0] > values[$1] }.prefix(self.listedRows) }
 
     var predictionTest: ChiSquareTest? = nil
+    var predictionTests: [ShiftDetectionResult.FeatureTest] = []
     if let predictions {
-      predictionTest = ChiSquareTest(
-        classCounts(predictions.holdout, classCount: predictions.classCount).map(Double.init),
-        classCounts(predictions.target, classCount: predictions.classCount).map(Double.init))
+      let test = ChiSquareTest(
+        classCounts(predictions.holdoutClasses, classCount: predictions.classNames.count).map(Double.init),
+        classCounts(predictions.targetClasses, classCount: predictions.classNames.count).map(Double.init))
+      predictionTest = test
+      predictionTests = adjusted(try predictions.tests(classes: test))
     }
 
     let featureShift = (features.map(\.adjustedPValue).min() ?? 1) <= familyLevel
     let domainShift = domain.pValue <= familyLevel
-    let predictionShift = (predictionTest?.pValue ?? 1) <= familyLevel
+    let predictionShift = (predictionTests.map(\.adjustedPValue).min() ?? 1) <= familyLevel
     var verdict: ShiftDetectionResult.Verdict
     switch (featureShift || domainShift, predictionShift) {
     case (false, false): verdict = .noShift
@@ -106,9 +118,7 @@ public struct ShiftDetector: Sendable {
         }
         if rows.count >= 20 {
           let matched = try DomainClassifier().fit(source: source.rows(at: rows), target: target, using: &generator)
-          let test = DomainClassifierTest(
-            scores: matched.sourceLogDensityRatio + matched.targetLogDensityRatio,
-            isTarget: [Bool](repeating: false, count: rows.count) + [Bool](repeating: true, count: target.rows))
+          let test = DomainClassifierTest(matched)
           residual = test
           verdict = test.pValue <= familyLevel ? .covariateShift : .labelShift
         }
@@ -116,13 +126,20 @@ public struct ShiftDetector: Sendable {
     }
     return ShiftDetectionResult(
       level: level, verdict: verdict, features: features, correction: correction, domain: domain,
-      predictions: predictionTest, labelMatchedDomain: residual,
+      predictions: predictionTest, predictionTests: predictionTests, labelMatchedDomain: residual,
       mostTargetLikeSourceRows: Array(byRatio(ratios.sourceLogDensityRatio)),
       mostSourceUnlikeTargetRows: Array(byRatio(ratios.targetLogDensityRatio)))
   }
+
+  /// `tests` with their p-values adjusted by the correction, largest effect first.
+  private func adjusted(_ tests: [ShiftDetectionResult.FeatureTest]) -> [ShiftDetectionResult.FeatureTest] {
+    var tests = tests
+    for (index, value) in correction.adjusted(tests.map(\.pValue)).enumerated() { tests[index].adjustedPValue = value }
+    return tests.sorted { ($0.effectSize, $1.feature) > ($1.effectSize, $0.feature) }
+  }
 }
 
-/// The outcome of ``ShiftDetector/detect(source:target:featureNames:predictions:classWeights:using:)``.
+/// The outcome of ``ShiftDetector/detect(source:target:featureNames:columns:predictions:classWeights:using:)``.
 public struct ShiftDetectionResult: Sendable, Equatable, Codable {
   /// What the tests say, in words a report can print.
   public enum Verdict: String, Sendable, Codable {
@@ -139,30 +156,21 @@ public struct ShiftDetectionResult: Sendable, Equatable, Codable {
     case shift = "shift detected in the features and in the predicted classes"
   }
 
-  /// One feature's two-sample test.
-  public struct FeatureTest: Sendable, Equatable, Codable {
-    /// The feature's column name.
-    public var feature: String
-    /// The KS distance.
-    public var statistic: Double
-    /// The test's p-value, before the correction across features.
-    public var pValue: Double
-    /// After the correction across features.
-    public var adjustedPValue: Double
-  }
-
   /// The bound on the verdict's false-positive rate (each family is tested at level/3).
   public var level: Double
   /// What the tests say.
   public var verdict: Verdict
-  /// Per feature, most drifted first.
+  /// Per column its value test and (with missing cells) its missing-rate test, largest effect first.
   public var features: [FeatureTest]
-  /// The correction across features.
+  /// The correction within families.
   public var correction: MultipleTesting
   /// The domain classifier's held-out AUC test.
   public var domain: DomainClassifierTest
   /// The predicted-class χ² test (nil without a model).
   public var predictions: ChiSquareTest?
+  /// The prediction family, corrected together: the predicted-class χ² and, with probabilities,
+  /// a KS test per class probability (empty without a model).
+  public var predictionTests: [FeatureTest] = []
   /// The domain classifier after resampling the source to the estimated target class
   /// proportions (nil unless label-shift weights were given and a shift was detected).
   public var labelMatchedDomain: DomainClassifierTest?

@@ -43,10 +43,12 @@ public struct CorrectionWorkflow: Sendable {
   /// The smallest target the workflow accepts.
   public static let minimumTargetRows = 5
 
-  /// Runs the workflow. `targetLabels` index `source.classes` (nil when unknown); `progress`
-  /// hears what is being done.
+  /// Runs the workflow. `targetLabels` index `source.classes` (nil when unknown); `columns`,
+  /// the two tables' cells (see ``ColumnCells``), make the detector test each column by its
+  /// kind (else each feature is tested as a number); `progress` hears what is being done.
   public func analyze(
     source: Dataset, targetFeatures: Matrix, targetLabels: [Int]?,
+    columns: (source: ColumnCells, target: ColumnCells)? = nil,
     using generator: inout some RandomNumberGenerator, progress: (String) -> Void = { _ in }
   ) throws -> ShiftAnalysis {
     guard targetFeatures.columns == source.featureCount else {
@@ -84,8 +86,10 @@ public struct CorrectionWorkflow: Sendable {
     let labelEstimate = try LabelShiftEstimator().estimate(problem, using: &generator)
     progress("testing for shift…")
     let detection = try ShiftDetector().detect(
-      source: source.features, target: targetFeatures, featureNames: source.featureNames,
-      predictions: (predictedClasses(holdoutLogits), predictedClasses(targetLogits), classCount),
+      source: source.features, target: targetFeatures, featureNames: source.featureNames, columns: columns,
+      predictions: PredictionSample(
+        classNames: source.classes.names, holdoutClasses: predictedClasses(holdoutLogits),
+        targetClasses: predictedClasses(targetLogits)),
       classWeights: (source.labels, labelEstimate.weights), using: &generator)
     let applied = correction == .auto ? Self.correction(for: detection.verdict) : correction
 

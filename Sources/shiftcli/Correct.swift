@@ -10,8 +10,9 @@ extension ShiftCLI {
         "Detect and correct distribution shift between a source and a target file, and write a Markdown report.",
       discussion: """
         An MLP is trained on the source minus a stratified 30 % holdout. The shift detector \
-        tests the features (Kolmogorov–Smirnov, Benjamini–Hochberg), a cross-fitted domain \
-        classifier (AUC) and the predicted classes (χ²), each at α/3. --shift auto follows the \
+        tests the columns (Kolmogorov–Smirnov per number, χ² per category, each missing rate; \
+        Benjamini–Hochberg), a cross-fitted domain classifier and the predicted classes (χ²), \
+        each at α/3. --shift auto follows the \
         verdict: label shift → the target class prior is estimated (auto method) and the \
         predicted probabilities are prior-corrected; covariate shift → importance weights and a \
         weighted retraining; no shift → no correction. Target accuracy is estimated without \
@@ -91,7 +92,9 @@ extension ShiftCLI {
         performanceReplicates: min(bootstrap, 100))
       let analysis = try naming(source, target) {
         try workflow.analyze(
-          source: sourceData, targetFeatures: pair.targetFeatures, targetLabels: targetLabels, using: &generator
+          source: sourceData, targetFeatures: pair.targetFeatures, targetLabels: targetLabels,
+          columns: (try pair.encoding.cells(of: pair.source), try pair.encoding.cells(of: pair.target)),
+          using: &generator
         ) { output.progress($0) }
       }
       output.endProgress()

@@ -8,15 +8,23 @@ extension ShiftCLI {
     static let configuration = CommandConfiguration(
       abstract: "Test whether a target file has shifted away from a source (or a saved source reference).",
       discussion: """
-        Per-feature Kolmogorov–Smirnov tests (Benjamini–Hochberg across features) and the \
-        cross-fitted domain classifier's AUC test, each at α/3 (the predicted-class test and the \
-        label/covariate classification need a model: see `shiftcli correct`). --save-reference \
+        Three families of tests, each at α/3. Columns: Kolmogorov–Smirnov per numeric column, \
+        χ² per categorical or boolean column, and a two-proportion test (Fisher's exact on small \
+        counts) of each column's missing rate, corrected together (Benjamini–Hochberg); every \
+        row carries an effect size (KS distance, Cramér's V, missing-rate difference), because on \
+        large files every p-value is tiny. Domain classifier: a cross-fitted logistic regression \
+        on the encoded columns, its held-out scores tested fold by fold. Predictions, with your \
+        own model's probability columns (--probabilities, --probability-prefix, --probability): \
+        χ² on the predicted classes and KS on each class's probability (source against target). \
+        Telling label from covariate shift needs a model: see `shiftcli correct`. --save-reference \
         keeps a seeded sample of the source (--reference-rows) with its feature names, so later \
         targets are tested with --reference without re-reading a large source.
 
         Example:
           shiftcli detect --source source.csv --label y --save-reference ref.json --target t1.csv
           shiftcli detect --reference ref.json --target t2.csv
+          shiftcli detect --source reference.csv --target analysis.csv --label y_true \\
+            --probability-prefix y_pred_proba_ --ignore id,timestamp
         """)
 
     @Option(help: ArgumentHelp("Source CSV file (or use --reference).", valueName: "file"))
@@ -44,6 +52,8 @@ extension ShiftCLI {
 
     @OptionGroup var columns: ColumnOptions
 
+    @OptionGroup var probabilities: ProbabilityOptions
+
     @OptionGroup var seedOptions: SeedOptions
 
     @OptionGroup var limits: LimitOptions
@@ -52,6 +62,10 @@ extension ShiftCLI {
     func validate() throws {
       guard (source == nil) != (reference == nil) else { throw ValidationError("give either --source or --reference") }
       if reference != nil && saveReference != nil { throw ValidationError("--save-reference needs --source") }
+      if probabilities.columns != nil && (source == nil || label == nil) {
+        throw ValidationError(
+          "the model's probability columns need --source and --label (a reference keeps no model outputs yet)")
+      }
       guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1), got \(level)") }
       guard referenceRows >= 10 else { throw ValidationError("--reference-rows must be at least 10") }
       try limits.check(referenceRows, atMost: ResourceLimits.referenceRows, option: "--reference-rows")
@@ -68,38 +82,53 @@ extension ShiftCLI {
       let sourceReference: SourceReference
       let referenceName: String
       let targetFeatures: Matrix
+      var targetCells: ColumnCells? = nil
+      var predictions: PredictionSample? = nil
       if let reference {
         sourceReference = try SourceReference.load(from: reference)
         referenceName = reference
         if let encoding = sourceReference.tableEncoding {
           let table = try MixedTable(contentsOf: target, schema: encoding.schema)
-          let encoded = try encoding.encoder.encode(table)
-          for entry in encoded.unseen { output.warn(entry.warning(file: target)) }
-          targetFeatures = encoded.features
+          let cells = try encoding.cells(of: table)
+          for entry in cells.unseen { output.warn(entry.warning(file: target)) }
+          targetFeatures = encoding.encoder.expand(cells.cells)
+          targetCells = cells
         } else {
           targetFeatures = try readTable(
             target, label: label, alignedTo: sourceReference.featureNames, reference: referenceName
           ).features
         }
       } else if let source {
-        let pair = try TablePair(source: source, target: target, label: label, labelRequired: false, columns: columns)
+        let pair = try TablePair(
+          source: source, target: target, label: label, labelRequired: probabilities.columns != nil, columns: columns,
+          probabilities: probabilities)
+        if let columns = probabilities.columns {
+          predictions = try ModelOutputs(columns, source: pair.source, target: pair.target).predictionSample
+        }
         for warning in pair.warnings { output.warn(warning) }
         sourceReference = SourceReference(
           source: source, featureNames: pair.encoding.featureNames, features: pair.sourceFeatures,
           sampleSize: referenceRows, tableEncoding: pair.encoding, using: &generator)
         referenceName = source
         targetFeatures = pair.targetFeatures
+        targetCells = try pair.encoding.cells(of: pair.target)
       } else {
         throw CLIFailure(message: "give either --source or --reference")
       }
       guard targetFeatures.rows >= 5 else {
         throw CLIFailure(message: "\(target): \(targetFeatures.rows) rows are too few to test (at least 5)")
       }
+      let sourceSample = sourceReference.sampleMatrix
+      let columns = try targetCells.map { cells in
+        (
+          try sourceReference.tableEncoding?.cells(ofEncoded: sourceSample)
+            ?? ColumnCells(numeric: sourceSample, names: sourceReference.featureNames), cells
+        )
+      }
       let detection = try naming(referenceName, target) {
         try ShiftDetector(level: level).detect(
-          source: sourceReference.sampleMatrix, target: targetFeatures,
-          featureNames: sourceReference.featureNames,
-          using: &generator)
+          source: sourceSample, target: targetFeatures, featureNames: sourceReference.featureNames,
+          columns: columns, predictions: predictions, using: &generator)
       }
       if let saveReference { try sourceReference.save(to: saveReference) }
       return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: referenceName) }
@@ -112,12 +141,19 @@ extension ShiftCLI {
         lines.append(
           "(label shift moves the features too; `shiftcli correct` tells label from covariate shift with a model)")
       }
+      let allKS = detection.features.allSatisfy { $0.type == .numeric }
       lines += [
         String(format: "domain classifier: held-out AUC %.4f, p = %.3g", detection.domain.auc, detection.domain.pValue),
-        "most drifted features (KS distance, adjusted p):",
+        allKS ? "most drifted features (KS distance, adjusted p):" : "most drifted columns (effect size, adjusted p):",
       ]
-      for test in detection.features.prefix(5) {
-        lines.append(String(format: "  %@  %.4f  %.3g", test.feature, test.statistic, test.adjustedPValue))
+      for test in detection.features.prefix(allKS ? 5 : 8) {
+        let name = allKS ? test.feature : "\(test.feature) (\(test.effectSizeName))"
+        lines.append(String(format: "  %@  %.4f  %.3g", name, test.effectSize, test.adjustedPValue))
+      }
+      for test in detection.predictionTests.prefix(5) {
+        lines.append(
+          String(
+            format: "  %@ (%@)  %.4f  %.3g", test.feature, test.effectSizeName, test.effectSize, test.adjustedPValue))
       }
       lines.append("source: \(name) (\(reference.sample.count) of \(reference.sourceRows) rows)")
       return lines.joined(separator: "\n")

@@ -69,23 +69,7 @@ extension ShiftCLI {
         "A model file from `shiftcli train --model-out` to use instead of training one.", valueName: "file"))
     var model: String?
 
-    @Option(
-      help: ArgumentHelp(
-        "Label shift with your own model: its class probabilities, one column per class in class order, in both files (no MLP is trained; the labelled source is the holdout).",
-        valueName: "a,b,…"))
-    var probabilities: ColumnList?
-
-    @Option(
-      help: ArgumentHelp(
-        "Label shift with your own model: its probability columns are those whose names start with PREFIX, the rest of each name its class (e.g. y_pred_proba_).",
-        valueName: "PREFIX"))
-    var probabilityPrefix: String?
-
-    @Option(
-      help: ArgumentHelp(
-        "Label shift with your own binary model: its probability of the positive class, the second class in class order (1 for 0/1 labels, true for booleans).",
-        valueName: "column"))
-    var probability: String?
+    @OptionGroup var probabilities: ProbabilityOptions
 
     @Option(
       parsing: .unconditional,
@@ -146,24 +130,16 @@ extension ShiftCLI {
     @OptionGroup var limits: LimitOptions
     @OptionGroup var output: OutputOptions
 
-    /// The user's probability columns, if given.
-    var probabilityColumns: ProbabilityColumns? {
-      if let probabilities { return .columns(probabilities.names) }
-      if let probabilityPrefix { return .prefix(probabilityPrefix) }
-      return probability.map { .positive($0) }
-    }
-
     func validate() throws {
       if shift == .label && label == nil {
         throw ValidationError("--shift label needs --label COLUMN (the class column of --source)")
       }
-      let given = [probabilities != nil, probabilityPrefix != nil, probability != nil].filter { $0 }.count
-      if given > 1 { throw ValidationError("give one of --probabilities, --probability-prefix and --probability") }
-      if given == 1 && shift != .label {
+      if probabilities.columns != nil && shift != .label {
         throw ValidationError("--probabilities, --probability-prefix and --probability are for --shift label")
       }
-      if given == 1 && model != nil { throw ValidationError("give either --model or the model's probability columns") }
-      if probabilityPrefix?.isEmpty == true { throw ValidationError("--probability-prefix must not be empty") }
+      if probabilities.columns != nil && model != nil {
+        throw ValidationError("give either --model or the model's probability columns")
+      }
       guard holdout > 0, holdout < 1 else { throw ValidationError("--holdout must be in (0, 1), got \(holdout)") }
       guard folds >= (shift == .label ? 1 : 2), folds <= 100 else {
         throw ValidationError(
@@ -194,7 +170,7 @@ extension ShiftCLI {
     }
 
     private func estimateLabelShift(using generator: inout SplitMix64) throws -> String {
-      if let probabilityColumns { return try estimateLabelShift(from: probabilityColumns, using: &generator) }
+      if let columns = probabilities.columns { return try estimateLabelShift(from: columns, using: &generator) }
       output.progress("reading \(source) and \(target)…")
       let sourceData: Dataset
       let targetFeatures: Matrix
@@ -249,32 +225,26 @@ extension ShiftCLI {
       from columns: ProbabilityColumns, using generator: inout SplitMix64
     ) throws -> String {
       output.progress("reading \(source) and \(target)…")
-      var options = self.columns.schemaOptions(label: label)
-      switch columns {
-      case .columns(let names): options.predictions = names
-      case .positive(let name): options.predictions = [name]
-      case .prefix(let prefix): options.predictionPrefix = prefix
-      }
-      let sourceTable = try MixedTable(contentsOf: source, options: options)
+      let sourceTable = try MixedTable(
+        contentsOf: source,
+        options: self.columns.schemaOptions(label: label).withPredictions(columns)
+          .withPredictedClass(probabilities.prediction))
       let targetTable = try MixedTable(contentsOf: target, schema: sourceTable.schema)
-      let labelClasses = try sourceTable.classIndex()
-      let classes = try columns.classes(
-        labelClasses: labelClasses, columns: sourceTable.predictions.map(\.name), file: source)
-      let labels = try classes.indices(of: sourceTable.labels ?? [], file: source, lines: sourceTable.rowLines)
+      let outputs = try ModelOutputs(columns, source: sourceTable, target: targetTable)
       let workflow = LabelShiftWorkflow(
         estimator: LabelShiftEstimator(method: method),
         bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
       let analysis = try naming(source, target) {
         try workflow.run(
-          holdoutProbabilities: try columns.matrix(of: sourceTable, classes: classes), holdoutLabels: labels,
-          targetProbabilities: try columns.matrix(of: targetTable, classes: classes), classes: classes,
+          holdoutProbabilities: outputs.source, holdoutLabels: outputs.sourceLabels,
+          targetProbabilities: outputs.target, classes: outputs.classes,
           using: &generator
         ) { output.progress($0) }
       }
       output.endProgress()
       let report = LabelShiftReport(
         analysis: analysis, requestedMethod: method, modelFile: nil, seed: seedOptions.seed, weightsFile: out,
-        probabilityColumns: sourceTable.predictions.map(\.name))
+        probabilityColumns: outputs.columnNames)
       if let out { try AtomicFile.write(report.weightsCSV, to: out) }
       return try output.render(report) { report.humanSummary }
     }

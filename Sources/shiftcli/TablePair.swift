@@ -17,9 +17,14 @@ struct TablePair {
   var unseen: [EncodedFeatures.Unseen]
 
   /// Reads `source` with the schema inferred from it (its label column `label`, required if
-  /// `labelRequired`), fits the encoding on it, and reads `target` alike (its label optional).
-  init(source: String, target: String, label: String?, labelRequired: Bool, columns: ColumnOptions) throws {
-    var options = columns.schemaOptions(label: label)
+  /// `labelRequired`; a model's output columns in `probabilities`, if given, kept out of the
+  /// features), fits the encoding on it, and reads `target` alike (its label optional).
+  init(
+    source: String, target: String, label: String?, labelRequired: Bool, columns: ColumnOptions,
+    probabilities: ProbabilityOptions? = nil
+  ) throws {
+    var options = columns.schemaOptions(label: label).withPredictions(probabilities?.columns)
+      .withPredictedClass(probabilities?.prediction)
     options.labelRequired = labelRequired
     let sourceTable = try MixedTable(contentsOf: source, options: options)
     try self.init(sourceTable: sourceTable, target: target, encoding: TableEncoding(fittedTo: sourceTable))

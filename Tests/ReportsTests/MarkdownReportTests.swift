@@ -20,7 +20,10 @@ import Testing
     return ShiftDetectionResult(
       level: 0.05, verdict: .labelShift,
       features: (0..<features).map {
-        .init(feature: "x\($0)", statistic: 0.5 - Double($0) * 0.01, pValue: 1e-6, adjustedPValue: 2e-6)
+        .init(
+          feature: "x\($0)", type: .numeric, test: "Kolmogorov–Smirnov", statistic: 0.5 - Double($0) * 0.01,
+          pValue: 1e-6, adjustedPValue: 2e-6, effectSize: 0.5 - Double($0) * 0.01, effectSizeName: "KS distance",
+          missingRateSource: 0, missingRateTarget: 0, unseenLevels: [])
       },
       correction: .benjaminiHochberg, domain: domain, predictions: ChiSquareTest([30, 10], [10, 30]),
       labelMatchedDomain: labelMatched ? DomainClassifierTest(scores: [0.4, 0.6], isTarget: [false, true]) : nil,
@@ -81,7 +84,7 @@ import Testing
     let section = report.verdictSection(Self.detection(), heading: "##")
     #expect(section.lines[0] == "## Verdict: label shift detected at α = 0.05")
     #expect(section.lines.contains { $0.hasPrefix("Label or covariate?") })
-    #expect(section.lines.contains("| domain classifier (held-out AUC, Mann–Whitney) | AUC 1.0000 | 0.0607 |"))
+    #expect(section.lines.contains("| domain classifier (held-out AUC; Mann–Whitney within folds) | AUC 1.0000 | 0.0607 |"))
     #expect(section.lines.contains { $0.hasPrefix("| predicted classes, holdout vs target (χ², 1 df) | 20.00 |") })
     #expect(section.lines.contains { $0.hasPrefix("| domain classifier on a source subsample") })
     #expect(

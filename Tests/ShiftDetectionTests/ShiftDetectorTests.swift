@@ -56,10 +56,9 @@ import Testing
     let target = pool.subset(rows)
     let detection = try ShiftDetector().detect(
       source: source.features, target: target.features, featureNames: source.featureNames,
-      predictions: (
-        try classifier.predictedClasses(for: holdout.features), try classifier.predictedClasses(for: target.features),
-        26
-      ),
+      predictions: PredictionSample(
+        classNames: source.classes.names, holdoutClasses: try classifier.predictedClasses(for: holdout.features),
+        targetClasses: try classifier.predictedClasses(for: target.features)),
       using: &generator)
     #expect(try #require(detection.predictions).pValue < 1e-6)
     #expect(detection.verdict == .labelShift || detection.verdict == .shift)

@@ -104,57 +104,43 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
   /// Encodes `table`, whose feature columns must be those the encoder was fitted on (as a table
   /// read with the source's schema has).
   public func encode(_ table: MixedTable) throws -> EncodedFeatures {
-    guard table.features.map(\.name) == columns.map(\.name) else {
-      throw DatasetError.invalidArgument(
-        "\(table.file): feature columns \(table.features.map(\.name)) differ from the encoder's \(columns.map(\.name))")
-    }
-    let rows = table.rowCount
+    let (cells, unseen) = try cellMatrix(of: table)
+    return EncodedFeatures(features: expand(cells), unseen: unseen)
+  }
+
+  /// The features of cells (see ``ColumnCells``): a numeric cell is its number or the median
+  /// (with the indicator set), a categorical cell sets its category's feature; `(unseen)` goes
+  /// to `(other)` when the column has it, and a missing cell to `(missing)` when it has that.
+  public func expand(_ cells: Matrix) -> Matrix {
     let width = featureNames.count
-    var storage = [Float](repeating: 0, count: rows * width)
-    var unseen: [EncodedFeatures.Unseen] = []
+    var storage = [Float](repeating: 0, count: cells.rows * width)
     var offset = 0
-    for (encoding, column) in zip(columns, table.features) {
-      switch (encoding, column.values) {
-      case (.numeric(_, let median, let indicator), .numeric(let numbers)):
-        var newlyMissing = 0
-        for (row, value) in numbers.enumerated() {
-          let isMissing = value.isNaN
-          storage[row * width + offset] = isMissing ? median : value
-          if indicator && isMissing { storage[row * width + offset + 1] = 1 }
-          if !indicator && isMissing { newlyMissing += 1 }
+    for (index, encoding) in columns.enumerated() {
+      switch encoding {
+      case .numeric(_, let median, let indicator):
+        for row in 0..<cells.rows {
+          let value = cells[row, index]
+          storage[row * width + offset] = value.isNaN ? median : value
+          if indicator && value.isNaN { storage[row * width + offset + 1] = 1 }
         }
-        if newlyMissing > 0 { unseen.append(.init(column: column.name, rows: newlyMissing, levels: ["(missing)"])) }
-      case (.oneHot(_, let levels, let pooled, let missing), .categorical(let tableLevels, let codes)):
-        let position = Dictionary(levels.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let known = pooled.map(Set.init)
-        let otherFeature = encoding.hasOther ? levels.count : nil
+      case .oneHot(_, let levels, _, let missing):
+        let other = encoding.hasOther ? levels.count : nil
         let missingFeature = missing ? levels.count + (encoding.hasOther ? 1 : 0) : nil
-        // Where each of the table's levels goes: a level's feature, (other), or nowhere.
-        let target = tableLevels.map { position[$0] ?? otherFeature }
-        var unseenCounts = [Int](repeating: 0, count: tableLevels.count)
-        var missingUnseen = 0
-        for (row, code) in codes.enumerated() {
-          if code < 0 {
-            if let missingFeature { storage[row * width + offset + missingFeature] = 1 } else { missingUnseen += 1 }
-            continue
+        for row in 0..<cells.rows {
+          let value = cells[row, index]
+          let feature: Int?
+          if value.isNaN {
+            feature = missingFeature
+          } else {
+            let category = Int(value)
+            feature = category < levels.count ? category : other
           }
-          let level = tableLevels[Int(code)]
-          if position[level] == nil, let known, !known.contains(level) { unseenCounts[Int(code)] += 1 }
-          if let feature = target[Int(code)] { storage[row * width + offset + feature] = 1 }
+          if let feature { storage[row * width + offset + feature] = 1 }
         }
-        let names = tableLevels.indices.filter { unseenCounts[$0] > 0 }.map { tableLevels[$0] }
-        let count = unseenCounts.reduce(0, +) + missingUnseen
-        if count > 0 {
-          unseen.append(
-            .init(column: column.name, rows: count, levels: names + (missingUnseen > 0 ? ["(missing)"] : [])))
-        }
-      default:
-        throw DatasetError.invalidArgument(
-          "\(table.file): column '\(column.name)' is not of the kind the encoder was fitted on")
       }
       offset += encoding.featureNames.count
     }
-    return EncodedFeatures(features: Matrix(rows: rows, columns: width, storage: storage), unseen: unseen)
+    return Matrix(rows: cells.rows, columns: width, storage: storage)
   }
 
   /// Levels in numeric order when both are numbers, else in string order.

@@ -22,12 +22,20 @@ public struct MixedTable: Sendable {
   public var rowLines: [Int]
   /// Columns of the file that its schema does not have (a later file's extra columns), skipped.
   public var skippedColumns: [String] = []
+  /// The file's header names, in file order.
+  public var header: [String] = []
+  /// The predicted classes of a ``TableSchema/Kind/predictedClass`` column, as read (numbers
+  /// written one way); nil without such a column.
+  public var predictedClasses: [String]? = nil
   /// The prediction columns (a model's class probabilities), in the schema's order; a missing
   /// cell is NaN.
   public var predictions: [FeatureColumn] = []
 
   /// Number of rows.
   public var rowCount: Int { rowLines.count }
+
+  /// The 1-based column of `name` in the file (for error messages).
+  public func position(of name: String) -> Int? { header.firstIndex(of: name).map { $0 + 1 } }
 
   /// Rows read to guess which columns are numeric before the whole file is read.
   static let sampleRows = 1000
@@ -102,7 +110,9 @@ public struct MixedTable: Sendable {
     for column in schema.columns {
       if let index = position[column.name] {
         plan[index] = column.kind
-      } else if column.kind.isFeature || column.kind == .prediction || (column.kind == .label && labelRequired) {
+      } else if column.kind.isFeature || column.kind == .prediction || column.kind == .predictedClass
+        || (column.kind == .label && labelRequired)
+      {
         throw DatasetError.missingColumn(file: file, column: column.name, available: names)
       }
     }
@@ -114,12 +124,14 @@ public struct MixedTable: Sendable {
       FeatureColumn(name: column.name, values: table.columns[position[column.name] ?? 0] ?? .numeric([]))
     }
     labels = table.labels
+    predictedClasses = table.predictedClasses
     rowLines = table.lines
     predictions = schema.columns.filter { $0.kind == .prediction }.compactMap { column in
       position[column.name].flatMap { table.columns[$0] }.map { FeatureColumn(name: column.name, values: $0) }
     }
     let known = Set(schema.columns.map(\.name))
     skippedColumns = names.filter { !known.contains($0) }
+    header = names
   }
 
   private init(file: String, schema: TableSchema, names: [String], table: Contents) {
@@ -134,7 +146,9 @@ public struct MixedTable: Sendable {
         ? table.columns[position].map { FeatureColumn(name: names[position], values: $0) } : nil
     }
     labels = table.labels
+    predictedClasses = table.predictedClasses
     rowLines = table.lines
+    header = names
   }
 
   /// The table's rows at `indices`, in that order.
@@ -144,6 +158,7 @@ public struct MixedTable: Sendable {
     subset.labels = labels.map { labels in indices.map { labels[$0] } }
     subset.rowLines = indices.map { rowLines[$0] }
     subset.predictions = predictions.map { $0.rows(at: indices) }
+    subset.predictedClasses = predictedClasses.map { classes in indices.map { classes[$0] } }
     return subset
   }
 }
@@ -155,6 +170,7 @@ extension MixedTable {
   fileprivate struct Contents {
     var columns: [FeatureColumn.Values?]
     var labels: [String]?
+    var predictedClasses: [String]?
     var lines: [Int]
     /// Positions planned numeric whose cells included text (when not enforcing the plan).
     var notNumeric: Set<Int>
@@ -182,9 +198,13 @@ extension MixedTable {
     try check(options.ignore, "--ignore")
     try check(options.categorical, "--categorical")
     try check(options.predictions, "a prediction column")
+    try check(options.predictedClass.map { [$0] } ?? [], "--prediction")
     let features = options.features.map(Set.init)
     return names.map { name in
       if name == options.label { return .init(name: name, kind: .label, reason: "the label") }
+      if name == options.predictedClass {
+        return .init(name: name, kind: .predictedClass, reason: "a model's predicted class")
+      }
       if options.predictions.contains(name)
         || options.predictionPrefix.map({ name.hasPrefix($0) && name.count > $0.count }) == true
       {
@@ -217,7 +237,9 @@ extension MixedTable {
       categories[position] = CategoryCoder(levels: ["false", "true"])
     }
     let labelPosition = plan.firstIndex(of: .label)
+    let predictedPosition = plan.firstIndex(of: .predictedClass)
     var labels: [String] = []
+    var predicted: [String] = []
     var lines: [Int] = []
     var notNumeric = Set<Int>()
     while lines.count < rowLimit, let record = try parser.nextRecord() {
@@ -260,6 +282,12 @@ extension MixedTable {
               file: file, line: record.line, column: position + 1, columnName: names[position])
           }
           labels.append(canonicalLevel(text))
+        case .predictedClass:
+          guard !missing else {
+            throw DatasetError.missingValue(
+              file: file, line: record.line, column: position + 1, columnName: names[position])
+          }
+          predicted.append(canonicalLevel(text))
         case .ignored:
           break
         }
@@ -273,7 +301,8 @@ extension MixedTable {
       return nil
     }
     return Contents(
-      columns: columns, labels: labelPosition == nil ? nil : labels, lines: lines, notNumeric: notNumeric)
+      columns: columns, labels: labelPosition == nil ? nil : labels,
+      predictedClasses: predictedPosition == nil ? nil : predicted, lines: lines, notNumeric: notNumeric)
   }
 }
 

@@ -102,8 +102,6 @@ public enum ProbabilityColumns: Sendable, Equatable {
       }
       return values
     }
-    let positions = Dictionary(
-      table.schema.columns.enumerated().map { ($1.name, $0 + 1) }, uniquingKeysWith: { first, _ in first })
     let rows = table.rowCount
     let k = classes.count
     var storage = [Float](repeating: 0, count: rows * k)
@@ -113,7 +111,7 @@ public enum ProbabilityColumns: Sendable, Equatable {
         let p = column[row]
         guard p.isFinite, p >= 0, p <= 1 else {
           throw DatasetError.invalidProbabilities(
-            file: table.file, line: table.rowLines[row], column: positions[order[j]],
+            file: table.file, line: table.rowLines[row], column: table.position(of: order[j]),
             reason: p.isNaN
               ? "column '\(order[j])': a missing probability" : "column '\(order[j])': \(p) is not in [0, 1]")
         }

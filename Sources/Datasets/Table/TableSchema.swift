@@ -38,6 +38,8 @@ public struct TableSchema: Sendable, Equatable, Codable, CustomStringConvertible
     case label
     /// A model's output: a class probability (numbers in [0, 1]) given with the data.
     case prediction
+    /// A model's output: its predicted class (a class name) given with the data.
+    case predictedClass = "predicted class"
     /// Not a feature: an identifier, a timestamp, or a column the user left out.
     case ignored
   }
@@ -106,6 +108,8 @@ public struct SchemaOptions: Sendable, Equatable {
   public var predictions: [String] = []
   /// Columns whose names start with this are prediction columns too.
   public var predictionPrefix: String? = nil
+  /// The column holding a model's predicted class (read as class names, not a feature).
+  public var predictedClass: String? = nil
 
   /// Options; with the defaults every column but the label is inferred.
   public init(

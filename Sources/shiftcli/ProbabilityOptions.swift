@@ -1,0 +1,124 @@
+import ArgumentParser
+import ShiftKit
+
+/// Where both files hold the user's own model's outputs: its class probabilities as columns
+/// (``ProbabilityColumns``). Given, no MLP is trained: the labelled source is the model's
+/// holdout (rows it was not trained on).
+struct ProbabilityOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Your own model's class probabilities, one column per class in class order, in both files (no MLP is trained; the source is its holdout).",
+      valueName: "a,b,…"))
+  var probabilities: ColumnList?
+
+  @Option(
+    help: ArgumentHelp(
+      "Your own model's probability columns are those whose names start with PREFIX, the rest of each name its class (e.g. y_pred_proba_).",
+      valueName: "PREFIX"))
+  var probabilityPrefix: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Your own binary model's probability of the positive class, the second class in class order (1 for 0/1 labels, true for booleans).",
+      valueName: "column"))
+  var probability: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Your own model's predicted class, in both files (optional: else the most probable class).",
+      valueName: "column"))
+  var prediction: String?
+
+  /// The columns, if given.
+  var columns: ProbabilityColumns? {
+    if let probabilities { return .columns(probabilities.names) }
+    if let probabilityPrefix { return .prefix(probabilityPrefix) }
+    return probability.map { .positive($0) }
+  }
+
+  func validate() throws {
+    let given = [probabilities != nil, probabilityPrefix != nil, probability != nil].filter { $0 }.count
+    if given > 1 { throw ValidationError("give one of --probabilities, --probability-prefix and --probability") }
+    if probabilityPrefix?.isEmpty == true { throw ValidationError("--probability-prefix must not be empty") }
+    if prediction != nil && given == 0 {
+      throw ValidationError("--prediction goes with the model's probability columns (--probabilities, …)")
+    }
+  }
+}
+
+/// A model's class probabilities on a labelled source and on a target, read from their columns.
+struct ModelOutputs {
+  /// The classes, matched with the source's labels.
+  var classes: ClassIndex
+  /// The source rows' labels (class indices).
+  var sourceLabels: [Int]
+  /// The source's probabilities, one column per class.
+  var source: Matrix
+  /// The target's probabilities.
+  var target: Matrix
+  /// The names of the probability columns, in the file's order.
+  var columnNames: [String]
+  /// The model's predicted classes of the source and the target rows, when given as a column.
+  var predictedClasses: (source: [Int], target: [Int])?
+
+  /// Reads the probability `columns` of `source` (labelled) and `target` (both read with the
+  /// source's schema).
+  init(_ columns: ProbabilityColumns, source: MixedTable, target: MixedTable) throws {
+    let labelClasses = try source.classIndex()
+    classes = try columns.classes(
+      labelClasses: labelClasses, columns: source.predictions.map(\.name), file: source.file)
+    sourceLabels = try classes.indices(of: source.labels ?? [], file: source.file, lines: source.rowLines)
+    self.source = try columns.matrix(of: source, classes: classes)
+    self.target = try columns.matrix(of: target, classes: classes)
+    columnNames = source.predictions.map(\.name)
+    if let sourcePredicted = source.predictedClasses, let targetPredicted = target.predictedClasses {
+      predictedClasses = (
+        try Self.classIndices(sourcePredicted, of: source, classes: classes),
+        try Self.classIndices(targetPredicted, of: target, classes: classes)
+      )
+    }
+  }
+
+  /// The class index of each predicted class of `table`; a class the labels do not have is an
+  /// error naming file, line and column.
+  private static func classIndices(_ predicted: [String], of table: MixedTable, classes: ClassIndex) throws -> [Int] {
+    let name = table.schema.columns.first { $0.kind == .predictedClass }?.name ?? "prediction"
+    return try predicted.enumerated().map { row, value in
+      guard let index = classes.index(of: value) else {
+        throw DatasetError.invalidProbabilities(
+          file: table.file, line: table.rowLines[row], column: table.position(of: name),
+          reason:
+            "column '\(name)': '\(value)' is not a class of the labels (\(classes.names.joined(separator: ", ")))")
+      }
+      return index
+    }
+  }
+
+  /// The outputs as the shift detector's prediction sample.
+  var predictionSample: PredictionSample {
+    PredictionSample(
+      classNames: classes.names, holdoutProbabilities: source, targetProbabilities: target,
+      holdoutClasses: predictedClasses?.source, targetClasses: predictedClasses?.target)
+  }
+}
+
+extension SchemaOptions {
+  /// The options with `columns`' probability columns as prediction columns.
+  func withPredictions(_ columns: ProbabilityColumns?) -> SchemaOptions {
+    var options = self
+    switch columns {
+    case .columns(let names): options.predictions = names
+    case .positive(let name): options.predictions = [name]
+    case .prefix(let prefix): options.predictionPrefix = prefix
+    case nil: break
+    }
+    return options
+  }
+
+  /// The options with `column` as the model's predicted-class column.
+  func withPredictedClass(_ column: String?) -> SchemaOptions {
+    var options = self
+    options.predictedClass = column
+    return options
+  }
+}

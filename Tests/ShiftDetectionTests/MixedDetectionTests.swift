@@ -1,0 +1,134 @@
+import Datasets
+import Foundation
+import LinearAlgebra
+import RealModule
+import Testing
+
+@testable import ShiftDetection
+
+/// Column-wise detection on mixed tables, against simulated shifts whose size is known, and the
+/// statistics it is made of against SciPy (`scipy.stats`, 1.17).
+@Suite struct MixedDetectionTests {
+  @Test func twoProportionTestsMatchSciPy() {
+    // 30/100 vs 50/100: the pooled z-test (statsmodels' proportions_ztest gives the same).
+    let z = TwoProportionTest(30, of: 100, 50, of: 100)
+    #expect(z.method == .z)
+    #expect(z.statistic.isApproximatelyEqual(to: 2.886751345948129, relativeTolerance: 1e-12))
+    #expect(z.pValue.isApproximatelyEqual(to: 0.003892417122778628, relativeTolerance: 1e-9))
+    // Small counts: Fisher's exact test, scipy.stats.fisher_exact.
+    let fisher = TwoProportionTest(8, of: 10, 1, of: 6)
+    #expect(fisher.method == .fisherExact)
+    #expect(fisher.pValue.isApproximatelyEqual(to: 0.034965034965034975, relativeTolerance: 1e-9))
+    #expect(TwoProportionTest(2, of: 172, 0, of: 172).pValue.isApproximatelyEqual(
+      to: 0.49854227405247814, relativeTolerance: 1e-9))
+    #expect(TwoProportionTest(0, of: 50, 0, of: 60).pValue == 1)
+  }
+
+  @Test func cramersVIsZeroForProportionalAndOneForDisjointHistograms() {
+    #expect(ChiSquareTest([10, 20, 30], [20, 40, 60]).cramersV.isApproximatelyEqual(to: 0, absoluteTolerance: 1e-12))
+    #expect(ChiSquareTest([10, 0], [0, 25]).cramersV.isApproximatelyEqual(to: 1, absoluteTolerance: 1e-12))
+    // scipy.stats.contingency.association([[30, 10], [10, 30]], method="cramer") = 0.5
+    #expect(ChiSquareTest([30, 10], [10, 30]).cramersV.isApproximatelyEqual(to: 0.5, absoluteTolerance: 1e-12))
+  }
+
+  /// Fold-level offsets with unequal target shares per fold: pooled, the scores separate the
+  /// domains (the AUC is far from ½); within each fold they are exchangeable, and the
+  /// stratified test sees no shift.
+  @Test func theDomainTestComparesScoresWithinFolds() {
+    var generator = SplitMix64(seed: 3)
+    var scores: [Double] = []
+    var isTarget: [Bool] = []
+    var strata: [Int] = []
+    for (fold, (sources, targets, offset)) in [(100, 300, 5.0), (300, 100, 0.0)].enumerated() {
+      for row in 0..<(sources + targets) {
+        scores.append(offset + Double.random(in: 0..<1, using: &generator))
+        isTarget.append(row >= sources)
+        strata.append(fold)
+      }
+    }
+    let pooled = DomainClassifierTest(scores: scores, isTarget: isTarget)
+    let stratified = DomainClassifierTest(scores: scores, isTarget: isTarget, strata: strata)
+    #expect(pooled.pValue < 1e-20)
+    #expect(stratified.auc == pooled.auc)
+    #expect(stratified.pValue > 0.01)
+  }
+
+  /// A simulated mixed table, 2 000 rows per side, each column with a known shift (or none):
+  /// the detector flags exactly the shifted ones, with effect sizes within about three standard
+  /// errors of their population values.
+  @Test func mixedTableShiftsAreFlaggedWithTheirEffectSizes() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-detection-\(getpid())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var generator = SplitMix64(seed: 11)
+    let source = directory.appendingPathComponent("source.csv").path
+    let target = directory.appendingPathComponent("target.csv").path
+    try Self.simulatedTable(rows: 2000, shifted: false, using: &generator).write(
+      toFile: source, atomically: true, encoding: .utf8)
+    try Self.simulatedTable(rows: 2000, shifted: true, using: &generator).write(
+      toFile: target, atomically: true, encoding: .utf8)
+
+    let sourceTable = try MixedTable(contentsOf: source, options: SchemaOptions(label: "y", labelRequired: false))
+    let encoding = TableEncoding(fittedTo: sourceTable)
+    let targetTable = try MixedTable(contentsOf: target, schema: encoding.schema)
+    let sourceCells = try encoding.cells(of: sourceTable)
+    let targetCells = try encoding.cells(of: targetTable)
+    // The cells recovered from the source's features are the source's cells.
+    let sourceFeatures = encoding.encoder.expand(sourceCells.cells)
+    let recovered = try encoding.cells(ofEncoded: sourceFeatures)
+    #expect(zip(recovered.cells.storage, sourceCells.cells.storage).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+
+    let detection = try ShiftDetector().detect(
+      source: sourceFeatures, target: encoding.encoder.expand(targetCells.cells), featureNames: encoding.featureNames,
+      columns: (sourceCells, targetCells), using: &generator)
+    func test(_ column: String, _ type: ShiftDetectionResult.FeatureTest.Kind) throws
+      -> ShiftDetectionResult.FeatureTest
+    {
+      try #require(detection.features.first { $0.feature == column && $0.type == type })
+    }
+    let family = detection.level / 3
+    // channel: (0.5, 0.3, 0.2) → (0.2, 0.3, 0.5): V = √(Σ(p−q)²/(2(p+q))) = 0.3586 (sd ≈ 0.016).
+    let channel = try test("channel", .categorical)
+    #expect(channel.adjustedPValue <= family)
+    #expect(abs(channel.effectSize - 0.3586) < 0.05)
+    // income's missing rate 5 % → 20 % (sd of the difference ≈ 0.010).
+    let incomeMissing = try test("income", .missingRate)
+    #expect(incomeMissing.adjustedPValue <= family)
+    #expect(abs(incomeMissing.effectSize - 0.15) < 0.03)
+    #expect(abs(incomeMissing.missingRateSource - 0.05) < 0.02 && abs(incomeMissing.missingRateTarget - 0.2) < 0.03)
+    // age: N(40, 10) → N(45, 10): KS distance 2Φ(0.25) − 1 = 0.1974 (sd ≈ 0.012).
+    let age = try test("age", .numeric)
+    #expect(age.adjustedPValue <= family)
+    #expect(abs(age.effectSize - 0.1974) < 0.04)
+    // region gains a level the source never had in 3 % of the target rows.
+    let region = try test("region", .categorical)
+    #expect(region.unseenLevels == ["atlantis"])
+    #expect(region.adjustedPValue <= family)
+    // Unshifted: income's values, member, and region's missing rate (never missing).
+    #expect(try test("income", .numeric).adjustedPValue > family)
+    #expect(try test("member", .boolean).adjustedPValue > family)
+    #expect(!detection.features.contains { $0.feature == "region" && $0.type == .missingRate })
+    #expect(detection.verdict == .featureShift)
+  }
+
+  /// A CSV table: `channel` (three levels), `region` (four), `member` (boolean), `age` and
+  /// `income` (numbers, income sometimes missing), and a label `y`; `shifted` moves channel's
+  /// shares, age's mean, income's missing rate and adds an unseen region.
+  static func simulatedTable(rows: Int, shifted: Bool, using generator: inout SplitMix64) -> String {
+    var lines = ["id,channel,region,member,age,income,y"]
+    let channelShares = shifted ? [0.2, 0.3, 0.5] : [0.5, 0.3, 0.2]
+    for row in 0..<rows {
+      let u = Double.random(in: 0..<1, using: &generator)
+      let channel = u < channelShares[0] ? "web" : u < channelShares[0] + channelShares[1] ? "partner" : "dealer"
+      let region =
+        shifted && Double.random(in: 0..<1, using: &generator) < 0.03
+        ? "atlantis" : ["north", "south", "east", "west"][Int.random(in: 0..<4, using: &generator)]
+      let member = Bool.random(using: &generator) ? "True" : "False"
+      let age = (shifted ? 45 : 40) + 10 * generator.standardNormal()
+      let missing = Double.random(in: 0..<1, using: &generator) < (shifted ? 0.2 : 0.05)
+      let income = missing ? "NA" : String(format: "%.0f", 50_000 + 15_000 * generator.standardNormal())
+      lines.append("\(row),\(channel),\(region),\(member),\(String(format: "%.2f", age)),\(income),\(row % 2)")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}
