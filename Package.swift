@@ -61,7 +61,8 @@ let package = Package(
       name: "shift-notebook", dependencies: ["Notebooks", "LinearAlgebra", argumentParser], exclude: ["README.md"]),
     .executableTarget(name: "MLPBenchmark", dependencies: ["ShiftKit"], path: "Benchmarks/MLPBenchmark"),
     .executableTarget(
-      name: "ShiftBenchmark", dependencies: ["ShiftKit", argumentParser], path: "Benchmarks/ShiftBenchmark"),
+      name: "ShiftBenchmark", dependencies: ["ShiftKit", "ShiftTestFixtures", argumentParser],
+      path: "Benchmarks/ShiftBenchmark"),
 
     // The fuzzer's targets (see Fuzz/README.md): every reader of untrusted bytes.
     .target(
@@ -83,7 +84,7 @@ let package = Package(
     .testTarget(name: "DomainClassifierTests", dependencies: ["DomainClassifier", realModule]),
     .testTarget(
       name: "ShiftDetectionTests",
-      dependencies: ["ShiftDetection", "ShiftEstimation", "Datasets", "NeuralNetwork", realModule]),
+      dependencies: ["ShiftDetection", "ShiftEstimation", "Datasets", "NeuralNetwork", "ShiftTestFixtures", realModule]),
     .testTarget(name: "ShiftEstimationTests", dependencies: ["ShiftEstimation", "ShiftTestFixtures", realModule]),
     .testTarget(
       name: "PerformanceEstimationTests", dependencies: ["PerformanceEstimation", "ShiftTestFixtures", realModule]),

@@ -29,4 +29,22 @@ public struct TargetPerformanceEstimate: Sendable, Equatable, Codable {
   public var accuracyInterval: ConfidenceInterval?
   /// A percentile bootstrap interval for the macro-F1 (nil without bootstrap).
   public var macroF1Interval: ConfidenceInterval?
+  /// For two classes, the metrics of the positive class (the second): nil otherwise.
+  public var binary: Binary? = nil
+
+  /// A binary classifier's precision, recall and ROC AUC on the target, estimated.
+  public struct Binary: Sendable, Equatable, Codable {
+    /// Precision of the positive class.
+    public var precision: Double
+    /// Recall of the positive class.
+    public var recall: Double
+    /// The area under the ROC curve of the positive class's probability.
+    public var rocAUC: Double
+    /// Bootstrap intervals (nil without bootstrap).
+    public var precisionInterval: ConfidenceInterval?
+    /// See ``precisionInterval``.
+    public var recallInterval: ConfidenceInterval?
+    /// See ``precisionInterval``.
+    public var rocAUCInterval: ConfidenceInterval?
+  }
 }

@@ -46,7 +46,7 @@ public struct TargetPerformanceEstimator: Sendable {
     }
     let method = labelShiftMethod == .auto ? LabelShiftMethod.emBCTS : labelShiftMethod
     let point = try Self.confusions(problem, method: method, holdoutWeights: weights, using: &generator)
-    var samples = [[ConfusionMatrix]](repeating: [], count: point.count)
+    var samples = [[Expected]](repeating: [], count: point.count)
     var accuracies = [[Double]](repeating: [], count: point.count)
     let targetRowCount = problem.targetLogits.rows
     if replicates >= 2 {
@@ -61,7 +61,7 @@ public struct TargetPerformanceEstimator: Sendable {
           // The realised accuracy on these n_t rows scatters around the expected one by
           // √(a(1−a)/n_t) (each row right or wrong): add that draw, so the interval predicts the
           // accuracy the labels will show rather than only its expectation.
-          let expected: Double = confusion.accuracy
+          let expected: Double = confusion.confusion.accuracy
           let scatter: Double = (expected * (1 - expected) / Double(targetRowCount)).squareRoot()
           accuracies[index].append(expected + scatter * generator.standardNormal())
         }
@@ -71,17 +71,37 @@ public struct TargetPerformanceEstimator: Sendable {
       values.count >= 2 ? .init(percentileOf: values, level: level) : nil
     }
     return TargetPerformanceEstimate.Estimator.allCases.enumerated().map { index, estimator in
-      TargetPerformanceEstimate(
-        estimator: estimator, accuracy: point[index].accuracy, macroF1: point[index].macroF1,
-        accuracyInterval: interval(accuracies[index]), macroF1Interval: interval(samples[index].map(\.macroF1)))
+      let confusion = point[index].confusion
+      var estimate = TargetPerformanceEstimate(
+        estimator: estimator, accuracy: confusion.accuracy, macroF1: confusion.macroF1,
+        accuracyInterval: interval(accuracies[index]),
+        macroF1Interval: interval(samples[index].map(\.confusion.macroF1)))
+      if problem.classCount == 2, let auc = point[index].rocAUC {
+        estimate.binary = .init(
+          precision: confusion.precision[1], recall: confusion.recall[1], rocAUC: auc,
+          precisionInterval: interval(samples[index].map(\.confusion.precision[1])),
+          recallInterval: interval(samples[index].map(\.confusion.recall[1])),
+          rocAUCInterval: interval(samples[index].compactMap(\.rocAUC)))
+      }
+      return estimate
     }
   }
 
-  /// The expected target confusion under each estimator.
+  /// One estimator's expected target confusion and, for two classes, its expected ROC AUC.
+  struct Expected {
+    var confusion: ConfusionMatrix
+    var rocAUC: Double?
+  }
+
+  /// The expected target confusion (and, for two classes, ROC AUC of the positive class's
+  /// probability) under each estimator: under label shift the ROC curve does not change (p(x|y)
+  /// is fixed), so the holdout's AUC stands; importance weighting weights the holdout's rows;
+  /// the confidence-based estimators count each target row as positive with its calibrated
+  /// probability.
   static func confusions(
     _ problem: LabelShiftProblem, method: LabelShiftMethod, holdoutWeights: [Double],
     using generator: inout some RandomNumberGenerator
-  ) throws -> [ConfusionMatrix] {
+  ) throws -> [Expected] {
     let predicted = predictedClasses(problem.holdoutProbabilities)
     let calibration = try BiasCorrectedTemperatureScaling.fit(
       logits: problem.holdoutLogits, labels: problem.holdoutLabels)
@@ -95,15 +115,32 @@ public struct TargetPerformanceEstimator: Sendable {
     // Calibration's per-class biases (and prior correction) can move the arg-max: score the
     // classifier's own predictions.
     let targetPredicted = predictedClasses(problem.targetProbabilities)
-    return [
+    let corrected = priorCorrected(probabilities: calibrated, weights: ratios)
+    let confusions = [
       ExpectedConfusion.underLabelShift(
         holdoutPredicted: predicted, holdoutLabels: problem.holdoutLabels, targetPrior: prior),
       ExpectedConfusion.importanceWeighted(
         holdoutPredicted: predicted, holdoutLabels: problem.holdoutLabels, weights: holdoutWeights,
         classCount: problem.classCount),
       ExpectedConfusion.confidenceBased(calibratedProbabilities: calibrated, predicted: targetPredicted),
-      ExpectedConfusion.confidenceBased(
-        calibratedProbabilities: priorCorrected(probabilities: calibrated, weights: ratios), predicted: targetPredicted),
+      ExpectedConfusion.confidenceBased(calibratedProbabilities: corrected, predicted: targetPredicted),
     ]
+    guard problem.classCount == 2 else { return confusions.map { Expected(confusion: $0) } }
+    // The ranking score: the positive class's probability (calibration keeps its order).
+    let holdoutScores = (0..<problem.holdoutProbabilities.rows).map { Double(problem.holdoutProbabilities[$0, 1]) }
+    let targetScores = (0..<problem.targetProbabilities.rows).map { Double(problem.targetProbabilities[$0, 1]) }
+    let isPositive = problem.holdoutLabels.map { $0 == 1 ? 1.0 : 0.0 }
+    func targetAUC(_ probabilities: Matrix) -> Double? {
+      let positive = (0..<probabilities.rows).map { Double(probabilities[$0, 1]) }
+      return areaUnderROCCurve(scores: targetScores, positiveMass: positive, negativeMass: positive.map { 1 - $0 })
+    }
+    let aucs = [
+      areaUnderROCCurve(scores: holdoutScores, positiveMass: isPositive, negativeMass: isPositive.map { 1 - $0 }),
+      areaUnderROCCurve(
+        scores: holdoutScores, positiveMass: zip(isPositive, holdoutWeights).map { $0 * $1 },
+        negativeMass: zip(isPositive, holdoutWeights).map { (1 - $0) * $1 }),
+      targetAUC(calibrated), targetAUC(corrected),
+    ]
+    return zip(confusions, aucs).map { Expected(confusion: $0, rocAUC: $1) }
   }
 }

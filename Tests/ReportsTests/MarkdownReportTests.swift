@@ -84,7 +84,8 @@ import Testing
     let section = report.verdictSection(Self.detection(), heading: "##")
     #expect(section.lines[0] == "## Verdict: label shift detected at α = 0.05")
     #expect(section.lines.contains { $0.hasPrefix("Label or covariate?") })
-    #expect(section.lines.contains("| domain classifier (held-out AUC; Mann–Whitney within folds) | AUC 1.0000 | 0.0607 |"))
+    #expect(
+      section.lines.contains("| domain classifier (held-out AUC; Mann–Whitney within folds) | AUC 1.0000 | 0.0607 |"))
     #expect(section.lines.contains { $0.hasPrefix("| predicted classes, holdout vs target (χ², 1 df) | 20.00 |") })
     #expect(section.lines.contains { $0.hasPrefix("| domain classifier on a source subsample") })
     #expect(

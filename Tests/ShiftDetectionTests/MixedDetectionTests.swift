@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import LinearAlgebra
 import RealModule
+import ShiftTestFixtures
 import Testing
 
 @testable import ShiftDetection
@@ -19,8 +20,9 @@ import Testing
     let fisher = TwoProportionTest(8, of: 10, 1, of: 6)
     #expect(fisher.method == .fisherExact)
     #expect(fisher.pValue.isApproximatelyEqual(to: 0.034965034965034975, relativeTolerance: 1e-9))
-    #expect(TwoProportionTest(2, of: 172, 0, of: 172).pValue.isApproximatelyEqual(
-      to: 0.49854227405247814, relativeTolerance: 1e-9))
+    #expect(
+      TwoProportionTest(2, of: 172, 0, of: 172).pValue.isApproximatelyEqual(
+        to: 0.49854227405247814, relativeTolerance: 1e-9))
     #expect(TwoProportionTest(0, of: 50, 0, of: 60).pValue == 1)
   }
 
@@ -63,9 +65,9 @@ import Testing
     var generator = SplitMix64(seed: 11)
     let source = directory.appendingPathComponent("source.csv").path
     let target = directory.appendingPathComponent("target.csv").path
-    try Self.simulatedTable(rows: 2000, shifted: false, using: &generator).write(
+    try SimulatedMixedTable.csv(rows: 2000, shifted: false, using: &generator).write(
       toFile: source, atomically: true, encoding: .utf8)
-    try Self.simulatedTable(rows: 2000, shifted: true, using: &generator).write(
+    try SimulatedMixedTable.csv(rows: 2000, shifted: true, using: &generator).write(
       toFile: target, atomically: true, encoding: .utf8)
 
     let sourceTable = try MixedTable(contentsOf: source, options: SchemaOptions(label: "y", labelRequired: false))
@@ -87,48 +89,35 @@ import Testing
       try #require(detection.features.first { $0.feature == column && $0.type == type })
     }
     let family = detection.level / 3
-    // channel: (0.5, 0.3, 0.2) → (0.2, 0.3, 0.5): V = √(Σ(p−q)²/(2(p+q))) = 0.3586 (sd ≈ 0.016).
+    // channel: (0.5, 0.3, 0.2) → (0.2, 0.3, 0.5): V = 0.3586 for equal sides (sd ≈ 0.016).
     let channel = try test("channel", .categorical)
     #expect(channel.adjustedPValue <= family)
-    #expect(abs(channel.effectSize - 0.3586) < 0.05)
+    #expect(
+      abs(
+        channel.effectSize
+          - SimulatedMixedTable.cramersV(
+            SimulatedMixedTable.channelShares.source, SimulatedMixedTable.channelShares.target, sourceShare: 0.5))
+        < 0.05)
     // income's missing rate 5 % → 20 % (sd of the difference ≈ 0.010).
     let incomeMissing = try test("income", .missingRate)
     #expect(incomeMissing.adjustedPValue <= family)
-    #expect(abs(incomeMissing.effectSize - 0.15) < 0.03)
+    #expect(abs(incomeMissing.effectSize - SimulatedMixedTable.incomeMissingRateDifference) < 0.03)
     #expect(abs(incomeMissing.missingRateSource - 0.05) < 0.02 && abs(incomeMissing.missingRateTarget - 0.2) < 0.03)
     // age: N(40, 10) → N(45, 10): KS distance 2Φ(0.25) − 1 = 0.1974 (sd ≈ 0.012).
     let age = try test("age", .numeric)
     #expect(age.adjustedPValue <= family)
-    #expect(abs(age.effectSize - 0.1974) < 0.04)
-    // region gains a level the source never had in 3 % of the target rows.
+    #expect(abs(age.effectSize - SimulatedMixedTable.ageKSDistance) < 0.04)
+    // region gains a level the source never had in 3 % of the target rows: V = 0.1234 (sd ≈ 0.016).
     let region = try test("region", .categorical)
     #expect(region.unseenLevels == ["atlantis"])
+    let regionV = SimulatedMixedTable.cramersV(
+      SimulatedMixedTable.regionShares.source, SimulatedMixedTable.regionShares.target, sourceShare: 0.5)
+    #expect(abs(region.effectSize - regionV) < 0.04)
     #expect(region.adjustedPValue <= family)
     // Unshifted: income's values, member, and region's missing rate (never missing).
     #expect(try test("income", .numeric).adjustedPValue > family)
     #expect(try test("member", .boolean).adjustedPValue > family)
     #expect(!detection.features.contains { $0.feature == "region" && $0.type == .missingRate })
     #expect(detection.verdict == .featureShift)
-  }
-
-  /// A CSV table: `channel` (three levels), `region` (four), `member` (boolean), `age` and
-  /// `income` (numbers, income sometimes missing), and a label `y`; `shifted` moves channel's
-  /// shares, age's mean, income's missing rate and adds an unseen region.
-  static func simulatedTable(rows: Int, shifted: Bool, using generator: inout SplitMix64) -> String {
-    var lines = ["id,channel,region,member,age,income,y"]
-    let channelShares = shifted ? [0.2, 0.3, 0.5] : [0.5, 0.3, 0.2]
-    for row in 0..<rows {
-      let u = Double.random(in: 0..<1, using: &generator)
-      let channel = u < channelShares[0] ? "web" : u < channelShares[0] + channelShares[1] ? "partner" : "dealer"
-      let region =
-        shifted && Double.random(in: 0..<1, using: &generator) < 0.03
-        ? "atlantis" : ["north", "south", "east", "west"][Int.random(in: 0..<4, using: &generator)]
-      let member = Bool.random(using: &generator) ? "True" : "False"
-      let age = (shifted ? 45 : 40) + 10 * generator.standardNormal()
-      let missing = Double.random(in: 0..<1, using: &generator) < (shifted ? 0.2 : 0.05)
-      let income = missing ? "NA" : String(format: "%.0f", 50_000 + 15_000 * generator.standardNormal())
-      lines.append("\(row),\(channel),\(region),\(member),\(String(format: "%.2f", age)),\(income),\(row % 2)")
-    }
-    return lines.joined(separator: "\n") + "\n"
   }
 }

@@ -1,0 +1,170 @@
+import ArgumentParser
+import Foundation
+import ShiftKit
+
+extension ShiftCLI {
+  /// `shiftcli performance`: how well does your model do on the target, before its labels come?
+  struct Performance: ShiftCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Estimate your model's accuracy and macro-F1 on a target without its labels, from its probabilities.",
+      discussion: """
+        Your model's class probabilities are columns of both files (--probabilities, \
+        --probability-prefix, or --probability for a binary model; --prediction names its own \
+        predicted class, else the most probable class counts). The labelled source is its holdout \
+        (rows it was not trained on). Four estimates, each with a bootstrap interval: \
+        label-shift (the holdout's per-class confusion reweighted by the target prior EM-BCTS \
+        estimates), importance-weighted (the holdout reweighted by a cross-fitted domain \
+        classifier on the encoded columns), confidence-based (CBPE: the expected confusion of the \
+        target's calibrated probabilities) and prior-corrected confidence. For a binary model \
+        also precision and recall of the positive class (the second in class order) and ROC \
+        AUC. When the target has the label column, the actual figures are shown beside them.
+
+        Example:
+          shiftcli performance --source reference.csv --target analysis.csv --label y_true \\
+            --probability y_pred_proba --prediction y_pred --ignore id,timestamp
+        """)
+
+    @Option(help: ArgumentHelp("Source CSV file with labels: your model's holdout.", valueName: "file"))
+    var source: String
+
+    @Option(help: ArgumentHelp("Target CSV file (its label column is optional).", valueName: "file"))
+    var target: String
+
+    @Option(help: "Label column of the source (and of the target, when it has one).")
+    var label: String
+
+    @Option(
+      parsing: .unconditional,
+      help: "Bootstrap replicates for the intervals (0: none; 2…\(ResourceLimits.bootstrapReplicates) without --force)."
+    )
+    var bootstrap = 200
+
+    @OptionGroup var probabilities: ProbabilityOptions
+    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var seedOptions: SeedOptions
+    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var limits: LimitOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+      guard probabilities.columns != nil else {
+        throw ValidationError(
+          "give your model's probability columns: --probabilities a,b,…, --probability-prefix PREFIX or --probability COLUMN"
+        )
+      }
+      guard bootstrap == 0 || bootstrap >= 2 else {
+        throw ValidationError("--bootstrap takes 0 (off) or at least 2 replicates, got \(bootstrap)")
+      }
+      try limits.check(bootstrap, atMost: ResourceLimits.bootstrapReplicates, option: "--bootstrap")
+    }
+
+    func execute() throws -> String {
+      threadOptions.apply()
+      var generator = seedOptions.generator
+      output.progress("reading \(source) and \(target)…")
+      let pair = try TablePair(
+        source: source, target: target, label: label, labelRequired: true, columns: columns,
+        probabilities: probabilities)
+      for warning in pair.warnings { output.warn(warning) }
+      guard let spec = probabilities.columns else { throw CLIFailure(message: "no probability columns given") }
+      let outputs = try ModelOutputs(spec, source: pair.source, target: pair.target)
+      let problem = try naming(source, target) {
+        try LabelShiftProblem(
+          holdoutProbabilities: outputs.source, holdoutLabels: outputs.sourceLabels,
+          targetProbabilities: outputs.target,
+          sourcePrior: classShares(outputs.sourceLabels, classCount: outputs.classes.count))
+      }
+      output.progress("cross-fitting the domain classifier for the importance weights…")
+      let weights = try naming(source, target) {
+        try CovariateShiftEstimator().estimate(
+          source: pair.sourceFeatures, target: pair.targetFeatures, using: &generator
+        )
+        .weights
+      }
+      output.progress("estimating the target performance (\(bootstrap) bootstrap replicates)…")
+      let estimates = try naming(source, target) {
+        try TargetPerformanceEstimator(replicates: bootstrap).estimate(
+          problem, holdoutWeights: weights, using: &generator)
+      }
+      output.endProgress()
+      let actual = try pair.targetLabels(classes: outputs.classes).map { labels in
+        ActualPerformance(
+          labels: labels, predicted: outputs.predictionSample.targetClasses, probabilities: outputs.target,
+          classCount: outputs.classes.count)
+      }
+      let report = PerformanceReport(
+        source: source, target: target, classes: outputs.classes.names, probabilityColumns: outputs.columnNames,
+        targetRows: outputs.target.rows, estimates: estimates, actual: actual)
+      return try output.render(report) { report.humanSummary }
+    }
+  }
+}
+
+/// The target's actual figures, when its labels are in the file.
+struct ActualPerformance: Encodable {
+  var accuracy: Double
+  var macroF1: Double
+  var precision: Double?
+  var recall: Double?
+  var rocAUC: Double?
+
+  init(labels: [Int], predicted: [Int], probabilities: Matrix, classCount: Int) {
+    let confusion = ConfusionMatrix(actual: labels, predicted: predicted, classCount: classCount)
+    accuracy = confusion.accuracy
+    macroF1 = confusion.macroF1
+    if classCount == 2 {
+      precision = confusion.precision[1]
+      recall = confusion.recall[1]
+      rocAUC = areaUnderROCCurve(
+        scores: (0..<probabilities.rows).map { Double(probabilities[$0, 1]) }, positives: labels.map { $0 == 1 })
+    }
+  }
+}
+
+/// What `shiftcli performance` prints.
+struct PerformanceReport: Encodable {
+  var source: String
+  var target: String
+  var classes: [String]
+  var probabilityColumns: [String]
+  var targetRows: Int
+  var estimates: [TargetPerformanceEstimate]
+  var actual: ActualPerformance?
+
+  /// A table: one row per estimator, a column per metric with its interval.
+  var humanSummary: String {
+    func cell(_ value: Double, _ interval: ConfidenceInterval?) -> String {
+      interval.map { String(format: "%.4f [%.4f, %.4f]", value, $0.lower, $0.upper) } ?? String(format: "%.4f", value)
+    }
+    let binary = classes.count == 2
+    let metrics = ["accuracy", "macro-F1"] + (binary ? ["precision", "recall", "ROC AUC"] : [])
+    let width = estimates.contains { $0.accuracyInterval != nil } ? 26 : 10
+    func line(_ name: String, _ cells: [String]) -> String {
+      name.padding(toLength: 30, withPad: " ", startingAt: 0)
+        + cells.map { $0.padding(toLength: width, withPad: " ", startingAt: 0) }.joined()
+    }
+    var lines = [
+      "estimated performance on \(target) (\(targetRows) rows, no labels used), your model's \(probabilityColumns.joined(separator: ", "))",
+      line("estimator", metrics),
+    ]
+    for estimate in estimates {
+      var cells = [
+        cell(estimate.accuracy, estimate.accuracyInterval), cell(estimate.macroF1, estimate.macroF1Interval),
+      ]
+      if let binary = estimate.binary {
+        cells += [
+          cell(binary.precision, binary.precisionInterval), cell(binary.recall, binary.recallInterval),
+          cell(binary.rocAUC, binary.rocAUCInterval),
+        ]
+      }
+      lines.append(line(estimate.estimator.rawValue, cells))
+    }
+    if let actual {
+      let values =
+        [actual.accuracy, actual.macroF1]
+        + (binary ? [actual.precision, actual.recall, actual.rocAUC].map { $0 ?? .nan } : [])
+      lines.append(line("actual (the target's labels)", values.map { String(format: "%.4f", $0) }))
+    }
+    return lines.joined(separator: "\n")
+  }
+}

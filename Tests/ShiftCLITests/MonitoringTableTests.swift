@@ -1,0 +1,103 @@
+import Foundation
+import LinearAlgebra
+import Testing
+
+@testable import shiftcli
+
+/// A production model's monitoring table, as in the issue: an id, a timestamp, string
+/// categories, booleans, missing cells, the model's probability and predicted class, the label.
+extension CommandLineTests {
+  /// Rows whose label is drawn from the model's own probability, so the probabilities are
+  /// calibrated by construction and a label-free estimate has a known target: `shifted` moves
+  /// the channel mix (which the model's probability depends on) and raises the missing rate.
+  func monitoringTable(_ name: String, rows: Int, shifted: Bool, seed: UInt64) throws -> String {
+    var generator = SplitMix64(seed: seed)
+    var lines = ["id,timestamp,acq_channel,repaid_loan_on_prev_car,car_value,y_pred_proba,y_pred,y_true"]
+    let channels = ["Partner1", "Partner2", "Partner3", "web"]
+    let shares = shifted ? [0.1, 0.1, 0.2, 0.6] : [0.3, 0.3, 0.2, 0.2]
+    for row in 0..<rows {
+      let u = Double.random(in: 0..<1, using: &generator)
+      var channel = 0
+      var cumulative = shares[0]
+      while u >= cumulative && channel < 3 {
+        channel += 1
+        cumulative += shares[channel]
+      }
+      let repaid = Double.random(in: 0..<1, using: &generator) < 0.6
+      let missing = Double.random(in: 0..<1, using: &generator) < (shifted ? 0.15 : 0.03)
+      let value = 30_000 + 8_000 * generator.standardNormal()
+      let z = -1.2 + (repaid ? 1.5 : 0) + (channel == 3 ? 1.2 : 0) + (value - 30_000) / 8_000
+      let p = 1 / (1 + exp(-z))
+      let y = Double.random(in: 0..<1, using: &generator) < p ? 1 : 0
+      lines.append(
+        "\(row),2024-03-\(String(format: "%02d", 1 + row % 28))T10:00:00,\(channels[channel]),\(repaid ? "True" : "False"),"
+          + "\(missing ? "" : String(format: "%.0f", value)),\(String(format: "%.6f", p)),\(p > 0.5 ? 1 : 0),\(y)")
+    }
+    return try write(name, lines.joined(separator: "\n") + "\n")
+  }
+
+  @Test func detectOnAMonitoringTableTestsColumnsAndTheModelsOutputs() throws {
+    let reference = try monitoringTable("mon-reference.csv", rows: 3000, shifted: false, seed: 1)
+    let analysis = try monitoringTable("mon-analysis.csv", rows: 2000, shifted: true, seed: 2)
+    let outcome = try run([
+      "detect", "--source", reference, "--target", analysis, "--label", "y_true", "--probability", "y_pred_proba",
+      "--prediction", "y_pred", "--json", "--quiet",
+    ])
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+    let features = try #require(json["features"] as? [[String: Any]])
+    // id and timestamp are left out; the model's columns are outputs, not features.
+    let tested = Set(features.compactMap { $0["feature"] as? String })
+    #expect(tested == ["acq_channel", "repaid_loan_on_prev_car", "car_value"])
+    for entry in features {
+      for key in [
+        "type", "test", "effectSize", "effectSizeName", "missingRateSource", "missingRateTarget", "unseenLevels",
+        "pValue", "adjustedPValue", "statistic",
+      ] {
+        #expect(entry[key] != nil, "\(key) missing in \(entry)")
+      }
+    }
+    func entry(_ feature: String, _ type: String) throws -> [String: Any] {
+      try #require(features.first { $0["feature"] as? String == feature && $0["type"] as? String == type })
+    }
+    let channel = try entry("acq_channel", "categorical")
+    #expect((channel["adjustedPValue"] as? Double ?? 1) < 1e-6)
+    #expect(channel["effectSizeName"] as? String == "Cramér's V")
+    let missing = try entry("car_value", "missing rate")
+    #expect((missing["adjustedPValue"] as? Double ?? 1) < 1e-6)
+    #expect(abs((missing["missingRateTarget"] as? Double ?? 0) - 0.15) < 0.03)
+    #expect((try entry("repaid_loan_on_prev_car", "boolean")["adjustedPValue"] as? Double ?? 0) > 0.05 / 3)
+    // The model's outputs moved with the channel mix: χ² on y_pred, KS on y_pred_proba.
+    let predictions = try #require(json["predictionTests"] as? [[String: Any]])
+    #expect(Set(predictions.compactMap { $0["type"] as? String }) == ["predicted class", "probability"])
+    #expect(predictions.allSatisfy { ($0["adjustedPValue"] as? Double ?? 1) < 1e-6 })
+  }
+
+  /// The labels follow the model's probabilities, so confidence-based estimation is unbiased:
+  /// on 2 000 target rows its accuracy and the actual one each scatter by about 0.011, so
+  /// agreement within 0.045 (three standard deviations of their difference) is required, and
+  /// the 95 % interval must hold the actual accuracy.
+  @Test func performanceFromTheModelsColumnsMatchesTheTargetsLabels() throws {
+    let reference = try monitoringTable("perf-reference.csv", rows: 3000, shifted: false, seed: 3)
+    let analysis = try monitoringTable("perf-analysis.csv", rows: 2000, shifted: true, seed: 4)
+    let outcome = try run([
+      "performance", "--source", reference, "--target", analysis, "--label", "y_true", "--probability",
+      "y_pred_proba", "--prediction", "y_pred", "--bootstrap", "100", "--json", "--quiet",
+    ])
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+    let actual = try #require(json["actual"] as? [String: Double])
+    let estimates = try #require(json["estimates"] as? [[String: Any]])
+    let cbpe = try #require(estimates.first { $0["estimator"] as? String == "confidence-based" })
+    let accuracy = try #require(actual["accuracy"])
+    #expect(abs((cbpe["accuracy"] as? Double ?? 0) - accuracy) < 0.045)
+    let interval = try #require(cbpe["accuracyInterval"] as? [String: Double])
+    #expect(try #require(interval["lower"]) <= accuracy && accuracy <= (try #require(interval["upper"])))
+    let binary = try #require(cbpe["binary"] as? [String: Any])
+    #expect(abs((binary["rocAUC"] as? Double ?? 0) - (actual["rocAUC"] ?? 0)) < 0.05)
+    #expect(abs((binary["precision"] as? Double ?? 0) - (actual["precision"] ?? 0)) < 0.05)
+    // Without probability columns there is nothing to estimate: a usage error.
+    let missing = try run(["performance", "--source", reference, "--target", analysis, "--label", "y_true"])
+    #expect(missing.status == 1 && missing.stderr.contains("--probability"))
+  }
+}
