@@ -20,11 +20,19 @@ extension ShiftCLI {
         --target-labels), the report shows accuracy, macro-F1, log-loss and calibration before \
         and after, with bootstrap intervals.
 
+        With your own model's probability columns (--probabilities, --probability-prefix, \
+        --probability), no MLP is trained: the target prior is estimated by label shift (auto \
+        method; the labelled source is the model's holdout) and --out gets the target's \
+        prior-corrected probabilities, one row per target row (its file line, the probabilities \
+        in class order, the corrected predicted class).
+
         The report and its SVG charts are written atomically beside each other.
 
         Example:
           shiftcli correct --label lettr --source source.csv \\
             --target target.csv --report reports/correct.md
+          shiftcli correct --label y_true --source reference.csv --target analysis.csv \\
+            --probability-prefix y_pred_proba_ --out corrected.csv
         """)
 
     @Option(help: "Correction: auto (follow the detector), label, covariate or none.")
@@ -46,8 +54,19 @@ extension ShiftCLI {
         "A CSV file with the target's labels in the --label column, one per target row.", valueName: "file"))
     var targetLabels: String?
 
-    @Option(help: ArgumentHelp("Write the Markdown report here; charts go beside it.", valueName: "file.md"))
-    var report: String
+    @Option(
+      help: ArgumentHelp(
+        "Write the Markdown report here; charts go beside it (required unless your model's probability columns are given).",
+        valueName: "file.md"))
+    var report: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "With your model's probability columns: write the target's prior-corrected probabilities here (CSV).",
+        valueName: "file"))
+    var out: String?
+
+    @OptionGroup var probabilities: ProbabilityOptions
 
     @Option(parsing: .unconditional, help: "Maximum training epochs of the MLP, 1…\(ResourceLimits.epochs).")
     var epochs = 100
@@ -72,16 +91,33 @@ extension ShiftCLI {
       try limits.check(epochs, atMost: ResourceLimits.epochs, option: "--epochs")
       guard bootstrap >= 2 else { throw ValidationError("--bootstrap must be at least 2, got \(bootstrap)") }
       try limits.check(bootstrap, atMost: ResourceLimits.bootstrapReplicates, option: "--bootstrap")
+      let spare = [("--source", source), ("--target", target)] + (targetLabels.map { [("--target-labels", $0)] } ?? [])
+      if probabilities.columns != nil {
+        guard shift == .label || shift == .auto else {
+          throw ValidationError("with your model's probability columns the correction is --shift label")
+        }
+        guard let out else {
+          throw ValidationError("with your model's probability columns give --out FILE for the corrected probabilities")
+        }
+        if report != nil { throw ValidationError("--report needs the library's own model; give --out instead") }
+        try checkWritableDirectory(of: out, option: "--out")
+        try checkOutputs([("--out", out)], spare: spare)
+        return
+      }
+      if out != nil { throw ValidationError("--out goes with your model's probability columns (--probabilities, …)") }
+      guard let report else { throw ValidationError("give --report FILE.md") }
       guard report.hasSuffix(".md") else { throw ValidationError("--report must name a .md file, got '\(report)'") }
       try checkWritableDirectory(of: report, option: "--report")
-      try checkOutputs(
-        reportOutputs(report, option: "--report"),
-        spare: [("--source", source), ("--target", target)] + (targetLabels.map { [("--target-labels", $0)] } ?? []))
+      try checkOutputs(reportOutputs(report, option: "--report"), spare: spare)
     }
 
     func execute() throws -> String {
       threadOptions.apply()
       var generator = seedOptions.generator
+      if let columns = probabilities.columns, let out {
+        return try correctProbabilities(columns, out: out, using: &generator)
+      }
+      guard let report else { throw CLIFailure(message: "give --report FILE.md") }
       output.progress("reading \(source) and \(target)…")
       let pair = try TablePair(source: source, target: target, label: label, labelRequired: true, columns: columns)
       for warning in pair.warnings { output.warn(warning) }
@@ -108,6 +144,64 @@ extension ShiftCLI {
       return try output.render(CorrectSummary(analysis: analysis, report: report)) {
         "\(analysis.detection.sentence)\ncorrection: \(analysis.applied.rawValue); report: \(report)"
       }
+    }
+
+    /// Label shift on the user's model: its target probabilities, prior-corrected by the
+    /// estimated weights (`p(y|x)·w(y)`, renormalised), written to `out` with each row's file
+    /// line and its corrected predicted class.
+    private func correctProbabilities(
+      _ columns: ProbabilityColumns, out: String, using generator: inout SplitMix64
+    ) throws -> String {
+      output.progress("reading \(source) and \(target)…")
+      let pair = try TablePair(
+        source: source, target: target, label: label, labelRequired: true, columns: self.columns,
+        probabilities: probabilities)
+      for warning in pair.warnings { output.warn(warning) }
+      let outputs = try ModelOutputs(columns, source: pair.source, target: pair.target)
+      let analysis = try naming(source, target) {
+        try LabelShiftWorkflow().run(
+          holdoutProbabilities: outputs.source, holdoutLabels: outputs.sourceLabels,
+          targetProbabilities: outputs.target, classes: outputs.classes, using: &generator
+        ) { output.progress($0) }
+      }
+      output.endProgress()
+      let corrected = priorCorrected(probabilities: outputs.target, weights: analysis.estimate.weights)
+      let names: [String]
+      switch columns {
+      case .prefix(let prefix): names = outputs.classes.names.map { prefix + $0 }
+      case .columns(let given): names = given
+      case .positive(let column): names = ["\(column)_for_\(outputs.classes.names[0])", column]
+      }
+      let predicted = predictedClasses(corrected)
+      var lines = [(["line"] + names + ["predicted"]).map(csvEscaped).joined(separator: ",")]
+      for row in 0..<corrected.rows {
+        let cells = (0..<corrected.columns).map { String(format: "%.6g", corrected[row, $0]) }
+        lines.append(
+          ([String(pair.target.rowLines[row])] + cells + [csvEscaped(outputs.classes.names[predicted[row]])])
+            .joined(separator: ","))
+      }
+      try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: out)
+      var summary = [
+        "label shift, your model's \(outputs.columnNames.joined(separator: ", ")): \(analysis.estimate.method.rawValue)",
+        "class  source prior  estimated target prior  weight",
+      ]
+      for (index, name) in outputs.classes.names.enumerated() {
+        summary.append(
+          String(
+            format: "%@  %.4f  %.4f  %.4f", name, analysis.estimate.sourcePrior[index],
+            analysis.estimate.targetPrior[index], analysis.estimate.weights[index]))
+      }
+      if let labels = try pair.targetLabels(classes: outputs.classes) {
+        let before = outputs.predictionSample.targetClasses
+        let accuracy = { (guesses: [Int]) in
+          Double(zip(guesses, labels).filter { $0 == $1 }.count) / Double(max(labels.count, 1))
+        }
+        summary.append(
+          String(format: "target accuracy (its labels): %.4f before, %.4f after", accuracy(before), accuracy(predicted))
+        )
+      }
+      summary.append("corrected probabilities of \(corrected.rows) target rows: \(out)")
+      return summary.joined(separator: "\n")
     }
 
     /// The target's labels as class indices: from --target-labels, else from the target's own
