@@ -84,7 +84,10 @@ let package = Package(
     .testTarget(name: "DomainClassifierTests", dependencies: ["DomainClassifier", realModule]),
     .testTarget(
       name: "ShiftDetectionTests",
-      dependencies: ["ShiftDetection", "ShiftEstimation", "Datasets", "NeuralNetwork", "ShiftTestFixtures", realModule]),
+      dependencies: [
+        "ShiftDetection", "DomainClassifier", "ShiftEstimation", "Datasets", "NeuralNetwork", "ShiftTestFixtures",
+        realModule,
+      ]),
     .testTarget(name: "ShiftEstimationTests", dependencies: ["ShiftEstimation", "ShiftTestFixtures", realModule]),
     .testTarget(
       name: "PerformanceEstimationTests", dependencies: ["PerformanceEstimation", "ShiftTestFixtures", realModule]),

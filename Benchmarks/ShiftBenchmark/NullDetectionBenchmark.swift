@@ -24,6 +24,9 @@ struct NullDetectionBenchmark: ParsableCommand {
   @Option(help: "Level α of the verdict.")
   var level = 0.05
 
+  @Option(help: "The domain classifier's inverse L2 strength C (default: chosen by cross-fitted log-loss).")
+  var domainC: Double?
+
   @Option(help: "Data sets: letter, fashion, penguins, mixed (comma-separated).")
   var datasets = "letter,fashion,penguins,mixed"
 
@@ -55,7 +58,9 @@ struct NullDetectionBenchmark: ParsableCommand {
         var generator = SplitMix64(seed: UInt64(9000 + repetition))
         let split = try make(&generator)
         sizes = (split.source.rows, split.target.rows)
-        let detection = try ShiftDetector(level: level).detect(
+        var detector = ShiftDetector(level: level)
+        detector.domainClassifier.inverseRegularization = domainC
+        let detection = try detector.detect(
           source: split.source, target: split.target, featureNames: split.names, columns: split.columns,
           using: &generator)
         if detection.verdict != .noShift { verdicts += 1 }

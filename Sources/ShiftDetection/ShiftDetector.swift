@@ -23,6 +23,8 @@ public struct ShiftDetector: Sendable {
   public var correction: MultipleTesting
   /// How many rows to list as most target-like / most unlike the source.
   public var listedRows: Int
+  /// The domain classifier the domain family fits.
+  public var domainClassifier = DomainClassifier()
 
   /// A detector at level α = 0.05 with Benjamini–Hochberg within families.
   public init(level: Double = 0.05, correction: MultipleTesting = .benjaminiHochberg, listedRows: Int = 10) {
@@ -73,7 +75,7 @@ public struct ShiftDetector: Sendable {
     }
     let features = adjusted(tests)
 
-    let ratios = try DomainClassifier().fit(source: source, target: target, using: &generator)
+    let ratios = try domainClassifier.fit(source: source, target: target, using: &generator)
     let domain = DomainClassifierTest(ratios)
     let byRatio = { (values: [Double]) in values.indices.sorted { values[$0] > values[$1] }.prefix(self.listedRows) }
 
@@ -117,7 +119,7 @@ public struct ShiftDetector: Sendable {
           rows += shuffled.prefix(min(members.count, Int((size * share / totalShare).rounded())))
         }
         if rows.count >= 20 {
-          let matched = try DomainClassifier().fit(source: source.rows(at: rows), target: target, using: &generator)
+          let matched = try domainClassifier.fit(source: source.rows(at: rows), target: target, using: &generator)
           let test = DomainClassifierTest(matched)
           residual = test
           verdict = test.pValue <= familyLevel ? .covariateShift : .labelShift
