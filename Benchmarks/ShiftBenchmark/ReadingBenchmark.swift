@@ -3,8 +3,9 @@ import Foundation
 import ShiftKit
 
 /// Time and peak memory of reading a table: the all-numeric reader (`CSVTable`) against the
-/// mixed-table reader (`MixedTable`, with its schema inference, then `FeatureEncoder`) on files
-/// of the same number of cells. Each reader runs in a process of its own, so that its peak RSS is
+/// mixed-table reader (`MixedTable`, with its schema inference; alone, then with
+/// `FeatureEncoder`, whose one-hot features are the model's input) on files of the same number
+/// of cells. Each reader runs in a process of its own, so that its peak RSS is
 /// its own.
 struct ReadingBenchmark: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -40,7 +41,8 @@ struct ReadingBenchmark: ParsableCommand {
     print("reading \(rows) rows × 8 feature cells + a label (one process per reader)")
     print("reader                              file        read s  encode s  peak RSS  model cells")
     for (reader, file, name) in [
-      ("numeric", numeric, "numeric.csv"), ("mixed", numeric, "numeric.csv"), ("mixed", mixed, "mixed.csv"),
+      ("numeric", numeric, "numeric.csv"), ("mixed", numeric, "numeric.csv"), ("read", mixed, "mixed.csv"),
+      ("mixed", mixed, "mixed.csv"),
     ] {
       let process = Process()
       process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
@@ -50,7 +52,9 @@ struct ReadingBenchmark: ParsableCommand {
       try process.run()
       let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       process.waitUntilExit()
-      let label = reader == "numeric" ? "CSVTable (numeric only)" : "MixedTable + FeatureEncoder"
+      let label =
+        reader == "numeric"
+        ? "CSVTable (numeric only)" : reader == "read" ? "MixedTable (reading only)" : "MixedTable + FeatureEncoder"
       print(
         label.padding(toLength: 36, withPad: " ", startingAt: 0)
           + name.padding(toLength: 12, withPad: " ", startingAt: 0)
@@ -66,6 +70,8 @@ struct ReadingBenchmark: ParsableCommand {
     let cells: Int
     if reader == "numeric" {
       cells = try CSVTable(contentsOf: file, labelColumn: "y").features.storage.count
+    } else if reader == "read" {
+      cells = try MixedTable(contentsOf: file, options: SchemaOptions(label: "y")).features.reduce(0) { $0 + $1.count }
     } else {
       let table = try MixedTable(contentsOf: file, options: SchemaOptions(label: "y"))
       let encodeStart = DispatchTime.now().uptimeNanoseconds

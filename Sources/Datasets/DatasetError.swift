@@ -20,6 +20,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
   case malformedCell(file: String, line: Int, column: Int, columnName: String, text: String)
   /// A cell is empty or a missing-value marker (`NA`, `NaN`, `null`, …).
   case missingValue(file: String, line: Int, column: Int, columnName: String)
+  /// A row's label is missing (a source may leave such rows out with `dropUnlabelled`).
+  case missingLabel(file: String, line: Int, column: Int, columnName: String)
   /// A column named in a schema option is not in the file; `option` is the option as shiftcli
   /// spells it (`--label`, `--features`, `--ignore`, `--categorical`).
   case unknownSchemaColumn(file: String, column: String, option: String, available: [String])
@@ -69,6 +71,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
       "\(file):\(line):\(column): column '\(name)': '\(text)' is not a finite number"
     case .missingValue(let file, let line, let column, let name):
       "\(file):\(line):\(column): column '\(name)': missing value"
+    case .missingLabel(let file, let line, let column, let name):
+      "\(file):\(line):\(column): column '\(name)': missing label (--drop-unlabelled leaves such source rows out)"
     case .unknownSchemaColumn(let file, let column, let option, let available):
       "\(file): no column named '\(column)' (given as \(option); columns: \(available.joined(separator: ", ")))"
     case .notBoolean(let file, let line, let column, let name, let text):

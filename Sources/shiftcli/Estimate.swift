@@ -229,6 +229,7 @@ extension ShiftCLI {
         contentsOf: source,
         options: self.columns.schemaOptions(label: label).withPredictions(columns)
           .withPredictedClass(probabilities.prediction))
+      if let warning = sourceTable.droppedRowsWarning { output.warn(warning) }
       let targetTable = try MixedTable(contentsOf: target, schema: sourceTable.schema)
       let outputs = try ModelOutputs(columns, source: sourceTable, target: targetTable)
       let workflow = LabelShiftWorkflow(

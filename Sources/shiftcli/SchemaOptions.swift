@@ -21,6 +21,9 @@ struct ColumnOptions: ParsableArguments {
       valueName: "a,b,…"))
   var categorical: ColumnList?
 
+  @Flag(help: "Leave out source rows whose label is missing (and say how many) instead of stopping at the first.")
+  var dropUnlabelled = false
+
   func validate() throws {
     let ignored = Set(ignore?.names ?? [])
     if let both = categorical?.names.first(where: ignored.contains) {
@@ -33,7 +36,9 @@ struct ColumnOptions: ParsableArguments {
 
   /// The options for a source whose label column is `label`.
   func schemaOptions(label: String?) -> SchemaOptions {
-    SchemaOptions(
+    var options = SchemaOptions(
       label: label, features: features?.names, ignore: ignore?.names ?? [], categorical: categorical?.names ?? [])
+    options.dropUnlabelled = dropUnlabelled
+    return options
   }
 }

@@ -60,16 +60,26 @@ struct TablePair {
     try target.labels.map { try classes.indices(of: $0, file: target.file, lines: target.rowLines) }
   }
 
-  /// Warnings for stderr: target columns not used, and levels the source never had.
+  /// Warnings for stderr: source rows dropped for a missing label, target columns not used,
+  /// and levels the source never had.
   var warnings: [String] {
-    (target.skippedColumns.isEmpty
-      ? []
-      : [
-        "\(target.file): columns the source does not have are not used: \(target.skippedColumns.joined(separator: ", "))"
-      ])
+    (source.droppedRowsWarning.map { [$0] } ?? [])
+      + (target.skippedColumns.isEmpty
+        ? []
+        : [
+          "\(target.file): columns the source does not have are not used: \(target.skippedColumns.joined(separator: ", "))"
+        ])
       + unseen.map { $0.warning(file: target.file) }
   }
 
   /// The schema summary for reports.
   var schemaSummary: SchemaSummary { SchemaSummary(schema: encoding.schema, features: encoding.featureNames) }
+}
+
+extension MixedTable {
+  /// The warning for rows left out by --drop-unlabelled, if any were.
+  var droppedRowsWarning: String? {
+    droppedUnlabelledRows == 0
+      ? nil : "\(file): left out \(droppedUnlabelledRows) rows without a label (--drop-unlabelled)"
+  }
 }

@@ -207,6 +207,7 @@ extension ShiftCLI {
       } else {
         let table = try MixedTable(
           contentsOf: dataOptions.data, options: columns.schemaOptions(label: dataOptions.label))
+        if let warning = table.droppedRowsWarning { output.warn(warning) }
         let classes = try table.classIndex()
         let labels = try classes.indices(of: table.labels ?? [], file: table.file, lines: table.rowLines)
         let (trainRows, testRows) = try splitRows(

@@ -189,4 +189,25 @@ import Testing
       #expect(!MixedTable.isTimestamp(text), "\(text)")
     }
   }
+
+  /// Penguins with every 50th label blanked: an error naming line and column, or with
+  /// `dropUnlabelled` the other rows, with the count of those left out.
+  @Test func missingLabelsAreAnErrorOrDroppedAndCounted() throws {
+    var lines = try String(contentsOfFile: Self.penguins, encoding: .utf8).split(separator: "\n").map(String.init)
+    var blanked = 0
+    for index in stride(from: 50, to: lines.count, by: 50) {
+      lines[index] = "NA" + lines[index].drop { $0 != "," }
+      blanked += 1
+    }
+    let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+    #expect(throws: DatasetError.missingLabel(file: "p.csv", line: 51, column: 1, columnName: "species")) {
+      try MixedTable(bytes: bytes, file: "p.csv", options: SchemaOptions(label: "species"))
+    }
+    var options = SchemaOptions(label: "species")
+    options.dropUnlabelled = true
+    let table = try MixedTable(bytes: bytes, file: "p.csv", options: options)
+    #expect(table.droppedUnlabelledRows == blanked)
+    #expect(table.rowCount == lines.count - 1 - blanked)
+    #expect(!table.rowLines.contains(51))
+  }
 }

@@ -24,6 +24,8 @@ public struct MixedTable: Sendable {
   public var skippedColumns: [String] = []
   /// The file's header names, in file order.
   public var header: [String] = []
+  /// Rows left out for a missing label (``SchemaOptions/dropUnlabelled``).
+  public var droppedUnlabelledRows = 0
   /// The predicted classes of a ``TableSchema/Kind/predictedClass`` column, as read (numbers
   /// written one way); nil without such a column.
   public var predictedClasses: [String]? = nil
@@ -71,14 +73,16 @@ public struct MixedTable: Sendable {
     let named = Set(options.features ?? [])
     // Guess from the first rows, read the file, and read it once more if a column guessed
     // numeric turned out to hold text further down.
-    let sample = try Self.read(bytes, file: file, names: names, plan: columns.map(\.kind), rowLimit: Self.sampleRows)
+    let drop = options.dropUnlabelled
+    let sample = try Self.read(
+      bytes, file: file, names: names, plan: columns.map(\.kind), rowLimit: Self.sampleRows, dropUnlabelled: drop)
     for position in undecided {
       columns[position].kind = sample.notNumeric.contains(position) ? .categorical : .numeric
     }
-    var table = try Self.read(bytes, file: file, names: names, plan: columns.map(\.kind))
+    var table = try Self.read(bytes, file: file, names: names, plan: columns.map(\.kind), dropUnlabelled: drop)
     if !table.notNumeric.isEmpty {
       for position in table.notNumeric { columns[position].kind = .categorical }
-      table = try Self.read(bytes, file: file, names: names, plan: columns.map(\.kind))
+      table = try Self.read(bytes, file: file, names: names, plan: columns.map(\.kind), dropUnlabelled: drop)
     }
     for position in columns.indices where columns[position].kind.isFeature {
       guard let values = table.columns[position] else { continue }
@@ -137,6 +141,7 @@ public struct MixedTable: Sendable {
   private init(file: String, schema: TableSchema, names: [String], table: Contents) {
     self.file = file
     self.schema = schema
+    droppedUnlabelledRows = table.droppedUnlabelled
     features = schema.columns.indices.compactMap { position in
       schema.columns[position].kind.isFeature
         ? table.columns[position].map { FeatureColumn(name: names[position], values: $0) } : nil
@@ -174,6 +179,8 @@ extension MixedTable {
     var lines: [Int]
     /// Positions planned numeric whose cells included text (when not enforcing the plan).
     var notNumeric: Set<Int>
+    /// Rows skipped for a missing label.
+    var droppedUnlabelled = 0
   }
 
   /// The header's names, trimmed and distinct.
@@ -227,7 +234,7 @@ extension MixedTable {
   /// columns holding text are reported in `notNumeric`.
   fileprivate static func read(
     _ bytes: [UInt8], file: String, names: [String], plan: [TableSchema.Kind], rowLimit: Int = .max,
-    enforcing: Bool = false
+    enforcing: Bool = false, dropUnlabelled: Bool = false
   ) throws -> Contents {
     var parser = CSVParser(bytes: bytes, file: file)
     _ = try parser.nextRecord()
@@ -240,11 +247,18 @@ extension MixedTable {
     let predictedPosition = plan.firstIndex(of: .predictedClass)
     var labels: [String] = []
     var predicted: [String] = []
+    var dropped = 0
     var lines: [Int] = []
     var notNumeric = Set<Int>()
     while lines.count < rowLimit, let record = try parser.nextRecord() {
       guard record.cells.count == names.count else {
         throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
+      }
+      if dropUnlabelled, let labelPosition,
+        isMissing(record.cells[labelPosition].trimmingCharacters(in: .whitespaces))
+      {
+        dropped += 1
+        continue
       }
       for (position, kind) in plan.enumerated() where kind != .ignored {
         let text = record.cells[position].trimmingCharacters(in: .whitespaces)
@@ -278,7 +292,7 @@ extension MixedTable {
           _ = categories[position]?.append(missing ? nil : value)
         case .label:
           guard !missing else {
-            throw DatasetError.missingValue(
+            throw DatasetError.missingLabel(
               file: file, line: record.line, column: position + 1, columnName: names[position])
           }
           labels.append(canonicalLevel(text))
@@ -302,7 +316,8 @@ extension MixedTable {
     }
     return Contents(
       columns: columns, labels: labelPosition == nil ? nil : labels,
-      predictedClasses: predictedPosition == nil ? nil : predicted, lines: lines, notNumeric: notNumeric)
+      predictedClasses: predictedPosition == nil ? nil : predicted, lines: lines, notNumeric: notNumeric,
+      droppedUnlabelled: dropped)
   }
 }
 

@@ -110,6 +110,8 @@ public struct SchemaOptions: Sendable, Equatable {
   public var predictionPrefix: String? = nil
   /// The column holding a model's predicted class (read as class names, not a feature).
   public var predictedClass: String? = nil
+  /// Whether rows with a missing label are left out (and counted) instead of an error.
+  public var dropUnlabelled = false
 
   /// Options; with the defaults every column but the label is inferred.
   public init(
