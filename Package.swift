@@ -54,7 +54,9 @@ let package = Package(
         "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "ShiftDetection", "ShiftEstimation",
         "PerformanceEstimation",
       ]),
-    module("Reports", ["Evaluation", "ShiftDetection", "ShiftEstimation", "PerformanceEstimation", "ShiftWorkflow"]),
+    module(
+      "Reports",
+      ["Datasets", "Evaluation", "ShiftDetection", "ShiftEstimation", "PerformanceEstimation", "ShiftWorkflow"]),
     .executableTarget(name: "shiftcli", dependencies: ["ShiftKit", argumentParser], exclude: ["README.md"]),
     module("Notebooks", []),
     .executableTarget(
@@ -92,7 +94,7 @@ let package = Package(
     .testTarget(
       name: "PerformanceEstimationTests", dependencies: ["PerformanceEstimation", "ShiftTestFixtures", realModule]),
     .testTarget(name: "ShiftWorkflowTests", dependencies: ["ShiftWorkflow", "ShiftTestFixtures", realModule]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "ShiftWorkflow"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "ShiftWorkflow", "Datasets"]),
     .testTarget(name: "ShiftCLITests", dependencies: ["ShiftKit", "shiftcli", realModule]),
     .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),
     .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], path: "Fuzz/Tests"),

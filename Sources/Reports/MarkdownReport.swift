@@ -1,3 +1,4 @@
+import Datasets
 import Evaluation
 import Foundation
 import PerformanceEstimation
@@ -19,6 +20,9 @@ public struct MarkdownReport: Sendable {
   public var targetName: String
   /// File-name prefix of the charts (e.g. "label-" → label-priors.svg).
   public var chartPrefix: String
+  /// How the source's columns were read, listed in a section of their own unless every column
+  /// but the label is a numeric feature (nil: not a table).
+  public var schema: TableSchema? = nil
 
   /// A renderer; the charts are named `chartPrefix` + chart + `.svg`.
   public init(title: String, command: String, sourceName: String, targetName: String, chartPrefix: String = "") {
@@ -65,7 +69,7 @@ public struct MarkdownReport: Sendable {
     var report = Section(lines: ["\(heading) \(title)", ""])
     if !command.isEmpty { report.lines += ["Reproduce with:", "", "```sh", command, "```", ""] }
     report =
-      report + dataSection(analysis, heading: heading + "#")
+      report + dataSection(analysis, heading: heading + "#") + schemaSection(heading: heading + "#")
       + verdictSection(analysis.detection, heading: heading + "#")
       + driftSection(analysis.detection, heading: heading + "#")
       + correctionSection(analysis, truePrior: truePrior, heading: heading + "#")
@@ -74,6 +78,19 @@ public struct MarkdownReport: Sendable {
   }
 
   // MARK: - Sections
+
+  /// Each column of a mixed table with its kind and the reason (nothing for a plain numeric table).
+  func schemaSection(heading: String) -> Section {
+    guard let schema, schema.columns.contains(where: { $0.kind != .numeric && $0.kind != .label }) else {
+      return Section()
+    }
+    var section = Section(lines: ["\(heading) Columns", "", "| column | read as | why |", "|---|---|---|"])
+    for column in schema.columns {
+      section.lines.append("| \(column.name) | \(column.kind.rawValue) | \(column.reason) |")
+    }
+    section.lines.append("")
+    return section
+  }
 
   /// Sizes of the source and target, the base model's holdout accuracy and the class priors.
   func dataSection(_ analysis: ShiftAnalysis, heading: String) -> Section {

@@ -134,11 +134,12 @@ extension ShiftCLI {
         ) { output.progress($0) }
       }
       output.endProgress()
-      let renderer = MarkdownReport(
+      var renderer = MarkdownReport(
         title:
           "Shift report: \((target as NSString).lastPathComponent) against \((source as NSString).lastPathComponent)",
         command: reproducingCommand(seed: seedOptions.seed), sourceName: source, targetName: target,
         chartPrefix: ((report as NSString).lastPathComponent as NSString).deletingPathExtension + "-")
+      renderer.schema = pair.encoding.schema
       let (markdown, charts) = renderer.render(analysis)
       try writeReport(markdown, charts: charts, to: report, removing: reportOutputs(report, option: "").map(\.path))
       return try output.render(CorrectSummary(analysis: analysis, report: report)) {

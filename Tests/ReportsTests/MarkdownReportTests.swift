@@ -1,3 +1,4 @@
+import Datasets
 import Evaluation
 import Foundation
 import LinearAlgebra
@@ -64,6 +65,22 @@ import Testing
 
   let report = MarkdownReport(
     title: "T", command: "shiftcli correct", sourceName: "s.csv", targetName: "t.csv", chartPrefix: "r-")
+
+  @Test func schemaSectionListsAMixedTablesColumnsOnly() {
+    var renderer = MarkdownReport(title: "t", command: "", sourceName: "s.csv", targetName: "t.csv")
+    #expect(renderer.schemaSection(heading: "##").lines.isEmpty)
+    renderer.schema = TableSchema(columns: [
+      .init(name: "id", kind: .ignored, reason: "named as an identifier"),
+      .init(name: "x", kind: .numeric, reason: "numbers"), .init(name: "y", kind: .label, reason: "the label"),
+    ])
+    #expect(
+      renderer.schemaSection(heading: "##").lines == [
+        "## Columns", "", "| column | read as | why |", "|---|---|---|", "| id | ignored | named as an identifier |",
+        "| x | numeric | numbers |", "| y | label | the label |", "",
+      ])
+    renderer.schema = TableSchema(columns: [.init(name: "x", kind: .numeric, reason: "numbers")])
+    #expect(renderer.schemaSection(heading: "##").lines.isEmpty)
+  }
 
   @Test func dataSectionGivesSizesPriorsAndTheHoldoutAccuracy() throws {
     let section = report.dataSection(try Self.analysis(), heading: "##")
