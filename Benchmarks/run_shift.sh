@@ -5,7 +5,10 @@
 #   2. covariate shift: Swift weights, then scikit-learn's (and skada's) on the same samples,
 #      all scored against the oracle and used for weighted retraining by the Swift benchmark;
 #   3. estimation time on 10 000 × 50.
-#   4. bootstrap coverage, label-free accuracy and detection rates on letter-recognition.
+#   4. bootstrap coverage, label-free accuracy and detection rates on letter-recognition; the
+#      detector's level and p-value uniformity under exact no-shift splits (detection-null);
+#   5. the user's own model: a scikit-learn classifier's probabilities as CSV columns, through
+#      shiftcli estimate/performance and abstention on the same files (own_model_peer.py).
 # Usage: bash Benchmarks/run_shift.sh [--repetitions 10] [--covariate-repetitions 5]
 #          [--monitoring-repetitions 100] [--data "letter fashion"] [--no-peer]
 set -euo pipefail
@@ -66,6 +69,13 @@ echo "== bootstrap coverage, label-free accuracy and detection (letter)" >&2
 $bench coverage --repetitions "$repetitions"
 $bench performance --repetitions "$monitoring_repetitions"
 $bench detection --repetitions "$monitoring_repetitions"
+$bench detection-null --repetitions "$monitoring_repetitions"
+
+if [ "$peer" = 1 ]; then
+  echo "== the user's own model (scikit-learn's probabilities as CSV columns): shiftcli against abstention" >&2
+  swift build -c release --product shiftcli >&2
+  "$venv/bin/python" Benchmarks/own_model_peer.py --repetitions "$repetitions"
+fi
 
 echo "== estimation time" >&2
 $bench timing

@@ -23,7 +23,8 @@ extension ShiftCLI {
 
         Example:
           shiftcli schema Datasets/penguins.csv --label species
-          shiftcli schema monitoring.csv --label y_true --ignore customer_id,timestamp
+          shiftcli schema monitoring.csv --label y_true --ignore customer_id,timestamp \\
+            --probability-prefix y_pred_proba_ --prediction y_pred
         """)
 
     @Argument(help: ArgumentHelp("The CSV file (with a header row).", valueName: "file"))
@@ -33,10 +34,14 @@ extension ShiftCLI {
     var label: String?
 
     @OptionGroup var columns: ColumnOptions
+    @OptionGroup var probabilities: ProbabilityOptions
     @OptionGroup var output: OutputOptions
 
     func execute() throws -> String {
-      let table = try MixedTable(contentsOf: file, options: columns.schemaOptions(label: label))
+      let table = try MixedTable(
+        contentsOf: file,
+        options: columns.schemaOptions(label: label).withPredictions(probabilities.columns)
+          .withPredictedClass(probabilities.prediction))
       let encoder = FeatureEncoder(fittedTo: table)
       let report = SchemaReport(file: file, table: table, encoder: encoder)
       return try output.render(report) { report.humanSummary }
@@ -97,7 +102,8 @@ struct SchemaReport: Encodable {
     func pad(_ text: String, _ width: Int) -> String {
       text + String(repeating: " ", count: max(0, width - text.count))
     }
-    lines.append(pad("column", nameWidth) + "  " + pad("kind", 11) + "  missing  detail")
+    let kindWidth = max(11, columns.map(\.kind.count).max() ?? 0)
+    lines.append(pad("column", nameWidth) + "  " + pad("kind", kindWidth) + "  missing  detail")
     for column in columns {
       let missing = column.missingRate.map { String(format: "%5.1f %%", 100 * $0) } ?? ""
       var detail = column.reason
@@ -110,7 +116,8 @@ struct SchemaReport: Encodable {
         if let pooled = column.pooledLevels, !pooled.isEmpty { detail += " (+\(pooled.count) pooled as (other))" }
         if column.pooledLevels == nil { detail += " (+ many pooled as (other))" }
       }
-      lines.append(pad(column.name, nameWidth) + "  " + pad(column.kind, 11) + "  " + pad(missing, 7) + "  " + detail)
+      lines.append(
+        pad(column.name, nameWidth) + "  " + pad(column.kind, kindWidth) + "  " + pad(missing, 7) + "  " + detail)
     }
     return lines.joined(separator: "\n")
   }
