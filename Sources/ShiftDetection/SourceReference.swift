@@ -21,14 +21,42 @@ public struct SourceReference: Sendable, Codable, Equatable {
   /// encoder), so targets are read and encoded as the source was.
   public var tableEncoding: TableEncoding?
 
+  /// Since version 2, optional: the user's model's outputs on the sampled rows, so later
+  /// targets' outputs (the same columns) are compared with them.
+  public var modelOutputs: ModelOutputSample?
+
+  /// A model's outputs on a reference's sampled rows.
+  public struct ModelOutputSample: Sendable, Codable, Equatable {
+    /// The classes, in class order.
+    public var classNames: [String]
+    /// The probability columns of the files, one per class in class order (one column, the
+    /// positive class's, for a binary model given by its positive probability).
+    public var probabilityColumns: [String]
+    /// The predicted-class column, when the model's own predictions were given.
+    public var predictionColumn: String?
+    /// The class probabilities of each sampled row (one entry per class).
+    public var probabilities: [[Float]]
+    /// The predicted class of each sampled row.
+    public var predictedClasses: [Int]
+  }
+
   /// The default sample size.
   public static let defaultSampleSize = 5000
 
   /// A reference of at most `sampleSize` random rows of `features` (encoded by `tableEncoding`,
   /// if given, whose features must be `featureNames`).
+  ///
+  /// With `outputs` (a model's class probabilities and predicted classes on the source rows, the
+  /// classes named `classNames`, read from `probabilityColumns` and `predictionColumn`), their
+  /// sampled rows are kept too.
   public init(
     source: String, featureNames: [String], features: Matrix, sampleSize: Int = defaultSampleSize,
-    tableEncoding: TableEncoding? = nil, using generator: inout some RandomNumberGenerator
+    tableEncoding: TableEncoding? = nil,
+    outputs: (
+      classNames: [String], probabilityColumns: [String], predictionColumn: String?, probabilities: Matrix,
+      predictedClasses: [Int]
+    )? = nil,
+    using generator: inout some RandomNumberGenerator
   ) {
     precondition(tableEncoding.map { $0.featureNames == featureNames } ?? true, "the encoding's features")
     version = tableEncoding == nil ? 1 : 2
@@ -38,6 +66,19 @@ public struct SourceReference: Sendable, Codable, Equatable {
     sourceRows = features.rows
     let rows = randomPermutation(features.rows, using: &generator).prefix(max(sampleSize, 1)).sorted()
     sample = rows.map { Array(features.row($0)) }
+    modelOutputs = outputs.map { outputs in
+      ModelOutputSample(
+        classNames: outputs.classNames, probabilityColumns: outputs.probabilityColumns,
+        predictionColumn: outputs.predictionColumn, probabilities: rows.map { Array(outputs.probabilities.row($0)) },
+        predictedClasses: rows.map { outputs.predictedClasses[$0] })
+    }
+  }
+
+  /// The sampled rows' model outputs as the detector's holdout side (nil without outputs).
+  public var sampledProbabilities: Matrix? {
+    modelOutputs.map {
+      Matrix(rows: $0.probabilities.count, columns: $0.classNames.count, storage: $0.probabilities.flatMap { $0 })
+    }
   }
 
   /// The sampled rows as a matrix.
@@ -93,6 +134,15 @@ public struct SourceReference: Sendable, Codable, Equatable {
     }
     guard reference.sourceRows >= reference.sample.count else {
       throw damaged("\(reference.sourceRows) source rows cannot hold a sample of \(reference.sample.count)")
+    }
+    if let outputs = reference.modelOutputs {
+      let k = outputs.classNames.count
+      guard k >= 2, Set(outputs.classNames).count == k, outputs.probabilities.count == reference.sample.count,
+        outputs.predictedClasses.count == reference.sample.count,
+        outputs.probabilities.allSatisfy({ $0.count == k && $0.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 } }),
+        outputs.predictedClasses.allSatisfy({ (0..<k).contains($0) }),
+        outputs.probabilityColumns.count == k || (k == 2 && outputs.probabilityColumns.count == 1)
+      else { throw damaged("the model outputs do not fit the sample and the classes") }
     }
     return reference
   }

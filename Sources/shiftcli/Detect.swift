@@ -17,8 +17,10 @@ extension ShiftCLI {
         own model's probability columns (--probabilities, --probability-prefix, --probability): \
         χ² on the predicted classes and KS on each class's probability (source against target). \
         Telling label from covariate shift needs a model: see `shiftcli correct`. --save-reference \
-        keeps a seeded sample of the source (--reference-rows) with its feature names, so later \
-        targets are tested with --reference without re-reading a large source.
+        keeps a seeded sample of the source (--reference-rows) with its schema, encoding and \
+        (when given) the model's outputs on the sampled rows, so later targets are tested with \
+        --reference without re-reading a large source (their model-output columns are found by \
+        the same names).
 
         Example:
           shiftcli detect --source source.csv --label y --save-reference ref.json --target t1.csv
@@ -64,7 +66,7 @@ extension ShiftCLI {
       if reference != nil && saveReference != nil { throw ValidationError("--save-reference needs --source") }
       if probabilities.columns != nil && (source == nil || label == nil) {
         throw ValidationError(
-          "the model's probability columns need --source and --label (a reference keeps no model outputs yet)")
+          "the model's probability columns need --source and --label (a reference saved with them keeps them)")
       }
       guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1), got \(level)") }
       guard referenceRows >= 10 else { throw ValidationError("--reference-rows must be at least 10") }
@@ -89,6 +91,7 @@ extension ShiftCLI {
         referenceName = reference
         if let encoding = sourceReference.tableEncoding {
           let table = try MixedTable(contentsOf: target, schema: encoding.schema)
+          predictions = try sourceReference.modelOutputs?.predictionSample(target: table)
           let cells = try encoding.cells(of: table)
           for entry in cells.unseen { output.warn(entry.warning(file: target)) }
           targetFeatures = encoding.encoder.expand(cells.cells)
@@ -102,13 +105,14 @@ extension ShiftCLI {
         let pair = try TablePair(
           source: source, target: target, label: label, labelRequired: probabilities.columns != nil, columns: columns,
           probabilities: probabilities)
-        if let columns = probabilities.columns {
-          predictions = try ModelOutputs(columns, source: pair.source, target: pair.target).predictionSample
-        }
         for warning in pair.warnings { output.warn(warning) }
+        let outputs = try probabilities.columns.map { try ModelOutputs($0, source: pair.source, target: pair.target) }
         sourceReference = SourceReference(
           source: source, featureNames: pair.encoding.featureNames, features: pair.sourceFeatures,
-          sampleSize: referenceRows, tableEncoding: pair.encoding, using: &generator)
+          sampleSize: referenceRows, tableEncoding: pair.encoding, outputs: outputs?.referenceOutputs, using: &generator
+        )
+        // The sampled rows' outputs, as a saved reference gives them.
+        predictions = try sourceReference.modelOutputs?.predictionSample(target: pair.target)
         referenceName = source
         targetFeatures = pair.targetFeatures
         targetCells = try pair.encoding.cells(of: pair.target)

@@ -58,6 +58,8 @@ struct ModelOutputs {
   var target: Matrix
   /// The names of the probability columns, in the file's order.
   var columnNames: [String]
+  /// The probability columns in class order (one for a binary model's positive class).
+  var columnsInClassOrder: [String]
   /// The model's predicted classes of the source and the target rows, when given as a column.
   var predictedClasses: (source: [Int], target: [Int])?
 
@@ -71,6 +73,8 @@ struct ModelOutputs {
     self.source = try columns.matrix(of: source, classes: classes)
     self.target = try columns.matrix(of: target, classes: classes)
     columnNames = source.predictions.map(\.name)
+    columnsInClassOrder = try columns.columnsInClassOrder(of: source, classes: classes)
+    predictionColumn = source.schema.columns.first { $0.kind == .predictedClass }?.name
     if let sourcePredicted = source.predictedClasses, let targetPredicted = target.predictedClasses {
       predictedClasses = (
         try Self.classIndices(sourcePredicted, of: source, classes: classes),
@@ -81,7 +85,7 @@ struct ModelOutputs {
 
   /// The class index of each predicted class of `table`; a class the labels do not have is an
   /// error naming file, line and column.
-  private static func classIndices(_ predicted: [String], of table: MixedTable, classes: ClassIndex) throws -> [Int] {
+  static func classIndices(_ predicted: [String], of table: MixedTable, classes: ClassIndex) throws -> [Int] {
     let name = table.schema.columns.first { $0.kind == .predictedClass }?.name ?? "prediction"
     return try predicted.enumerated().map { row, value in
       guard let index = classes.index(of: value) else {
@@ -93,6 +97,23 @@ struct ModelOutputs {
       return index
     }
   }
+
+  /// The source side as a reference keeps it (its predicted classes: the given ones, else the
+  /// most probable).
+  var referenceOutputs:
+    (
+      classNames: [String], probabilityColumns: [String], predictionColumn: String?, probabilities: Matrix,
+      predictedClasses: [Int]
+    )
+  {
+    (
+      classes.names, columnsInClassOrder, predictedClasses == nil ? nil : predictionColumn, source,
+      predictionSample.holdoutClasses
+    )
+  }
+
+  /// The predicted-class column's name, when the model's predictions were given.
+  var predictionColumn: String?
 
   /// The outputs as the shift detector's prediction sample.
   var predictionSample: PredictionSample {
@@ -120,5 +141,25 @@ extension SchemaOptions {
     var options = self
     options.predictedClass = column
     return options
+  }
+}
+
+extension SourceReference.ModelOutputSample {
+  /// The reference's sampled outputs against `target`'s (read with the reference's schema, so
+  /// with the same probability and predicted-class columns).
+  func predictionSample(target: MixedTable) throws -> PredictionSample {
+    let classes = ClassIndex(orderedNames: classNames)
+    let columns: ProbabilityColumns =
+      probabilityColumns.count == 1 ? .positive(probabilityColumns[0]) : .columns(probabilityColumns)
+    let targetProbabilities = try columns.matrix(of: target, classes: classes)
+    let targetClasses = try target.predictedClasses.map {
+      try ModelOutputs.classIndices($0, of: target, classes: classes)
+    }
+    return PredictionSample(
+      classNames: classNames,
+      holdoutProbabilities: Matrix(
+        rows: probabilities.count, columns: classNames.count, storage: probabilities.flatMap { $0 }),
+      targetProbabilities: targetProbabilities, holdoutClasses: predictedClasses,
+      targetClasses: predictionColumn == nil ? nil : targetClasses)
   }
 }

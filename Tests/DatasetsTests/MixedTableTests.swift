@@ -174,7 +174,7 @@ import Testing
     #expect(throws: DatasetError.missingColumn(file: "t.csv", column: "a", available: ["c", "y"])) {
       try target("c,y\np,x\n", schema: schema)
     }
-    #expect(throws: DatasetError.missingValue(file: "s.csv", line: 3, column: 2, columnName: "y")) {
+    #expect(throws: DatasetError.missingLabel(file: "s.csv", line: 3, column: 2, columnName: "y")) {
       try source("a,y\n1,x\n2,NA\n")
     }
   }

@@ -39,9 +39,10 @@ extension CommandLineTests {
   @Test func detectOnAMonitoringTableTestsColumnsAndTheModelsOutputs() throws {
     let reference = try monitoringTable("mon-reference.csv", rows: 3000, shifted: false, seed: 1)
     let analysis = try monitoringTable("mon-analysis.csv", rows: 2000, shifted: true, seed: 2)
+    let saved = directory.appendingPathComponent("mon-reference.json").path
     let outcome = try run([
       "detect", "--source", reference, "--target", analysis, "--label", "y_true", "--probability", "y_pred_proba",
-      "--prediction", "y_pred", "--json", "--quiet",
+      "--prediction", "y_pred", "--save-reference", saved, "--json", "--quiet",
     ])
     #expect(outcome.status == 0, "\(outcome.stderr)")
     let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
@@ -71,6 +72,16 @@ extension CommandLineTests {
     let predictions = try #require(json["predictionTests"] as? [[String: Any]])
     #expect(Set(predictions.compactMap { $0["type"] as? String }) == ["predicted class", "probability"])
     #expect(predictions.allSatisfy { ($0["adjustedPValue"] as? Double ?? 1) < 1e-6 })
+    // The reference keeps the schema and the model's outputs: the column and prediction tests
+    // against it are the same (the domain classifier's folds draw other random numbers).
+    let again = try run(["detect", "--reference", saved, "--target", analysis, "--json", "--quiet"])
+    #expect(again.status == 0, "\(again.stderr)")
+    let json2 = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+    for key in ["features", "predictionTests"] {
+      let first = try JSONSerialization.data(withJSONObject: try #require(json[key]), options: [.sortedKeys])
+      let second = try JSONSerialization.data(withJSONObject: try #require(json2[key]), options: [.sortedKeys])
+      #expect(first == second, "\(key)")
+    }
   }
 
   /// The labels follow the model's probabilities, so confidence-based estimation is unbiased:

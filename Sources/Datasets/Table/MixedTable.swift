@@ -292,8 +292,12 @@ extension MixedTable {
           _ = categories[position]?.append(missing ? nil : value)
         case .label:
           guard !missing else {
-            throw DatasetError.missingLabel(
-              file: file, line: record.line, column: position + 1, columnName: names[position])
+            // A source read by its options may drop such rows; a later file read by a schema may not.
+            throw enforcing
+              ? DatasetError.missingValue(
+                file: file, line: record.line, column: position + 1, columnName: names[position])
+              : DatasetError.missingLabel(
+                file: file, line: record.line, column: position + 1, columnName: names[position])
           }
           labels.append(canonicalLevel(text))
         case .predictedClass:

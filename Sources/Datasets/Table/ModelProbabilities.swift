@@ -70,17 +70,9 @@ public enum ProbabilityColumns: Sendable, Equatable {
     }
   }
 
-  /// The probabilities of `table` (read with these columns as prediction columns) as a matrix
-  /// whose column `j` is the probability of `classes.names[j]`. Each cell must be a number in
-  /// [0, 1] and each row must sum to 1 within ``sumTolerance``; the error names file, line and
-  /// column.
-  public func matrix(of table: MixedTable, classes: ClassIndex) throws -> Matrix {
+  /// The table's probability columns in class order (one column for ``positive(_:)``).
+  public func columnsInClassOrder(of table: MixedTable, classes: ClassIndex) throws -> [String] {
     let columns = try self.columns(among: table.predictions.map(\.name), file: table.file)
-    var byName: [String: [Float]] = [:]
-    for column in table.predictions {
-      if case .numeric(let values) = column.values { byName[column.name] = values }
-    }
-    // The table's column of each class, in class order.
     let order: [String]
     switch self {
     case .prefix(let prefix):
@@ -96,6 +88,19 @@ public enum ProbabilityColumns: Sendable, Equatable {
         file: table.file, line: 1, column: nil,
         reason: "\(order.count) probability columns for \(classes.count) classes")
     }
+    return order
+  }
+
+  /// The probabilities of `table` (read with these columns as prediction columns) as a matrix
+  /// whose column `j` is the probability of `classes.names[j]`. Each cell must be a number in
+  /// [0, 1] and each row must sum to 1 within ``sumTolerance``; the error names file, line and
+  /// column.
+  public func matrix(of table: MixedTable, classes: ClassIndex) throws -> Matrix {
+    var byName: [String: [Float]] = [:]
+    for column in table.predictions {
+      if case .numeric(let values) = column.values { byName[column.name] = values }
+    }
+    let order = try columnsInClassOrder(of: table, classes: classes)
     let values = try order.map { name in
       guard let values = byName[name] else {
         throw DatasetError.missingColumn(file: table.file, column: name, available: byName.keys.sorted())
