@@ -9,7 +9,8 @@ import ShiftDetection
 /// either returns a value or throws; it never traps, hangs or allocates without bound.
 public enum FuzzTarget: String, CaseIterable, Sendable {
   /// `CSVTable` (first column as the label) and the labelled `Dataset` built from it; `MixedTable`
-  /// inferring a schema from the first half of the bytes, then reading and encoding the whole with it.
+  /// inferring a schema from the first half of the bytes, then reading and encoding the whole with it,
+  /// and the column-wise drift tests between the two.
   case csv
   /// `IDXFile` on the bytes, gzip'd or plain (the payload limited to 16 MiB).
   case idx
@@ -34,11 +35,18 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
       }
       // The mixed-table reader: inference, encoding, and a second read with the inferred schema
       // (the first half of the bytes read as a source, the whole as a later file).
-      let options = SchemaOptions(label: label, labelRequired: false)
+      // Then both tables' cells, the cells recovered from the source's features, and the
+      // column-wise drift tests between them.
+      var options = SchemaOptions(label: label, labelRequired: false)
+      options.dropUnlabelled = bytes.count % 2 == 1
       if let source = try? MixedTable(bytes: Array(bytes.prefix(bytes.count / 2)), file: "fuzz.csv", options: options) {
         let encoding = TableEncoding(fittedTo: source)
-        if let later = try? MixedTable(bytes: bytes, file: "fuzz.csv", schema: encoding.schema) {
+        if let later = try? MixedTable(bytes: bytes, file: "fuzz.csv", schema: encoding.schema),
+          let sourceCells = try? encoding.cells(of: source), let laterCells = try? encoding.cells(of: later)
+        {
           _ = try? encoding.encoder.encode(later)
+          _ = try? encoding.cells(ofEncoded: encoding.encoder.expand(sourceCells.cells))
+          _ = try? ShiftDetector().columnTests(source: sourceCells, target: laterCells)
         }
       }
     case .idx:

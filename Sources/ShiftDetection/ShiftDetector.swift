@@ -66,14 +66,7 @@ public struct ShiftDetector: Sendable {
     }
     let familyLevel = level / 3
 
-    var tests: [ShiftDetectionResult.FeatureTest] = []
-    for (index, column) in cells.source.columns.enumerated() {
-      let unseen = cells.target.unseen.first { $0.column == column.name }?.levels ?? []
-      tests += columnTests(
-        column, source: cells.source.values(ofColumn: index), target: cells.target.values(ofColumn: index),
-        unseenLevels: unseen)
-    }
-    let features = adjusted(tests)
+    let features = try columnTests(source: cells.source, target: cells.target)
 
     let ratios = try domainClassifier.fit(source: source, target: target, using: &generator)
     let domain = DomainClassifierTest(ratios)
@@ -131,6 +124,22 @@ public struct ShiftDetector: Sendable {
       predictions: predictionTest, predictionTests: predictionTests, labelMatchedDomain: residual,
       mostTargetLikeSourceRows: Array(byRatio(ratios.sourceLogDensityRatio)),
       mostSourceUnlikeTargetRows: Array(byRatio(ratios.targetLogDensityRatio)))
+  }
+
+  /// The feature family alone (no domain classifier, cheap enough for every chunk of a stream):
+  /// per column its value test and, with missing cells, its missing-rate test, adjusted by the
+  /// correction, largest effect first.
+  public func columnTests(source: ColumnCells, target: ColumnCells) throws -> [ShiftDetectionResult.FeatureTest] {
+    guard source.columns == target.columns else {
+      throw ShiftDetectionError.invalidInput("the source's and the target's columns differ")
+    }
+    var tests: [ShiftDetectionResult.FeatureTest] = []
+    for (index, column) in source.columns.enumerated() {
+      let unseen = target.unseen.first { $0.column == column.name }?.levels ?? []
+      tests += ShiftDetection.columnTests(
+        column, source: source.values(ofColumn: index), target: target.values(ofColumn: index), unseenLevels: unseen)
+    }
+    return adjusted(tests)
   }
 
   /// `tests` with their p-values adjusted by the correction, largest effect first.
