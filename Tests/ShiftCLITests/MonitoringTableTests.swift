@@ -168,4 +168,33 @@ extension CommandLineTests {
     ])
     #expect(missing.status == 1 && missing.stderr.contains("--out"))
   }
+
+  /// A predicted class the labels do not have, and a probability outside [0, 1], in the target:
+  /// errors naming file, line and column, exit 1, and no reference written.
+  @Test func badModelOutputsInTheTargetAreErrorsNamingTheCell() throws {
+    let reference = try monitoringTable("bad-reference.csv", rows: 200, shifted: false, seed: 7)
+    let good = try monitoringTable("bad-good.csv", rows: 50, shifted: true, seed: 8)
+    var lines = try String(contentsOfFile: good, encoding: .utf8).split(separator: "\n").map(String.init)
+    var cells = lines[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    cells[6] = "7"
+    lines[3] = cells.joined(separator: ",")
+    let unknownClass = try write("bad-class.csv", lines.joined(separator: "\n") + "\n")
+    cells[6] = "1"
+    cells[5] = "1.5"
+    lines[3] = cells.joined(separator: ",")
+    let outOfRange = try write("bad-probability.csv", lines.joined(separator: "\n") + "\n")
+    let saved = directory.appendingPathComponent("bad-reference.json").path
+    for (target, message) in [
+      (unknownClass, "bad-class.csv:4:7: column 'y_pred': '7' is not a class of the labels (0, 1)"),
+      (outOfRange, "bad-probability.csv:4:6: column 'y_pred_proba': 1.5 is not in [0, 1]"),
+    ] {
+      let outcome = try run([
+        "detect", "--source", reference, "--target", target, "--label", "y_true", "--probability", "y_pred_proba",
+        "--prediction", "y_pred", "--save-reference", saved, "--quiet",
+      ])
+      #expect(outcome.status == 1)
+      #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: saved))
+    }
+  }
 }
