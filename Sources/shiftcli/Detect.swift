@@ -160,6 +160,11 @@ extension ShiftCLI {
             format: "  %@ (%@)  %.4f  %.3g", test.feature, test.effectSizeName, test.effectSize, test.adjustedPValue))
       }
       lines.append("source: \(name) (\(reference.sample.count) of \(reference.sourceRows) rows)")
+      if let encoding = reference.tableEncoding,
+        let columns = SchemaSummary(schema: encoding.schema, features: encoding.featureNames).line
+      {
+        lines.append("columns: \(columns) (`shiftcli schema` lists them)")
+      }
       return lines.joined(separator: "\n")
     }
   }
