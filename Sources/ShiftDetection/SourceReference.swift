@@ -4,7 +4,8 @@ import LinearAlgebra
 
 /// What shift detection needs to know about a source, saved once and reused for many targets so
 /// a large source is not re-read: the feature names, the source's size, a seeded random sample
-/// of its rows (all of them when the source is small) and how its columns were encoded. Two-sample tests against a sample
+/// of its rows (all of them when the source is small), how its columns were encoded, and a
+/// model's outputs on the sampled rows when they were given. Two-sample tests against a sample
 /// of n rows lose little power once n is several times the target's size.
 public struct SourceReference: Sendable, Codable, Equatable {
   /// The file format's version.
@@ -71,13 +72,6 @@ public struct SourceReference: Sendable, Codable, Equatable {
         classNames: outputs.classNames, probabilityColumns: outputs.probabilityColumns,
         predictionColumn: outputs.predictionColumn, probabilities: rows.map { Array(outputs.probabilities.row($0)) },
         predictedClasses: rows.map { outputs.predictedClasses[$0] })
-    }
-  }
-
-  /// The sampled rows' model outputs as the detector's holdout side (nil without outputs).
-  public var sampledProbabilities: Matrix? {
-    modelOutputs.map {
-      Matrix(rows: $0.probabilities.count, columns: $0.classNames.count, storage: $0.probabilities.flatMap { $0 })
     }
   }
 
