@@ -47,12 +47,16 @@ public struct PredictionSample: Sendable {
     }
   }
 
-  /// The family's tests, unadjusted: `classes` (the predicted-class χ²) first, then a KS test
-  /// per class probability (for two classes, the second class's only: the first's is its mirror).
-  func tests(classes: ChiSquareTest) throws -> [ShiftDetectionResult.FeatureTest] {
+  /// Throws unless every predicted class is one of the classes.
+  func validate() throws {
     guard holdoutClasses.allSatisfy({ (0..<classNames.count).contains($0) }),
       targetClasses.allSatisfy({ (0..<classNames.count).contains($0) })
     else { throw ShiftDetectionError.invalidInput("a predicted class is not among the \(classNames.count) classes") }
+  }
+
+  /// The family's tests, unadjusted: `classes` (the predicted-class χ²) first, then a KS test
+  /// per class probability (for two classes, the second class's only: the first's is its mirror).
+  func tests(classes: ChiSquareTest) throws -> [ShiftDetectionResult.FeatureTest] {
     var tests = [
       ShiftDetectionResult.FeatureTest(
         feature: "predicted class", type: .predictedClass, test: "chi-squared", statistic: classes.statistic,

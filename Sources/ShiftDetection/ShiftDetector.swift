@@ -75,6 +75,7 @@ public struct ShiftDetector: Sendable {
     var predictionTest: ChiSquareTest? = nil
     var predictionTests: [ShiftDetectionResult.FeatureTest] = []
     if let predictions {
+      try predictions.validate()
       let test = ChiSquareTest(
         classCounts(predictions.holdoutClasses, classCount: predictions.classNames.count).map(Double.init),
         classCounts(predictions.targetClasses, classCount: predictions.classNames.count).map(Double.init))
