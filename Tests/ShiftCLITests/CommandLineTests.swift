@@ -7,7 +7,7 @@ import Testing
 /// (the whole command line: parsing, the command, exit statuses and messages), and through the
 /// built binary where the process itself matters (progress on stderr, the BLAS kernel chosen at
 /// start, exit statuses as the shell sees them).
-@Suite struct CommandLineTests {
+@Suite final class CommandLineTests {
   typealias Outcome = ShiftCLI.Outcome
 
   /// The `shiftcli` built next to this test bundle.
@@ -22,6 +22,9 @@ import Testing
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   }
+
+  /// Each test's files go with it.
+  deinit { try? FileManager.default.removeItem(at: directory) }
 
   /// Runs the command line in this process (progress lines, if not `--quiet`, go to this
   /// process's stderr and are not in the outcome).
