@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import LinearAlgebra
 
@@ -32,19 +33,8 @@ public struct PredictionSample: Sendable {
     self.classNames = classNames
     self.holdoutProbabilities = holdoutProbabilities
     self.targetProbabilities = targetProbabilities
-    self.holdoutClasses = holdoutClasses ?? Self.mostProbable(holdoutProbabilities)
-    self.targetClasses = targetClasses ?? Self.mostProbable(targetProbabilities)
-  }
-
-  /// The index of each row's largest entry (the first on ties).
-  static func mostProbable(_ probabilities: Matrix) -> [Int] {
-    (0..<probabilities.rows).map { row in
-      var best = 0
-      for column in 1..<max(probabilities.columns, 1) where probabilities[row, column] > probabilities[row, best] {
-        best = column
-      }
-      return best
-    }
+    self.holdoutClasses = holdoutClasses ?? predictedClasses(holdoutProbabilities)
+    self.targetClasses = targetClasses ?? predictedClasses(targetProbabilities)
   }
 
   /// Throws unless every predicted class is one of the classes.

@@ -129,7 +129,7 @@ extension ShiftCLI {
       let analysis = try naming(source, target) {
         try workflow.analyze(
           source: sourceData, targetFeatures: pair.targetFeatures, targetLabels: targetLabels,
-          columns: (try pair.encoding.cells(of: pair.source), try pair.encoding.cells(of: pair.target)),
+          columns: (pair.sourceCells, pair.targetCells),
           using: &generator
         ) { output.progress($0) }
       }
@@ -193,7 +193,7 @@ extension ShiftCLI {
             analysis.estimate.targetPrior[index], analysis.estimate.weights[index]))
       }
       if let labels = try pair.targetLabels(classes: outputs.classes) {
-        let before = outputs.predictionSample.targetClasses
+        let before = outputs.targetPredicted
         let accuracy = { (guesses: [Int]) in
           Double(zip(guesses, labels).filter { $0 == $1 }.count) / Double(max(labels.count, 1))
         }

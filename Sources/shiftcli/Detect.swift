@@ -115,7 +115,7 @@ extension ShiftCLI {
         predictions = try sourceReference.modelOutputs?.predictionSample(target: pair.target)
         referenceName = source
         targetFeatures = pair.targetFeatures
-        targetCells = try pair.encoding.cells(of: pair.target)
+        targetCells = pair.targetCells
       } else {
         throw CLIFailure(message: "give either --source or --reference")
       }

@@ -89,7 +89,7 @@ extension ShiftCLI {
       output.endProgress()
       let actual = try pair.targetLabels(classes: outputs.classes).map { labels in
         ActualPerformance(
-          labels: labels, predicted: outputs.predictionSample.targetClasses, probabilities: outputs.target,
+          labels: labels, predicted: outputs.targetPredicted, probabilities: outputs.target,
           classCount: outputs.classes.count)
       }
       let report = PerformanceReport(

@@ -60,8 +60,13 @@ struct ModelOutputs {
   var columnNames: [String]
   /// The probability columns in class order (one for a binary model's positive class).
   var columnsInClassOrder: [String]
-  /// The model's predicted classes of the source and the target rows, when given as a column.
-  var predictedClasses: (source: [Int], target: [Int])?
+  /// The predicted class of each source row: the model's own (`--prediction`), else the most
+  /// probable.
+  var sourcePredicted: [Int]
+  /// The same for the target rows.
+  var targetPredicted: [Int]
+  /// The predicted-class column's name, when the model's predictions were given.
+  var predictionColumn: String?
 
   /// Reads the probability `columns` of `source` (labelled) and `target` (both read with the
   /// source's schema).
@@ -74,12 +79,13 @@ struct ModelOutputs {
     self.target = try columns.matrix(of: target, classes: classes)
     columnNames = source.predictions.map(\.name)
     columnsInClassOrder = try columns.columnsInClassOrder(of: source, classes: classes)
-    predictionColumn = source.schema.columns.first { $0.kind == .predictedClass }?.name
-    if let sourcePredicted = source.predictedClasses, let targetPredicted = target.predictedClasses {
-      predictedClasses = (
-        try Self.classIndices(sourcePredicted, of: source, classes: classes),
-        try Self.classIndices(targetPredicted, of: target, classes: classes)
-      )
+    if let given = source.predictedClasses, let targetGiven = target.predictedClasses {
+      predictionColumn = source.schema.columns.first { $0.kind == .predictedClass }?.name
+      sourcePredicted = try Self.classIndices(given, of: source, classes: classes)
+      targetPredicted = try Self.classIndices(targetGiven, of: target, classes: classes)
+    } else {
+      sourcePredicted = predictedClasses(self.source)
+      targetPredicted = predictedClasses(self.target)
     }
   }
 
@@ -98,28 +104,21 @@ struct ModelOutputs {
     }
   }
 
-  /// The source side as a reference keeps it (its predicted classes: the given ones, else the
-  /// most probable).
+  /// The source side as a reference keeps it.
   var referenceOutputs:
     (
       classNames: [String], probabilityColumns: [String], predictionColumn: String?, probabilities: Matrix,
       predictedClasses: [Int]
     )
   {
-    (
-      classes.names, columnsInClassOrder, predictedClasses == nil ? nil : predictionColumn, source,
-      predictionSample.holdoutClasses
-    )
+    (classes.names, columnsInClassOrder, predictionColumn, source, sourcePredicted)
   }
-
-  /// The predicted-class column's name, when the model's predictions were given.
-  var predictionColumn: String?
 
   /// The outputs as the shift detector's prediction sample.
   var predictionSample: PredictionSample {
     PredictionSample(
       classNames: classes.names, holdoutProbabilities: source, targetProbabilities: target,
-      holdoutClasses: predictedClasses?.source, targetClasses: predictedClasses?.target)
+      holdoutClasses: sourcePredicted, targetClasses: targetPredicted)
   }
 }
 

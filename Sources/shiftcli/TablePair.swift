@@ -7,14 +7,19 @@ struct TablePair {
   var encoding: TableEncoding
   /// The source as read.
   var source: MixedTable
+  /// The source's cells in the encoder's categories (what the column tests compare).
+  var sourceCells: ColumnCells
   /// The source's features.
   var sourceFeatures: Matrix
   /// The target as read.
   var target: MixedTable
+  /// The target's cells, with those of levels the source never had.
+  var targetCells: ColumnCells
   /// The target's features.
   var targetFeatures: Matrix
+
   /// The target's cells of levels the source never had.
-  var unseen: [EncodedFeatures.Unseen]
+  var unseen: [EncodedFeatures.Unseen] { targetCells.unseen }
 
   /// Reads `source` with the schema inferred from it (its label column `label`, required if
   /// `labelRequired`; a model's output columns in `probabilities`, if given, kept out of the
@@ -41,11 +46,11 @@ struct TablePair {
   private init(sourceTable: MixedTable, target: String, encoding: TableEncoding) throws {
     self.encoding = encoding
     source = sourceTable
-    sourceFeatures = try encoding.encoder.encode(sourceTable).features
+    sourceCells = try encoding.cells(of: sourceTable)
+    sourceFeatures = encoding.encoder.expand(sourceCells.cells)
     self.target = try MixedTable(contentsOf: target, schema: encoding.schema)
-    let encoded = try encoding.encoder.encode(self.target)
-    targetFeatures = encoded.features
-    unseen = encoded.unseen
+    targetCells = try encoding.cells(of: self.target)
+    targetFeatures = encoding.encoder.expand(targetCells.cells)
   }
 
   /// The labelled source over `classes` (default: the classes of its labels).
