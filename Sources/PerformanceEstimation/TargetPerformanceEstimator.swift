@@ -1,3 +1,4 @@
+import Datasets
 import Evaluation
 import Foundation
 import LinearAlgebra
@@ -37,46 +38,132 @@ public struct TargetPerformanceEstimator: Sendable {
   public func estimate(
     _ problem: LabelShiftProblem, holdoutWeights weights: [Double], using generator: inout some RandomNumberGenerator
   ) throws -> [TargetPerformanceEstimate] {
+    let holdout = try prepare(
+      holdoutLogits: problem.holdoutLogits, holdoutLabels: problem.holdoutLabels, sourcePrior: problem.sourcePrior,
+      using: &generator)
+    return try holdout.estimate(targetLogits: problem.targetLogits, holdoutWeights: weights, using: &generator).estimates
+  }
+
+  /// The holdout's side of the estimates (its calibration and, per bootstrap replicate, a
+  /// resample and its calibration), computed once for any number of targets.
+  public func prepare(
+    holdoutLogits: Matrix, holdoutLabels: [Int], sourcePrior: [Double], using generator: inout some RandomNumberGenerator
+  ) throws -> PreparedHoldout {
     guard level > 0, level < 1 else {
       throw PerformanceEstimationError.invalidInput("the interval level must be in (0, 1), got \(level)")
     }
-    guard weights.count == problem.holdoutLabels.count else {
-      throw PerformanceEstimationError.invalidInput(
-        "\(weights.count) importance weights for \(problem.holdoutLabels.count) holdout rows")
-    }
-    let method = labelShiftMethod == .auto ? LabelShiftMethod.emBCTS : labelShiftMethod
-    let point = try Self.confusions(problem, method: method, holdoutWeights: weights, using: &generator)
-    var samples = [[Expected]](repeating: [], count: point.count)
-    var accuracies = [[Double]](repeating: [], count: point.count)
-    let targetRowCount = problem.targetLogits.rows
+    let problem = try LabelShiftProblem(
+      holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, targetLogits: holdoutLogits, sourcePrior: sourcePrior)
+    let point = try PreparedHoldout.Side(problem, rows: nil)
+    var sides: [PreparedHoldout.Side] = []
     if replicates >= 2 {
       for _ in 0..<replicates {
-        let holdoutRows = problem.bootstrapHoldoutRows(using: &generator)
-        let targetRows = (0..<targetRowCount).map { _ in generator.uniformIndex(below: targetRowCount) }
-        let replicate = try problem.resampled(holdoutRows: holdoutRows, targetRows: targetRows)
-        let confusions = try Self.confusions(
-          replicate, method: method, holdoutWeights: holdoutRows.map { weights[$0] }, using: &generator)
-        for (index, confusion) in confusions.enumerated() {
-          samples[index].append(confusion)
-          // The realised accuracy on these n_t rows scatters around the expected one by
-          // √(a(1−a)/n_t) (each row right or wrong): add that draw, so the interval predicts the
-          // accuracy the labels will show rather than only its expectation.
-          let expected: Double = confusion.confusion.accuracy
-          let scatter: Double = (expected * (1 - expected) / Double(targetRowCount)).squareRoot()
-          accuracies[index].append(expected + scatter * generator.standardNormal())
-        }
+        let rows = problem.bootstrapHoldoutRows(using: &generator)
+        sides.append(try .init(problem, rows: rows))
+      }
+    }
+    let method = labelShiftMethod == .auto ? LabelShiftMethod.emBCTS : labelShiftMethod
+    return PreparedHoldout(method: method, level: level, point: point, replicates: sides)
+  }
+}
+
+/// A labelled holdout prepared for label-free estimates on any number of targets (see
+/// ``TargetPerformanceEstimator/prepare(holdoutLogits:holdoutLabels:sourcePrior:using:)``).
+public struct PreparedHoldout: Sendable {
+  /// The label-shift method of the prior (never `auto`).
+  public let method: LabelShiftMethod
+  /// Interval level.
+  public let level: Double
+  /// The holdout as given.
+  let point: Side
+  /// One bootstrap resample per replicate.
+  let replicates: [Side]
+
+  /// Number of holdout rows.
+  public var rowCount: Int { point.labels.count }
+  /// The holdout's class shares.
+  public var prior: [Double] { point.prior }
+
+  /// The holdout (or a resample of it) with what every target's estimate reuses.
+  struct Side: Sendable {
+    /// The resampled rows (nil: all rows, in order).
+    var rows: [Int]?
+    var logits: Matrix
+    var labels: [Int]
+    var predicted: [Int]
+    var prior: [Double]
+    var sourcePrior: [Double]
+    var calibration: BiasCorrectedTemperatureScaling
+    /// The positive class's probability (two classes only).
+    var scores: [Double]
+
+    init(_ problem: LabelShiftProblem, rows: [Int]?) throws {
+      self.rows = rows
+      logits = rows.map { problem.holdoutLogits.rows(at: $0) } ?? problem.holdoutLogits
+      labels = rows.map { $0.map { problem.holdoutLabels[$0] } } ?? problem.holdoutLabels
+      let probabilities = rows.map { problem.holdoutProbabilities.rows(at: $0) } ?? problem.holdoutProbabilities
+      predicted = predictedClasses(probabilities)
+      prior = classShares(labels, classCount: problem.classCount)
+      sourcePrior = problem.sourcePrior
+      calibration = try BiasCorrectedTemperatureScaling.fit(logits: logits, labels: labels)
+      scores = probabilities.columns == 2 ? (0..<probabilities.rows).map { Double(probabilities[$0, 1]) } : []
+    }
+  }
+
+  /// What a target's estimates found: the estimates, and the target prior behind them with its
+  /// bootstrap interval per class.
+  public struct Result: Sendable {
+    /// The estimates, in ``TargetPerformanceEstimate/Estimator`` order.
+    public var estimates: [TargetPerformanceEstimate]
+    /// The estimated target class prior.
+    public var targetPrior: [Double]
+    /// Per class, a percentile bootstrap interval for its prior (empty without bootstrap).
+    public var targetPriorIntervals: [ConfidenceInterval]
+  }
+
+  /// The estimates for a target with the model's `targetLogits`; `holdoutWeights` as in
+  /// ``TargetPerformanceEstimator/estimate(_:holdoutWeights:using:)``.
+  public func estimate(
+    targetLogits: Matrix, holdoutWeights weights: [Double], using generator: inout some RandomNumberGenerator
+  ) throws -> Result {
+    guard weights.count == rowCount else {
+      throw PerformanceEstimationError.invalidInput("\(weights.count) importance weights for \(rowCount) holdout rows")
+    }
+    let problem = try LabelShiftProblem(
+      holdoutLogits: point.logits, holdoutLabels: point.labels, targetLogits: targetLogits,
+      sourcePrior: point.sourcePrior)
+    let target = Target(logits: problem.targetLogits, probabilities: problem.targetProbabilities)
+    let (pointExpected, pointPrior) = try expected(point, target: target, weights: weights, using: &generator)
+    var samples = [[Expected]](repeating: [], count: pointExpected.count)
+    var accuracies = [[Double]](repeating: [], count: pointExpected.count)
+    var priors: [[Double]] = []
+    let n = targetLogits.rows
+    for side in replicates {
+      let rows = (0..<n).map { _ in generator.uniformIndex(below: n) }
+      let (confusions, prior) = try expected(
+        side, target: target.rows(at: rows), weights: side.rows.map { $0.map { weights[$0] } } ?? weights,
+        using: &generator)
+      priors.append(prior)
+      for (index, confusion) in confusions.enumerated() {
+        samples[index].append(confusion)
+        // The realised accuracy on these n_t rows scatters around the expected one by
+        // √(a(1−a)/n_t) (each row right or wrong): add that draw, so the interval predicts the
+        // accuracy the labels will show rather than only its expectation.
+        let expected: Double = confusion.confusion.accuracy
+        let scatter: Double = (expected * (1 - expected) / Double(n)).squareRoot()
+        accuracies[index].append(expected + scatter * generator.standardNormal())
       }
     }
     func interval(_ values: [Double]) -> ConfidenceInterval? {
       values.count >= 2 ? .init(percentileOf: values, level: level) : nil
     }
-    return TargetPerformanceEstimate.Estimator.allCases.enumerated().map { index, estimator in
-      let confusion = point[index].confusion
+    let estimates = TargetPerformanceEstimate.Estimator.allCases.enumerated().map { index, estimator in
+      let confusion = pointExpected[index].confusion
       var estimate = TargetPerformanceEstimate(
         estimator: estimator, accuracy: confusion.accuracy, macroF1: confusion.macroF1,
         accuracyInterval: interval(accuracies[index]),
         macroF1Interval: interval(samples[index].map(\.confusion.macroF1)))
-      if problem.classCount == 2, let auc = point[index].rocAUC {
+      if point.prior.count == 2, let auc = pointExpected[index].rocAUC {
         estimate.binary = .init(
           precision: confusion.precision[1], recall: confusion.recall[1], rocAUC: auc,
           precisionInterval: interval(samples[index].map(\.confusion.precision[1])),
@@ -84,6 +171,32 @@ public struct TargetPerformanceEstimator: Sendable {
           rocAUCInterval: interval(samples[index].compactMap(\.rocAUC)))
       }
       return estimate
+    }
+    let priorIntervals =
+      priors.count >= 2
+      ? point.prior.indices.compactMap { j in interval(priors.map { $0[j] }) } : []
+    return Result(estimates: estimates, targetPrior: pointPrior, targetPriorIntervals: priorIntervals)
+  }
+
+  /// A target's logits with their probabilities and predicted classes.
+  struct Target {
+    var logits: Matrix
+    var probabilities: Matrix
+    var predicted: [Int]
+
+    init(logits: Matrix, probabilities: Matrix) {
+      self.logits = logits
+      self.probabilities = probabilities
+      predicted = predictedClasses(probabilities)
+    }
+
+    /// The rows at `indices` (they may repeat).
+    func rows(at indices: [Int]) -> Target {
+      var subset = self
+      subset.logits = logits.rows(at: indices)
+      subset.probabilities = probabilities.rows(at: indices)
+      subset.predicted = indices.map { predicted[$0] }
+      return subset
     }
   }
 
@@ -94,53 +207,52 @@ public struct TargetPerformanceEstimator: Sendable {
   }
 
   /// The expected target confusion (and, for two classes, ROC AUC of the positive class's
-  /// probability) under each estimator: under label shift the ROC curve does not change (p(x|y)
-  /// is fixed), so the holdout's AUC stands; importance weighting weights the holdout's rows;
-  /// the confidence-based estimators count each target row as positive with its calibrated
-  /// probability.
-  static func confusions(
-    _ problem: LabelShiftProblem, method: LabelShiftMethod, holdoutWeights: [Double],
-    using generator: inout some RandomNumberGenerator
-  ) throws -> [Expected] {
-    let predicted = predictedClasses(problem.holdoutProbabilities)
-    let calibration = try BiasCorrectedTemperatureScaling.fit(
-      logits: problem.holdoutLogits, labels: problem.holdoutLabels)
-    let calibrated = calibration.probabilities(forLogits: problem.targetLogits)
+  /// probability) under each estimator, and the target prior: under label shift the ROC curve
+  /// does not change (p(x|y) is fixed), so the holdout's AUC stands; importance weighting
+  /// weights the holdout's rows; the confidence-based estimators count each target row as
+  /// positive with its calibrated probability.
+  func expected(
+    _ holdout: Side, target: Target, weights holdoutWeights: [Double], using generator: inout some RandomNumberGenerator
+  ) throws -> ([Expected], [Double]) {
+    let calibrated = holdout.calibration.probabilities(forLogits: target.logits)
     // EM-BCTS shares the calibration CBPE needs; other methods run on their own.
     let prior =
       method == .emBCTS
-      ? MaximumLikelihoodLabelShift.targetPrior(posteriors: calibrated, trainingPrior: problem.holdoutPrior)
-      : try LabelShiftEstimator(method: method).estimate(problem, using: &generator).targetPrior
-    let ratios = LabelShiftWeights(targetPrior: prior, sourcePrior: problem.holdoutPrior).weights
+      ? MaximumLikelihoodLabelShift.targetPrior(posteriors: calibrated, trainingPrior: holdout.prior)
+      : try LabelShiftEstimator(method: method).estimate(
+        LabelShiftProblem(
+          holdoutLogits: holdout.logits, holdoutLabels: holdout.labels, targetLogits: target.logits,
+          sourcePrior: holdout.sourcePrior),
+        using: &generator
+      ).targetPrior
+    let ratios = LabelShiftWeights(targetPrior: prior, sourcePrior: holdout.prior).weights
     // Calibration's per-class biases (and prior correction) can move the arg-max: score the
     // classifier's own predictions.
-    let targetPredicted = predictedClasses(problem.targetProbabilities)
     let corrected = priorCorrected(probabilities: calibrated, weights: ratios)
     let confusions = [
       ExpectedConfusion.underLabelShift(
-        holdoutPredicted: predicted, holdoutLabels: problem.holdoutLabels, targetPrior: prior),
+        holdoutPredicted: holdout.predicted, holdoutLabels: holdout.labels, targetPrior: prior),
       ExpectedConfusion.importanceWeighted(
-        holdoutPredicted: predicted, holdoutLabels: problem.holdoutLabels, weights: holdoutWeights,
-        classCount: problem.classCount),
-      ExpectedConfusion.confidenceBased(calibratedProbabilities: calibrated, predicted: targetPredicted),
-      ExpectedConfusion.confidenceBased(calibratedProbabilities: corrected, predicted: targetPredicted),
+        holdoutPredicted: holdout.predicted, holdoutLabels: holdout.labels, weights: holdoutWeights,
+        classCount: prior.count),
+      ExpectedConfusion.confidenceBased(calibratedProbabilities: calibrated, predicted: target.predicted),
+      ExpectedConfusion.confidenceBased(calibratedProbabilities: corrected, predicted: target.predicted),
     ]
-    guard problem.classCount == 2 else { return confusions.map { Expected(confusion: $0) } }
+    guard prior.count == 2 else { return (confusions.map { Expected(confusion: $0) }, prior) }
     // The ranking score: the positive class's probability (calibration keeps its order).
-    let holdoutScores = (0..<problem.holdoutProbabilities.rows).map { Double(problem.holdoutProbabilities[$0, 1]) }
-    let targetScores = (0..<problem.targetProbabilities.rows).map { Double(problem.targetProbabilities[$0, 1]) }
-    let isPositive = problem.holdoutLabels.map { $0 == 1 ? 1.0 : 0.0 }
+    let targetScores = (0..<target.probabilities.rows).map { Double(target.probabilities[$0, 1]) }
+    let isPositive = holdout.labels.map { $0 == 1 ? 1.0 : 0.0 }
     func targetAUC(_ probabilities: Matrix) -> Double? {
       let positive = (0..<probabilities.rows).map { Double(probabilities[$0, 1]) }
       return areaUnderROCCurve(scores: targetScores, positiveMass: positive, negativeMass: positive.map { 1 - $0 })
     }
     let aucs = [
-      areaUnderROCCurve(scores: holdoutScores, positiveMass: isPositive, negativeMass: isPositive.map { 1 - $0 }),
+      areaUnderROCCurve(scores: holdout.scores, positiveMass: isPositive, negativeMass: isPositive.map { 1 - $0 }),
       areaUnderROCCurve(
-        scores: holdoutScores, positiveMass: zip(isPositive, holdoutWeights).map { $0 * $1 },
+        scores: holdout.scores, positiveMass: zip(isPositive, holdoutWeights).map { $0 * $1 },
         negativeMass: zip(isPositive, holdoutWeights).map { (1 - $0) * $1 }),
       targetAUC(calibrated), targetAUC(corrected),
     ]
-    return zip(confusions, aucs).map { Expected(confusion: $0, rocAUC: $1) }
+    return (zip(confusions, aucs).map { Expected(confusion: $0, rocAUC: $1) }, prior)
   }
 }

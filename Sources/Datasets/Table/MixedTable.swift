@@ -32,6 +32,9 @@ public struct MixedTable: Sendable {
   /// The prediction columns (a model's class probabilities), in the schema's order; a missing
   /// cell is NaN.
   public var predictions: [FeatureColumn] = []
+  /// The trimmed text of the columns asked for by name when reading (a timestamp or an id
+  /// column, which are not features), one entry per row.
+  public var texts: [String: [String]] = [:]
 
   /// Number of rows.
   public var rowCount: Int { rowLines.count }
@@ -51,9 +54,15 @@ public struct MixedTable: Sendable {
     try self.init(bytes: try InputFile.read(file), file: file, options: options)
   }
 
-  /// Reads `file` with the columns of `schema`; its label column is optional unless `labelRequired`.
-  public init(contentsOf file: String, schema: TableSchema, labelRequired: Bool = false) throws {
-    try self.init(bytes: try InputFile.read(file), file: file, schema: schema, labelRequired: labelRequired)
+  /// Reads `file` with the columns of `schema`; its label column is optional unless
+  /// `labelRequired`. The text of the columns `keepingText` (which the file must have) is kept
+  /// in ``texts``.
+  public init(
+    contentsOf file: String, schema: TableSchema, labelRequired: Bool = false, keepingText: [String] = []
+  ) throws {
+    try self.init(
+      bytes: try InputFile.read(file), file: file, schema: schema, labelRequired: labelRequired,
+      keepingText: keepingText)
   }
 
   /// Parses CSV `bytes` as if read from the source `file`, inferring the schema.
@@ -105,8 +114,11 @@ public struct MixedTable: Sendable {
     self.init(file: file, schema: TableSchema(columns: columns), names: names, table: table)
   }
 
-  /// Parses CSV `bytes` as if read from `file`, with the columns of `schema`.
-  public init(bytes: [UInt8], file: String, schema: TableSchema, labelRequired: Bool = false) throws {
+  /// Parses CSV `bytes` as if read from `file`, with the columns of `schema` (and the text of
+  /// the columns `keepingText`).
+  public init(
+    bytes: [UInt8], file: String, schema: TableSchema, labelRequired: Bool = false, keepingText: [String] = []
+  ) throws {
     let names = try Self.header(of: bytes, file: file)
     var plan = [TableSchema.Kind](repeating: .ignored, count: names.count)
     var position: [String: Int] = [:]
@@ -120,8 +132,15 @@ public struct MixedTable: Sendable {
         throw DatasetError.missingColumn(file: file, column: column.name, available: names)
       }
     }
-    let table = try Self.read(bytes, file: file, names: names, plan: plan, enforcing: true)
+    let kept = try keepingText.map { name in
+      guard let index = position[name] else {
+        throw DatasetError.missingColumn(file: file, column: name, available: names)
+      }
+      return index
+    }
+    let table = try Self.read(bytes, file: file, names: names, plan: plan, enforcing: true, keepingText: kept)
     self.file = file
+    texts = Dictionary(zip(keepingText, table.texts), uniquingKeysWith: { first, _ in first })
     self.schema = schema
     features = schema.featureColumns.map { column in
       // Every feature column is present (checked above) and was read by its kind.
@@ -164,6 +183,7 @@ public struct MixedTable: Sendable {
     subset.rowLines = indices.map { rowLines[$0] }
     subset.predictions = predictions.map { $0.rows(at: indices) }
     subset.predictedClasses = predictedClasses.map { classes in indices.map { classes[$0] } }
+    subset.texts = texts.mapValues { texts in indices.map { texts[$0] } }
     return subset
   }
 }
@@ -181,6 +201,8 @@ extension MixedTable {
     var notNumeric: Set<Int>
     /// Rows skipped for a missing label.
     var droppedUnlabelled = 0
+    /// The trimmed text of each kept column.
+    var texts: [[String]] = []
   }
 
   /// The header's names, trimmed and distinct.
@@ -229,12 +251,13 @@ extension MixedTable {
     }
   }
 
-  /// Reads the data rows (up to `rowLimit`) by `plan`, one kind per header position. When
-  /// `enforcing`, a cell that does not fit its column's kind is an error; otherwise numeric
-  /// columns holding text are reported in `notNumeric`.
+  /// Reads the data rows (up to `rowLimit`) by `plan`, one kind per header position, and the
+  /// text of the positions `keepingText`. When `enforcing`, a cell that does not fit its
+  /// column's kind is an error; otherwise numeric columns holding text are reported in
+  /// `notNumeric`.
   fileprivate static func read(
     _ bytes: [UInt8], file: String, names: [String], plan: [TableSchema.Kind], rowLimit: Int = .max,
-    enforcing: Bool = false, dropUnlabelled: Bool = false
+    enforcing: Bool = false, dropUnlabelled: Bool = false, keepingText kept: [Int] = []
   ) throws -> Contents {
     var parser = CSVParser(bytes: bytes, file: file)
     _ = try parser.nextRecord()
@@ -250,6 +273,7 @@ extension MixedTable {
     var dropped = 0
     var lines: [Int] = []
     var notNumeric = Set<Int>()
+    var texts = [[String]](repeating: [], count: kept.count)
     while lines.count < rowLimit, let record = try parser.nextRecord() {
       guard record.cells.count == names.count else {
         throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
@@ -310,6 +334,9 @@ extension MixedTable {
           break
         }
       }
+      for (slot, position) in kept.enumerated() {
+        texts[slot].append(record.cells[position].trimmingCharacters(in: .whitespaces))
+      }
       lines.append(record.line)
     }
     guard !lines.isEmpty else { throw DatasetError.noDataRows(file: file) }
@@ -321,7 +348,7 @@ extension MixedTable {
     return Contents(
       columns: columns, labels: labelPosition == nil ? nil : labels,
       predictedClasses: predictedPosition == nil ? nil : predicted, lines: lines, notNumeric: notNumeric,
-      droppedUnlabelled: dropped)
+      droppedUnlabelled: dropped, texts: texts)
   }
 }
 
@@ -397,41 +424,8 @@ extension MixedTable {
     return .categorical(levels: ["false", "true"], codes: codes.map { $0 < 0 ? -1 : recode[Int($0)] })
   }
 
-  /// Whether `text` is an ISO 8601 date or date-time: `YYYY-MM-DD`, optionally followed by `T`
-  /// or a space, `HH:MM`, optional `:SS` and fraction, and an optional `Z` or `±HH[:]MM`.
-  static func isTimestamp(_ text: String) -> Bool {
-    let bytes = Array(text.utf8)
-    var index = 0
-    func digits(_ count: Int) -> Bool {
-      guard index + count <= bytes.count,
-        bytes[index..<index + count].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
-      else { return false }
-      index += count
-      return true
-    }
-    func byte(_ options: String) -> Bool {
-      guard index < bytes.count, options.utf8.contains(bytes[index]) else { return false }
-      index += 1
-      return true
-    }
-    guard digits(4), byte("-"), digits(2), byte("-"), digits(2) else { return false }
-    if index == bytes.count { return true }
-    guard byte("T "), digits(2), byte(":"), digits(2) else { return false }
-    if byte(":") {
-      guard digits(2) else { return false }
-      if byte(".") {
-        guard digits(1) else { return false }
-        while digits(1) {}
-      }
-    }
-    if byte("Z") { return index == bytes.count }
-    if byte("+-") {
-      guard digits(2) else { return false }
-      _ = byte(":")
-      guard digits(2) else { return false }
-    }
-    return index == bytes.count
-  }
+  /// Whether `text` is an ISO 8601 date or date-time (see ``Timestamp``).
+  static func isTimestamp(_ text: String) -> Bool { Timestamp(iso8601: text) != nil }
 }
 
 /// Codes for the distinct texts of a column, in order of first appearance.
