@@ -51,8 +51,8 @@ let package = Package(
     module(
       "ShiftWorkflow",
       [
-        "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "ShiftDetection", "ShiftEstimation",
-        "PerformanceEstimation",
+        "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "DomainClassifier", "ShiftDetection",
+        "ShiftEstimation", "PerformanceEstimation",
       ]),
     module(
       "Reports",

@@ -24,7 +24,8 @@ struct ShiftEstimationBenchmark: ParsableCommand {
     abstract: "Accuracy and speed of the shift estimators on simulated shift with known truth.",
     subcommands: [
       LabelBenchmark.self, CovariateBenchmark.self, CoverageBenchmark.self, DetectionBenchmark.self,
-      NullDetectionBenchmark.self, PerformanceBenchmark.self, TimingBenchmark.self, ReadingBenchmark.self,
+      NullDetectionBenchmark.self, PerformanceBenchmark.self, MonitoringBenchmark.self, TimingBenchmark.self,
+      ReadingBenchmark.self,
     ])
 
   static func main() {

@@ -27,6 +27,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
   case unknownSchemaColumn(file: String, column: String, option: String, available: [String])
   /// A cell of a boolean column is neither `true` nor `false`. `line` and `column` are 1-based.
   case notBoolean(file: String, line: Int, column: Int, columnName: String, text: String)
+  /// A cell of a time column is not an ISO 8601 date or date-time (see ``Timestamp``).
+  case notTimestamp(file: String, line: Int, column: Int, columnName: String, text: String)
   /// A stored ``TableEncoding`` (in a model file or reference) contradicts itself.
   case invalidEncoding(file: String, reason: String)
   /// A model's probabilities given as columns are unusable: out of [0, 1], not summing to 1, or
@@ -77,6 +79,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
       "\(file): no column named '\(column)' (given as \(option); columns: \(available.joined(separator: ", ")))"
     case .notBoolean(let file, let line, let column, let name, let text):
       "\(file):\(line):\(column): column '\(name)' is true/false in the source: '\(text)' is neither"
+    case .notTimestamp(let file, let line, let column, let name, let text):
+      "\(file):\(line):\(column): column '\(name)': '\(text)' is not an ISO 8601 date or date-time (YYYY-MM-DD, optionally THH:MM[:SS][Z|±HH:MM])"
     case .invalidEncoding(let file, let reason): "\(file): the stored table encoding is inconsistent: \(reason)"
     case .invalidProbabilities(let file, let line, let column, let reason):
       "\(file):\(line)\(column.map { ":\($0)" } ?? ""): \(reason)"

@@ -15,6 +15,12 @@ public enum Distribution {
     return gsl_cdf_ugaussian_Q(z)
   }
 
+  /// The `p`-quantile of Student's t distribution with `degreesOfFreedom` (`gsl_cdf_tdist_Pinv`).
+  public static func studentTQuantile(_ p: Double, degreesOfFreedom: Double) -> Double {
+    GSL.ensureErrorHandlerOff()
+    return gsl_cdf_tdist_Pinv(p, degreesOfFreedom)
+  }
+
   /// `P(X = k)` for `X` hypergeometric: `draws` items drawn without replacement from
   /// `successes + failures`, of which `successes` count (`gsl_ran_hypergeometric_pdf`); 0 when
   /// a count does not fit GSL's 32-bit arguments.

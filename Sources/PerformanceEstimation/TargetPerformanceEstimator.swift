@@ -45,21 +45,27 @@ public struct TargetPerformanceEstimator: Sendable {
   }
 
   /// The holdout's side of the estimates (its calibration and, per bootstrap replicate, a
-  /// resample and its calibration), computed once for any number of targets.
+  /// resample and its calibration), computed once for any number of targets. The classifier's
+  /// predicted classes are `holdoutPredicted` when given (its own), else the most probable.
   public func prepare(
-    holdoutLogits: Matrix, holdoutLabels: [Int], sourcePrior: [Double], using generator: inout some RandomNumberGenerator
+    holdoutLogits: Matrix, holdoutLabels: [Int], sourcePrior: [Double], holdoutPredicted: [Int]? = nil,
+    using generator: inout some RandomNumberGenerator
   ) throws -> PreparedHoldout {
     guard level > 0, level < 1 else {
       throw PerformanceEstimationError.invalidInput("the interval level must be in (0, 1), got \(level)")
     }
     let problem = try LabelShiftProblem(
       holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, targetLogits: holdoutLogits, sourcePrior: sourcePrior)
-    let point = try PreparedHoldout.Side(problem, rows: nil)
+    let predicted = holdoutPredicted ?? predictedClasses(problem.holdoutProbabilities)
+    guard predicted.count == holdoutLabels.count, predicted.allSatisfy({ (0..<sourcePrior.count).contains($0) }) else {
+      throw PerformanceEstimationError.invalidInput("one predicted class among the classes per holdout row is needed")
+    }
+    let point = try PreparedHoldout.Side(problem, predicted: predicted, rows: nil)
     var sides: [PreparedHoldout.Side] = []
     if replicates >= 2 {
       for _ in 0..<replicates {
         let rows = problem.bootstrapHoldoutRows(using: &generator)
-        sides.append(try .init(problem, rows: rows))
+        sides.append(try .init(problem, predicted: predicted, rows: rows))
       }
     }
     let method = labelShiftMethod == .auto ? LabelShiftMethod.emBCTS : labelShiftMethod
@@ -94,18 +100,43 @@ public struct PreparedHoldout: Sendable {
     var prior: [Double]
     var sourcePrior: [Double]
     var calibration: BiasCorrectedTemperatureScaling
+    /// The chance that the predicted class is right as a function of its calibrated
+    /// probability, fitted on these rows: calibration matches each class's total probability
+    /// with its count, not the predicted class's probability with the accuracy.
+    var confidenceMap: IsotonicRegression
     /// The positive class's probability (two classes only).
     var scores: [Double]
 
-    init(_ problem: LabelShiftProblem, rows: [Int]?) throws {
+    /// `probabilities` (calibrated) with each row's `predicted` class given the probability
+    /// ``confidenceMap`` maps its own to, the other classes scaled to share the rest.
+    func recalibrated(_ probabilities: Matrix, predicted: [Int]) -> Matrix {
+      var result = probabilities
+      let k = probabilities.columns
+      for (row, top) in predicted.enumerated() {
+        let old = Double(probabilities[row, top])
+        let new = min(max(confidenceMap(old), 0), 1)
+        let scale = old < 1 ? (1 - new) / (1 - old) : 0
+        for j in 0..<k where j != top {
+          result[row, j] = Float(old < 1 ? Double(probabilities[row, j]) * scale : (1 - new) / Double(k - 1))
+        }
+        result[row, top] = Float(new)
+      }
+      return result
+    }
+
+    init(_ problem: LabelShiftProblem, predicted: [Int], rows: [Int]?) throws {
       self.rows = rows
       logits = rows.map { problem.holdoutLogits.rows(at: $0) } ?? problem.holdoutLogits
       labels = rows.map { $0.map { problem.holdoutLabels[$0] } } ?? problem.holdoutLabels
       let probabilities = rows.map { problem.holdoutProbabilities.rows(at: $0) } ?? problem.holdoutProbabilities
-      predicted = predictedClasses(probabilities)
+      self.predicted = rows.map { $0.map { predicted[$0] } } ?? predicted
       prior = classShares(labels, classCount: problem.classCount)
       sourcePrior = problem.sourcePrior
       calibration = try BiasCorrectedTemperatureScaling.fit(logits: logits, labels: labels)
+      let calibrated = calibration.probabilities(forLogits: logits)
+      confidenceMap = IsotonicRegression(
+        inputs: self.predicted.enumerated().map { Double(calibrated[$0, $1]) },
+        targets: zip(self.predicted, labels).map { $0 == $1 ? 1 : 0 })
       scores = probabilities.columns == 2 ? (0..<probabilities.rows).map { Double(probabilities[$0, 1]) } : []
     }
   }
@@ -122,9 +153,12 @@ public struct PreparedHoldout: Sendable {
   }
 
   /// The estimates for a target with the model's `targetLogits`; `holdoutWeights` as in
-  /// ``TargetPerformanceEstimator/estimate(_:holdoutWeights:using:)``.
+  /// ``TargetPerformanceEstimator/estimate(_:holdoutWeights:using:)``. The classifier's
+  /// predicted classes are `targetPredicted` when given (its own), else the most probable.
+  /// Without `bootstrap` only the point estimates are made.
   public func estimate(
-    targetLogits: Matrix, holdoutWeights weights: [Double], using generator: inout some RandomNumberGenerator
+    targetLogits: Matrix, holdoutWeights weights: [Double], targetPredicted: [Int]? = nil, bootstrap: Bool = true,
+    using generator: inout some RandomNumberGenerator
   ) throws -> Result {
     guard weights.count == rowCount else {
       throw PerformanceEstimationError.invalidInput("\(weights.count) importance weights for \(rowCount) holdout rows")
@@ -132,13 +166,21 @@ public struct PreparedHoldout: Sendable {
     let problem = try LabelShiftProblem(
       holdoutLogits: point.logits, holdoutLabels: point.labels, targetLogits: targetLogits,
       sourcePrior: point.sourcePrior)
-    let target = Target(logits: problem.targetLogits, probabilities: problem.targetProbabilities)
+    var target = Target(logits: problem.targetLogits, probabilities: problem.targetProbabilities)
+    if let targetPredicted {
+      guard targetPredicted.count == targetLogits.rows,
+        targetPredicted.allSatisfy({ (0..<point.prior.count).contains($0) })
+      else {
+        throw PerformanceEstimationError.invalidInput("one predicted class among the classes per target row is needed")
+      }
+      target.predicted = targetPredicted
+    }
     let (pointExpected, pointPrior) = try expected(point, target: target, weights: weights, using: &generator)
     var samples = [[Expected]](repeating: [], count: pointExpected.count)
     var accuracies = [[Double]](repeating: [], count: pointExpected.count)
     var priors: [[Double]] = []
     let n = targetLogits.rows
-    for side in replicates {
+    for side in bootstrap ? replicates : [] {
       let rows = (0..<n).map { _ in generator.uniformIndex(below: n) }
       let (confusions, prior) = try expected(
         side, target: target.rows(at: rows), weights: side.rows.map { $0.map { weights[$0] } } ?? weights,
@@ -227,15 +269,16 @@ public struct PreparedHoldout: Sendable {
       ).targetPrior
     let ratios = LabelShiftWeights(targetPrior: prior, sourcePrior: holdout.prior).weights
     // Calibration's per-class biases (and prior correction) can move the arg-max: score the
-    // classifier's own predictions.
-    let corrected = priorCorrected(probabilities: calibrated, weights: ratios)
+    // classifier's own predictions, their probabilities mapped to the holdout's accuracy.
+    let recalibrated = holdout.recalibrated(calibrated, predicted: target.predicted)
+    let corrected = priorCorrected(probabilities: recalibrated, weights: ratios)
     let confusions = [
       ExpectedConfusion.underLabelShift(
         holdoutPredicted: holdout.predicted, holdoutLabels: holdout.labels, targetPrior: prior),
       ExpectedConfusion.importanceWeighted(
         holdoutPredicted: holdout.predicted, holdoutLabels: holdout.labels, weights: holdoutWeights,
         classCount: prior.count),
-      ExpectedConfusion.confidenceBased(calibratedProbabilities: calibrated, predicted: target.predicted),
+      ExpectedConfusion.confidenceBased(calibratedProbabilities: recalibrated, predicted: target.predicted),
       ExpectedConfusion.confidenceBased(calibratedProbabilities: corrected, predicted: target.predicted),
     ]
     guard prior.count == 2 else { return (confusions.map { Expected(confusion: $0) }, prior) }
@@ -251,7 +294,7 @@ public struct PreparedHoldout: Sendable {
       areaUnderROCCurve(
         scores: holdout.scores, positiveMass: zip(isPositive, holdoutWeights).map { $0 * $1 },
         negativeMass: zip(isPositive, holdoutWeights).map { (1 - $0) * $1 }),
-      targetAUC(calibrated), targetAUC(corrected),
+      targetAUC(recalibrated), targetAUC(corrected),
     ]
     return (zip(confusions, aucs).map { Expected(confusion: $0, rocAUC: $1) }, prior)
   }

@@ -44,11 +44,15 @@ public struct ShiftDetector: Sendable {
   /// class proportions is drawn and the domain classifier is run again. Under pure label shift
   /// p(x|y) is unchanged, so nothing is left to detect (label shift); if the resampled source
   /// still differs, p(x|y) changed too (covariate shift).
+  ///
+  /// `domainFit` is the domain classifier's fit to exactly `source` against `target`, when the
+  /// caller made it already (for its density ratios); it is made otherwise.
   public func detect(
     source: Matrix, target: Matrix, featureNames: [String],
     columns: (source: ColumnCells, target: ColumnCells)? = nil,
     predictions: PredictionSample? = nil,
     classWeights: (sourceLabels: [Int], weights: [Double])? = nil,
+    domainFit: DomainClassifierFit? = nil,
     using generator: inout some RandomNumberGenerator
   ) throws -> ShiftDetectionResult {
     guard source.columns == target.columns, featureNames.count == source.columns else {
@@ -68,7 +72,10 @@ public struct ShiftDetector: Sendable {
 
     let features = try columnTests(source: cells.source, target: cells.target)
 
-    let ratios = try domainClassifier.fit(source: source, target: target, using: &generator)
+    let ratios = try domainFit ?? domainClassifier.fit(source: source, target: target, using: &generator)
+    guard ratios.sourceLogDensityRatio.count == source.rows, ratios.targetLogDensityRatio.count == target.rows else {
+      throw ShiftDetectionError.invalidInput("the domain classifier's fit is not of these source and target rows")
+    }
     let domain = DomainClassifierTest(ratios)
     let byRatio = { (values: [Double]) in values.indices.sorted { values[$0] > values[$1] }.prefix(self.listedRows) }
 
@@ -151,7 +158,7 @@ public struct ShiftDetector: Sendable {
   }
 }
 
-/// The outcome of ``ShiftDetector/detect(source:target:featureNames:columns:predictions:classWeights:using:)``.
+/// The outcome of ``ShiftDetector/detect(source:target:featureNames:columns:predictions:classWeights:domainFit:using:)``.
 public struct ShiftDetectionResult: Sendable, Equatable, Codable {
   /// What the tests say, in words a report can print.
   public enum Verdict: String, Sendable, Codable {

@@ -52,6 +52,19 @@ public struct ColumnCells: Sendable, Equatable {
 
   /// The cells of column `index`.
   public func values(ofColumn index: Int) -> [Float] { (0..<cells.rows).map { cells[$0, index] } }
+
+  /// The rows at `indices`, in that order, with the unseen cells among them recounted (their
+  /// levels stay those of the whole table: which row held which level is not kept).
+  public func rows(at indices: [Int]) -> ColumnCells {
+    let subset = cells.rows(at: indices)
+    let unseen = self.unseen.compactMap { entry -> EncodedFeatures.Unseen? in
+      guard let column = columns.firstIndex(where: { $0.name == entry.column }) else { return nil }
+      let code = Float(columns[column].categories.count - 1)
+      let rows = (0..<subset.rows).reduce(0) { $0 + (subset[$1, column] == code ? 1 : 0) }
+      return rows == 0 ? nil : EncodedFeatures.Unseen(column: entry.column, rows: rows, levels: entry.levels)
+    }
+    return ColumnCells(columns: columns, cells: subset, unseen: unseen)
+  }
 }
 
 extension TableEncoding {

@@ -63,14 +63,17 @@ public struct LabelShiftProblem: Sendable {
   public init(
     holdoutProbabilities: Matrix, holdoutLabels: [Int], targetProbabilities: Matrix, sourcePrior: [Double]
   ) throws {
-    func logits(_ probabilities: Matrix) -> Matrix {
-      Matrix(
-        rows: probabilities.rows, columns: probabilities.columns,
-        storage: probabilities.storage.map { logf(max($0, 1e-12)) })
-    }
     try self.init(
-      holdoutLogits: logits(holdoutProbabilities), holdoutLabels: holdoutLabels,
-      targetLogits: logits(targetProbabilities), sourcePrior: sourcePrior)
+      holdoutLogits: Self.logits(ofProbabilities: holdoutProbabilities), holdoutLabels: holdoutLabels,
+      targetLogits: Self.logits(ofProbabilities: targetProbabilities), sourcePrior: sourcePrior)
+  }
+
+  /// Logits whose softmax is `probabilities`: their logarithms, a probability below 10⁻¹² taken
+  /// as 10⁻¹².
+  public static func logits(ofProbabilities probabilities: Matrix) -> Matrix {
+    Matrix(
+      rows: probabilities.rows, columns: probabilities.columns,
+      storage: probabilities.storage.map { logf(max($0, 1e-12)) })
   }
 
   /// Number of classes.
