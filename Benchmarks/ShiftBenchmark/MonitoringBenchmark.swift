@@ -228,12 +228,15 @@ struct MonitoringBenchmark: ParsableCommand {
 
   func printTable(_ tallies: [String: Tally]) {
     func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
-    func share(_ count: Int, _ total: Int) -> String { String(format: "%3.0f %%", 100 * Double(count) / Double(max(total, 1))) }
+    func share(_ count: Int, _ total: Int) -> String {
+      String(format: "%3.0f %%", 100 * Double(count) / Double(max(total, 1)))
+    }
     print(
       "\nmonitoring: \(streams) streams per scenario, \(stableChunks) stable then \(shiftedChunks) shifted chunks of \(chunkRows) rows, reference \(referenceRows) rows, \(replicates) replicates"
     )
     print("|est − realised accuracy| in points (all chunks / shifted chunks); coverage of the 95 % intervals;")
-    print("quiet: streams without an alert in the stable period; in time: streams alerting within 2 chunks of the shift")
+    print(
+      "quiet: streams without an alert in the stable period; in time: streams alerting within 2 chunks of the shift")
     let header = [
       "data set", "scenario", "ours all", "ours shifted", "coverage", "quiet", "in time", "CBPE all", "CBPE shifted",
       "CBPE quiet", "CBPE in time", "s/stream",
@@ -249,7 +252,8 @@ struct MonitoringBenchmark: ParsableCommand {
       let hasPeer = !tally.peerErrors.isEmpty
       print(
         line([
-          parts[0], parts[1], String(format: "%.2f", mean(tally.errors)), String(format: "%.2f", mean(tally.shiftedErrors)),
+          parts[0], parts[1], String(format: "%.2f", mean(tally.errors)),
+          String(format: "%.2f", mean(tally.shiftedErrors)),
           share(tally.covered, tally.intervals), share(tally.quietStableStreams, tally.streams),
           share(tally.alertedInTime, tally.streams),
           hasPeer ? String(format: "%.2f", mean(tally.peerErrors)) : "–",

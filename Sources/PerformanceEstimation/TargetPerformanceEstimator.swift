@@ -41,7 +41,8 @@ public struct TargetPerformanceEstimator: Sendable {
     let holdout = try prepare(
       holdoutLogits: problem.holdoutLogits, holdoutLabels: problem.holdoutLabels, sourcePrior: problem.sourcePrior,
       using: &generator)
-    return try holdout.estimate(targetLogits: problem.targetLogits, holdoutWeights: weights, using: &generator).estimates
+    return try holdout.estimate(targetLogits: problem.targetLogits, holdoutWeights: weights, using: &generator)
+      .estimates
   }
 
   /// The holdout's side of the estimates (its calibration and, per bootstrap replicate, a

@@ -97,3 +97,22 @@ struct ColumnList: ExpressibleByArgument, Equatable, CustomStringConvertible {
 
   var description: String { names.joined(separator: ",") }
 }
+
+/// `COLUMN:day|week|month`: chunks by calendar period of a timestamp column.
+struct TimeChunking: ExpressibleByArgument, Equatable, CustomStringConvertible {
+  /// The timestamp column.
+  var column: String
+  /// The period.
+  var period: TimePeriod
+
+  init?(argument: String) {
+    guard let colon = argument.lastIndex(of: ":") else { return nil }
+    let column = argument[..<colon].trimmingCharacters(in: .whitespaces)
+    guard !column.isEmpty, let period = TimePeriod(rawValue: argument[argument.index(after: colon)...].lowercased())
+    else { return nil }
+    self.column = column
+    self.period = period
+  }
+
+  var description: String { "\(column):\(period.rawValue)" }
+}

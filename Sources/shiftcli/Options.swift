@@ -208,10 +208,12 @@ func checkOutputs(_ outputs: [(option: String, path: String)], spare inputs: [(o
 }
 
 /// The files a report and its charts (named `<report name>-<chart>.svg` beside it) may write.
-func reportOutputs(_ report: String, option: String) -> [(option: String, path: String)] {
+func reportOutputs(
+  _ report: String, option: String, charts names: [String] = ["priors", "weights", "f1", "calibration"]
+) -> [(option: String, path: String)] {
   let directory = (report as NSString).deletingLastPathComponent
   let stem = ((report as NSString).lastPathComponent as NSString).deletingPathExtension
-  let charts = ["priors", "weights", "f1", "calibration"].map {
+  let charts = names.map {
     (option: option, path: (directory as NSString).appendingPathComponent("\(stem)-\($0).svg"))
   }
   return [(option, report)] + charts

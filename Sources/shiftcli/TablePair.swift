@@ -23,16 +23,19 @@ struct TablePair {
 
   /// Reads `source` with the schema inferred from it (its label column `label`, required if
   /// `labelRequired`; a model's output columns in `probabilities`, if given, kept out of the
-  /// features), fits the encoding on it, and reads `target` alike (its label optional).
+  /// features), fits the encoding on it, and reads `target` alike (its label optional; the
+  /// text of its columns `keepingText` kept).
   init(
     source: String, target: String, label: String?, labelRequired: Bool, columns: ColumnOptions,
-    probabilities: ProbabilityOptions? = nil
+    probabilities: ProbabilityOptions? = nil, keepingText: [String] = []
   ) throws {
     var options = columns.schemaOptions(label: label).withPredictions(probabilities?.columns)
       .withPredictedClass(probabilities?.prediction)
     options.labelRequired = labelRequired
     let sourceTable = try MixedTable(contentsOf: source, options: options)
-    try self.init(sourceTable: sourceTable, target: target, encoding: TableEncoding(fittedTo: sourceTable))
+    try self.init(
+      sourceTable: sourceTable, target: target, encoding: TableEncoding(fittedTo: sourceTable),
+      keepingText: keepingText)
   }
 
   /// Reads both files with a model's `encoding`; the labels are in the column `label`.
@@ -43,12 +46,12 @@ struct TablePair {
     try self.init(sourceTable: sourceTable, target: target, encoding: relabelled)
   }
 
-  private init(sourceTable: MixedTable, target: String, encoding: TableEncoding) throws {
+  private init(sourceTable: MixedTable, target: String, encoding: TableEncoding, keepingText: [String] = []) throws {
     self.encoding = encoding
     source = sourceTable
     sourceCells = try encoding.cells(of: sourceTable)
     sourceFeatures = encoding.encoder.expand(sourceCells.cells)
-    self.target = try MixedTable(contentsOf: target, schema: encoding.schema)
+    self.target = try MixedTable(contentsOf: target, schema: encoding.schema, keepingText: keepingText)
     targetCells = try encoding.cells(of: self.target)
     targetFeatures = encoding.encoder.expand(targetCells.cells)
   }

@@ -1,7 +1,7 @@
 import Datasets
 
 /// How a stream of rows is cut into the chunks a ``Monitor`` judges one at a time.
-public enum Chunking: Sendable, Equatable {
+public enum Chunking: Sendable, Equatable, CustomStringConvertible {
   /// Consecutive blocks of this many rows in file order (the last may be shorter).
   case rows(Int)
   /// This many blocks of consecutive rows in file order, their sizes differing by at most one.
@@ -9,6 +9,15 @@ public enum Chunking: Sendable, Equatable {
   /// One chunk per calendar period of a time column, from the earliest period to the latest:
   /// rows need not be sorted, and a period without rows is an empty chunk.
   case period(column: String, TimePeriod)
+
+  /// How the chunks are cut, in words.
+  public var description: String {
+    switch self {
+    case .rows(let size): "chunks of \(size) rows"
+    case .count(let count): "\(count) chunks of equal size"
+    case .period(let column, let period): "one chunk per \(period.rawValue) of '\(column)'"
+    }
+  }
 
   /// The most chunks a time column may span (a typo in a year would otherwise ask for millions).
   public static let maximumPeriods = 100_000

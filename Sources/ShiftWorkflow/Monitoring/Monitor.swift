@@ -92,6 +92,8 @@ public struct Monitor: Sendable {
 
   /// The classes, in class order.
   public var classNames: [String] { reference.modelOutputs?.classNames ?? [] }
+  /// The class shares of the reference sample (what each chunk's estimated prior is compared with).
+  public var referencePrior: [Double] { holdout.prior }
 
   /// Fits a monitor to a labelled `reference` batch whose features are `featureNames`
   /// (encoded by `tableEncoding` when the rows came from a table), the model's outputs over
@@ -242,8 +244,10 @@ extension Monitor {
     guard batch.rowCount > 0 else { return result }
     var generator = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15))
     let tested = batch.rowCount >= Self.minimumTestedRows
-    let domainFit = try tested ? detector.domainClassifier.fit(
-      source: sample.features, target: batch.features, using: &generator) : nil
+    let domainFit =
+      try tested
+      ? detector.domainClassifier.fit(
+        source: sample.features, target: batch.features, using: &generator) : nil
     let weights =
       domainFit.map { CovariateShiftEstimate(domainFit: $0, clipping: .quantile(0.99)).weights }
       ?? [Double](repeating: 1, count: holdout.rowCount)
@@ -447,7 +451,8 @@ extension Monitor {
         configuration: saved.configuration, seed: saved.seed, reference: reference,
         referenceLabels: saved.referenceLabels, referenceChunks: saved.referenceChunks,
         accuracyBand: saved.accuracyBand, priorDistanceBand: saved.priorDistanceBand,
-        prepared: prepare(reference, labels: saved.referenceLabels, configuration: saved.configuration, seed: saved.seed))
+        prepared: prepare(
+          reference, labels: saved.referenceLabels, configuration: saved.configuration, seed: saved.seed))
     } catch let error as WorkflowError {
       throw damaged("\(error)")
     } catch {

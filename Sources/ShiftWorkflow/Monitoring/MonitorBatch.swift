@@ -52,7 +52,8 @@ public struct MonitorBatch: Sendable {
       predictedClasses.allSatisfy({ (0..<classCount).contains($0) }),
       labels.map({ $0.allSatisfy { (0..<classCount).contains($0) } }) ?? true
     else {
-      throw WorkflowError.invalidInput("\(what): the model's outputs or the labels do not fit the \(classCount) classes")
+      throw WorkflowError.invalidInput(
+        "\(what): the model's outputs or the labels do not fit the \(classCount) classes")
     }
   }
 }

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Labels that arrive later than their rows, in a CSV file of their own: one row per key (an
+/// id column) with its label, joined to a table's rows by the same key.
+public struct KeyedLabels: Sendable {
+  /// The file read.
+  public var file: String
+  /// Each key's label, with numbers written one way (as ``MixedTable`` writes labels).
+  public var labels: [String: String]
+
+  /// Reads the columns `key` and `label` of `file` (other columns are ignored). A missing cell,
+  /// or a key given twice, is an error naming line and column.
+  public init(contentsOf file: String, key: String, label: String) throws {
+    try self.init(bytes: try InputFile.read(file), file: file, key: key, label: label)
+  }
+
+  /// Parses CSV `bytes` as if read from `file` (see ``init(contentsOf:key:label:)``).
+  public init(bytes: [UInt8], file: String, key: String, label: String) throws {
+    var parser = CSVParser(bytes: bytes, file: file)
+    let names = try parser.header()
+    guard let keyPosition = names.firstIndex(of: key) else {
+      throw DatasetError.missingColumn(file: file, column: key, available: names)
+    }
+    guard let labelPosition = names.firstIndex(of: label) else {
+      throw DatasetError.missingColumn(file: file, column: label, available: names)
+    }
+    self.file = file
+    labels = [:]
+    while let record = try parser.nextRecord() {
+      guard record.cells.count == names.count else {
+        throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
+      }
+      let keyText = record.cells[keyPosition].trimmingCharacters(in: .whitespaces)
+      let labelText = record.cells[labelPosition].trimmingCharacters(in: .whitespaces)
+      for (text, position) in [(keyText, keyPosition), (labelText, labelPosition)] where MixedTable.isMissing(text) {
+        throw DatasetError.missingValue(
+          file: file, line: record.line, column: position + 1, columnName: names[position])
+      }
+      guard labels.updateValue(MixedTable.canonicalLevel(labelText), forKey: keyText) == nil else {
+        throw DatasetError.invalidArgument(
+          "\(file):\(record.line):\(keyPosition + 1): the key '\(keyText)' of column '\(key)' appears twice")
+      }
+    }
+  }
+}

@@ -1,0 +1,269 @@
+import ArgumentParser
+import Foundation
+import ShiftKit
+
+extension ShiftCLI {
+  /// `shiftcli monitor`: did the data move, and how well is the model doing now, chunk by chunk?
+  struct MonitorCommand: ShiftCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "monitor",
+      abstract: "Watch a model in production: per chunk of new rows, drift, the estimated accuracy and alerts.",
+      discussion: """
+        The reference is a labelled period your model did not train on (its holdout), with your \
+        model's probability columns (--probabilities, --probability-prefix, or --probability for \
+        a binary model; --prediction names its own predicted class). The analysis file is the \
+        traffic since, in the same columns, labels optional. It is cut into chunks: \
+        --chunk-size N rows in file order, --chunks K equal parts, or --chunk-by COLUMN:PERIOD \
+        (day, week or month of an ISO 8601 date or date-time column; rows need not be sorted, \
+        and a period without rows is reported as an empty chunk).
+
+        Per chunk: the shift detector's verdict against a sample of the reference (column tests \
+        with effect sizes, a domain classifier, the model's outputs); the estimated class prior \
+        with an interval; four label-free estimates of accuracy and macro-F1 (precision, recall \
+        and ROC AUC for a binary model) with bootstrap intervals, and the one the verdict \
+        recommends (prior-corrected confidence under label shift, confidence-based otherwise). \
+        The reference is chunked too: an alert is raised when a chunk's estimated accuracy \
+        leaves the reference band (where 99.7 % of chunks fall when nothing changed), when its \
+        estimated class prior moves beyond the band, or when the accuracy falls below \
+        --alert-below. Realised figures appear beside the estimates when the chunk's labels are \
+        known: a label column in the analysis file, or --analysis-labels FILE joined on --id.
+
+        A concept shift (the same inputs now meaning other classes) changes neither the inputs \
+        nor the model's outputs: no label-free estimate can see it; only labels can.
+
+        --save-monitor keeps the fitted monitor (a reference sample, the columns' encoding, the \
+        bands), so later batches are analysed with --monitor FILE without the reference.
+
+        Example:
+          shiftcli monitor --reference reference.csv --analysis analysis.csv --label y_true \\
+            --probability y_pred_proba --prediction y_pred --chunk-by timestamp:week \\
+            --ignore id --report reports/monitor.md --out chunks.csv
+        """)
+
+    @Option(help: ArgumentHelp("Labelled reference CSV file (or use --monitor).", valueName: "file"))
+    var reference: String?
+
+    @Option(help: ArgumentHelp("A monitor saved by --save-monitor.", valueName: "file"))
+    var monitor: String?
+
+    @Option(help: ArgumentHelp("Analysis CSV file: the rows to watch.", valueName: "file"))
+    var analysis: String
+
+    @Option(help: "Label column of the reference (and of the analysis file or --analysis-labels, when they have it).")
+    var label: String?
+
+    @Option(help: ArgumentHelp("Chunks of this many rows, in file order.", valueName: "N"))
+    var chunkSize: Int?
+
+    @Option(help: ArgumentHelp("This many chunks of equal size, in file order.", valueName: "K"))
+    var chunks: Int?
+
+    @Option(
+      help: ArgumentHelp(
+        "Chunks by calendar period of a date column: COLUMN:day, COLUMN:week (Monday to Sunday) or COLUMN:month.",
+        valueName: "column:period"))
+    var chunkBy: TimeChunking?
+
+    @Option(
+      help: ArgumentHelp(
+        "Labels that arrived later: a CSV file with the --id column and the label column.", valueName: "file"))
+    var analysisLabels: String?
+
+    @Option(help: ArgumentHelp("The id column joining --analysis-labels to the analysis rows.", valueName: "column"))
+    var id: String?
+
+    @Option(
+      parsing: .unconditional,
+      help: ArgumentHelp("Alert when a chunk's estimated accuracy is below this.", valueName: "x")
+    )
+    var alertBelow: Double?
+
+    @Option(parsing: .unconditional, help: "Level α of each chunk's shift verdict, in (0, 1).")
+    var level = 0.05
+
+    @Option(
+      parsing: .unconditional,
+      help: "Bootstrap replicates per chunk (0: none; 2…\(ResourceLimits.bootstrapReplicates) without --force).")
+    var bootstrap = Monitor.Configuration().replicates
+
+    @Option(
+      parsing: .unconditional,
+      help: "Reference rows the monitor keeps (a seeded sample), 10…\(ResourceLimits.referenceRows) without --force.")
+    var referenceRows = Monitor.Configuration().sampleSize
+
+    @Option(help: ArgumentHelp("Save the fitted monitor here (JSON).", valueName: "file"))
+    var saveMonitor: String?
+
+    @Option(help: ArgumentHelp("Write a Markdown report (and its SVG charts beside it).", valueName: "file"))
+    var report: String?
+
+    @Option(help: ArgumentHelp("Write the chunks as a CSV table.", valueName: "file"))
+    var out: String?
+
+    @OptionGroup var probabilities: ProbabilityOptions
+    @OptionGroup var columns: ColumnOptions
+    @OptionGroup var seedOptions: SeedOptions
+    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var limits: LimitOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+      guard (reference == nil) != (monitor == nil) else {
+        throw ValidationError("give either --reference or --monitor")
+      }
+      if reference != nil {
+        guard label != nil else { throw ValidationError("--reference needs its --label column") }
+        guard probabilities.columns != nil else {
+          throw ValidationError(
+            "give your model's probability columns: --probabilities a,b,…, --probability-prefix PREFIX or --probability COLUMN"
+          )
+        }
+      } else {
+        if probabilities.columns != nil || probabilities.prediction != nil {
+          throw ValidationError("a saved monitor knows its model's columns: leave out --probabilities and --prediction")
+        }
+        if saveMonitor != nil { throw ValidationError("--save-monitor needs --reference") }
+      }
+      let given = [chunkSize != nil, chunks != nil, chunkBy != nil].filter { $0 }.count
+      guard given == 1 else { throw ValidationError("give one of --chunk-size, --chunks and --chunk-by") }
+      if let chunkSize { try checkRange(chunkSize, 1...Int(Int32.max), option: "--chunk-size") }
+      if let chunks { try checkRange(chunks, 1...Chunking.maximumPeriods, option: "--chunks") }
+      guard (analysisLabels == nil) == (id == nil) else {
+        throw ValidationError("--analysis-labels and --id go together")
+      }
+      if analysisLabels != nil && label == nil && monitor == nil {
+        throw ValidationError("--analysis-labels needs --label")
+      }
+      if let alertBelow { try checkRange(alertBelow, 0...1, option: "--alert-below") }
+      guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1), got \(level)") }
+      guard bootstrap == 0 || bootstrap >= 2 else {
+        throw ValidationError("--bootstrap takes 0 (off) or at least 2 replicates, got \(bootstrap)")
+      }
+      try limits.check(bootstrap, atMost: ResourceLimits.bootstrapReplicates, option: "--bootstrap")
+      guard referenceRows >= 10 else { throw ValidationError("--reference-rows must be at least 10") }
+      try limits.check(referenceRows, atMost: ResourceLimits.referenceRows, option: "--reference-rows")
+      let outputs =
+        [("--save-monitor", saveMonitor), ("--out", out)].compactMap { option, path in path.map { (option, $0) } }
+        + (report.map { reportOutputs($0, option: "--report", charts: MonitorReport.chartNames) } ?? [])
+      for (option, path) in outputs { try checkWritableDirectory(of: path, option: option) }
+      let inputs =
+        [("--analysis", analysis)]
+        + [
+          ("--reference", reference), ("--monitor", monitor),
+          ("--analysis-labels", analysisLabels),
+        ].compactMap { option, path in path.map { (option, $0) } }
+      try checkOutputs(outputs, spare: inputs)
+    }
+
+    func execute() throws -> String {
+      threadOptions.apply()
+      let kept = [chunkBy?.column, id].compactMap { $0 }
+      output.progress("reading \(reference ?? monitor ?? "") and \(analysis)…")
+      let (fitted, stream, table) =
+        try reference.map { try fit(reference: $0, keeping: kept) }
+        ?? load(monitor: monitor ?? "", keeping: kept)
+      let chunking: Chunking =
+        chunkBy.map { .period(column: $0.column, $0.period) } ?? chunkSize.map { .rows($0) } ?? .count(chunks ?? 1)
+      let timestamps = try chunkBy.map { try Chunking.timestamps(of: table, column: $0.column) }
+      let chunkList = try naming(analysis) { try chunking.chunks(rowCount: stream.rowCount, timestamps: timestamps) }
+      output.progress("analysing \(chunkList.count) chunks of \(analysis)…")
+      let results = try naming(analysis) { try fitted.analyze(stream, chunks: chunkList) }
+      output.endProgress()
+      let summary = MonitorSummary(
+        reference: reference ?? fitted.reference.source, monitorFile: monitor, analysis: analysis,
+        chunking: chunking.description, monitor: fitted, chunks: results)
+      if let saveMonitor { try fitted.save(to: saveMonitor) }
+      if let out { try AtomicFile.write(Data(summary.csv.utf8), to: out) }
+      if let report {
+        let stem = ((report as NSString).lastPathComponent as NSString).deletingPathExtension
+        let rendered = summary.report(command: reproducingCommand(seed: seedOptions.seed)).render(
+          chartPrefix: stem + "-")
+        try writeReport(rendered.markdown, charts: rendered.charts, to: report)
+      }
+      return try output.render(summary) { summary.humanSummary }
+    }
+
+    /// Fits a monitor on the reference file, and reads the analysis file with its schema.
+    private func fit(reference: String, keeping kept: [String]) throws -> (Monitor, MonitorBatch, MixedTable) {
+      let pair = try TablePair(
+        source: reference, target: analysis, label: label, labelRequired: true, columns: columns,
+        probabilities: probabilities, keepingText: kept)
+      for warning in pair.warnings { output.warn(warning) }
+      guard let spec = probabilities.columns else { throw CLIFailure(message: "no probability columns given") }
+      let outputs = try ModelOutputs(spec, source: pair.source, target: pair.target)
+      let referenceBatch = MonitorBatch(
+        features: pair.sourceFeatures, cells: pair.sourceCells, probabilities: outputs.source,
+        predictedClasses: outputs.sourcePredicted, labels: outputs.sourceLabels)
+      let labels = try analysisLabels(pair.target, classes: outputs.classes)
+      let stream = MonitorBatch(
+        features: pair.targetFeatures, cells: pair.targetCells, probabilities: outputs.target,
+        predictedClasses: outputs.targetPredicted, labels: labels)
+      output.progress("fitting the monitor on \(reference)…")
+      let monitor = try naming(reference) {
+        try Monitor(
+          reference: referenceBatch, featureNames: pair.encoding.featureNames, classNames: outputs.classes.names,
+          tableEncoding: pair.encoding, outputColumns: (outputs.columnsInClassOrder, outputs.predictionColumn),
+          source: reference, chunkSize: try typicalChunkRows(of: pair.target),
+          configuration: configuration, seed: seedOptions.seed)
+      }
+      return (monitor, stream, pair.target)
+    }
+
+    /// Loads a saved monitor and reads the analysis file with its schema and model columns.
+    private func load(monitor path: String, keeping kept: [String]) throws -> (Monitor, MonitorBatch, MixedTable) {
+      let monitor = try Monitor.load(from: path)
+      guard let encoding = monitor.reference.tableEncoding, let outputs = monitor.reference.modelOutputs else {
+        throw CLIFailure(message: "\(path): the monitor was not fitted on a table with a model's columns")
+      }
+      var schema = encoding.schema
+      if let label { schema = try schema.relabelled(label, file: analysis) }
+      let table = try MixedTable(contentsOf: analysis, schema: schema, keepingText: kept)
+      let cells = try encoding.cells(of: table)
+      for entry in cells.unseen { output.warn(entry.warning(file: analysis)) }
+      let sample = try outputs.predictionSample(target: table)
+      let classes = ClassIndex(orderedNames: outputs.classNames)
+      let stream = MonitorBatch(
+        features: encoding.encoder.expand(cells.cells), cells: cells,
+        probabilities: sample.targetProbabilities ?? Matrix(rows: 0, columns: 0),
+        predictedClasses: sample.targetClasses, labels: try analysisLabels(table, classes: classes))
+      return (monitor, stream, table)
+    }
+
+    /// The monitor's configuration from the options.
+    private var configuration: Monitor.Configuration {
+      Monitor.Configuration(level: level, alertBelow: alertBelow, replicates: bootstrap, sampleSize: referenceRows)
+    }
+
+    /// The analysis rows' labels: the file's own label column, or --analysis-labels joined on
+    /// --id (nil where a row has none: a chunk's realised figures need all of its rows').
+    private func analysisLabels(_ table: MixedTable, classes: ClassIndex) throws -> [Int]? {
+      if let own = table.labels {
+        return try classes.indices(of: own, file: table.file, lines: table.rowLines)
+      }
+      guard let analysisLabels, let id, let label else { return nil }
+      let keyed = try KeyedLabels(contentsOf: analysisLabels, key: id, label: label)
+      let keys = table.texts[id] ?? []
+      let joined = keys.map { keyed.labels[$0] }
+      guard joined.allSatisfy({ $0 != nil }) else {
+        let missing = joined.filter { $0 == nil }.count
+        output.warn(
+          "\(analysisLabels): \(missing) of \(keys.count) analysis rows have no label yet: realised figures only for chunks whose rows all have one"
+        )
+        return nil
+      }
+      return try classes.indices(of: joined.compactMap { $0 }, file: analysisLabels, lines: table.rowLines)
+    }
+
+    /// The rows of a typical analysis chunk (what the reference is chunked by).
+    private func typicalChunkRows(of table: MixedTable) throws -> Int {
+      if let chunkSize { return chunkSize }
+      if let chunks { return max(table.rowCount / chunks, 1) }
+      guard let chunkBy else { return table.rowCount }
+      let timestamps = try Chunking.timestamps(of: table, column: chunkBy.column)
+      let sizes = try Chunking.period(column: chunkBy.column, chunkBy.period).chunks(
+        rowCount: table.rowCount, timestamps: timestamps
+      ).map(\.rows.count).filter { $0 > 0 }.sorted()
+      return sizes.isEmpty ? table.rowCount : sizes[sizes.count / 2]
+    }
+  }
+}
