@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+@testable import shiftcli
+
+/// `shiftcli monitor` on the monitoring table (a binary model's probability, its predicted
+/// class, timestamps 1–28 March in cyclic, unsorted order).
+extension CommandLineTests {
+  func monitorArguments(reference: String, analysis: String) -> [String] {
+    [
+      "monitor", "--reference", reference, "--analysis", analysis, "--label", "y_true", "--probability",
+      "y_pred_proba", "--prediction", "y_pred", "--bootstrap", "20", "--quiet",
+    ]
+  }
+
+  @Test func monitorByWeekGivesTheDashboardObjectAndTheFlatTable() throws {
+    let reference = try monitoringTable("monitor-reference.csv", rows: 2000, shifted: false, seed: 1)
+    let analysis = try monitoringTable("monitor-analysis.csv", rows: 3000, shifted: true, seed: 2)
+    let table = directory.appendingPathComponent("chunks.csv").path
+    let report = directory.appendingPathComponent("monitor.md").path
+    let outcome = try run(
+      monitorArguments(reference: reference, analysis: analysis) + [
+        "--chunk-by", "timestamp:week", "--json", "--out", table, "--report", report,
+      ])
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+    let band = try #require(json["referenceBand"] as? [String: Any])
+    #expect(band["accuracyLower"] is Double && band["accuracyUpper"] is Double)
+    let chunks = try #require(json["chunks"] as? [[String: Any]])
+    // 1–28 March 2024: the weeks starting 26 February, 4, 11, 18 and 25 March.
+    #expect(
+      chunks.map { $0["start"] as? String } == ["2024-02-26", "2024-03-04", "2024-03-11", "2024-03-18", "2024-03-25"])
+    #expect(chunks.map { $0["rows"] as? Int ?? 0 }.reduce(0, +) == 3000)
+    for chunk in chunks {
+      for key in [
+        "index", "start", "end", "rows", "verdict", "estimatedAccuracy", "accuracyLower", "accuracyUpper",
+        "realisedAccuracy", "estimatedPrior", "alerts",
+      ] {
+        #expect(chunk.keys.contains(key), "\(key) missing")
+      }
+      // The analysis file has its labels: the realised accuracy is there.
+      #expect(chunk["realisedAccuracy"] is Double)
+    }
+    // The shifted channel mix is what the detector sees first.
+    let detection = try #require(chunks[1]["detection"] as? [String: Any])
+    let features = try #require(detection["features"] as? [[String: Any]])
+    #expect(features.first?["feature"] as? String == "acq_channel")
+    let lines = try String(contentsOfFile: table, encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == 6 && lines[0].hasPrefix("index,start,end,rows,verdict,recommended,estimatedAccuracy"))
+    let markdown = try String(contentsOfFile: report, encoding: .utf8)
+    #expect(markdown.contains("## Alerts") && markdown.contains("## Chunks") && markdown.contains("shiftcli monitor"))
+    for chart in ["accuracy", "drift", "priors"] {
+      let svg = try String(
+        contentsOfFile: directory.appendingPathComponent("monitor-\(chart).svg").path, encoding: .utf8)
+      #expect(svg.hasPrefix("<?xml") && svg.hasSuffix("</svg>\n"))
+    }
+  }
+
+  @Test func aSavedMonitorAnalysesLaterBatchesAlike() throws {
+    let reference = try monitoringTable("saved-reference.csv", rows: 2000, shifted: false, seed: 3)
+    let analysis = try monitoringTable("saved-analysis.csv", rows: 1500, shifted: false, seed: 4)
+    let saved = directory.appendingPathComponent("monitor.json").path
+    let fitted = try run(
+      monitorArguments(reference: reference, analysis: analysis) + [
+        "--chunk-size", "500", "--json", "--save-monitor", saved,
+      ])
+    #expect(fitted.status == 0, "\(fitted.stderr)")
+    let loaded = try run([
+      "monitor", "--monitor", saved, "--analysis", analysis, "--chunk-size", "500", "--json", "--quiet",
+    ])
+    #expect(loaded.status == 0, "\(loaded.stderr)")
+    func chunks(_ outcome: Outcome) throws -> String {
+      let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+      return String(
+        decoding: try JSONSerialization.data(withJSONObject: json["chunks"] ?? [], options: .sortedKeys), as: UTF8.self)
+    }
+    #expect(try chunks(loaded) == chunks(fitted))
+    // Stable traffic: no alerts.
+    #expect(!fitted.stdout.contains("\"kind\""))
+  }
+
+  @Test func labelsThatArriveLaterAreJoinedOnTheId() throws {
+    let reference = try monitoringTable("join-reference.csv", rows: 2000, shifted: false, seed: 5)
+    let labelled = try monitoringTable("join-labelled.csv", rows: 1000, shifted: false, seed: 6)
+    // The analysis file without its labels, the labels in a file of their own, shuffled.
+    let text = try String(contentsOfFile: labelled, encoding: .utf8)
+    var rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    let header = rows.removeFirst()
+    let analysis = try write(
+      "join-analysis.csv",
+      ([header.dropLast()] + rows.map { $0.dropLast() }).map { $0.joined(separator: ",") }.joined(separator: "\n")
+        + "\n")
+    let labels = try write(
+      "join-labels.csv", (["y_true,id"] + rows.reversed().map { "\($0[7]),\($0[0])" }).joined(separator: "\n") + "\n")
+    let withoutLabels = try run(
+      monitorArguments(reference: reference, analysis: analysis) + ["--chunks", "2", "--json"])
+    #expect(withoutLabels.status == 0, "\(withoutLabels.stderr)")
+    #expect(withoutLabels.stdout.contains("\"realisedAccuracy\":null"))
+    let joined = try run(
+      monitorArguments(reference: reference, analysis: analysis) + [
+        "--chunks", "2", "--json", "--analysis-labels", labels, "--id", "id",
+      ])
+    let own = try run(monitorArguments(reference: reference, analysis: labelled) + ["--chunks", "2", "--json"])
+    #expect(joined.status == 0 && own.status == 0, "\(joined.stderr)")
+    func realised(_ outcome: Outcome) throws -> [Double] {
+      let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+      return (json["chunks"] as? [[String: Any]] ?? []).compactMap { $0["realisedAccuracy"] as? Double }
+    }
+    #expect(try realised(joined).count == 2)
+    #expect(try realised(joined) == realised(own))
+  }
+
+  @Test func badDatesAndEmptyPeriodsInMonitoring() throws {
+    let reference = try monitoringTable("dates-reference.csv", rows: 2000, shifted: false, seed: 7)
+    let good = try monitoringTable("dates-analysis.csv", rows: 600, shifted: false, seed: 8)
+    var lines = try String(contentsOfFile: good, encoding: .utf8).split(separator: "\n").map(String.init)
+    // A gap: no rows on 5 March (a day of its own, reported empty).
+    lines = [lines[0]] + lines.dropFirst().filter { !$0.contains("2024-03-05T") }
+    let gapped = try write("dates-gapped.csv", lines.joined(separator: "\n") + "\n")
+    let daily = try run(
+      monitorArguments(reference: reference, analysis: gapped) + ["--chunk-by", "timestamp:day", "--json"])
+    #expect(daily.status == 0, "\(daily.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(daily.stdout.utf8)) as? [String: Any])
+    let chunks = try #require(json["chunks"] as? [[String: Any]])
+    let empty = try #require(chunks.first { $0["start"] as? String == "2024-03-05" })
+    #expect(empty["rows"] as? Int == 0 && empty["estimatedAccuracy"] is NSNull)
+    // A bad date: an error naming file, line and column, and no output written.
+    lines[3] = lines[3].replacingOccurrences(of: "2024-03-", with: "2024-02-3")
+    let bad = try write("dates-bad.csv", lines.joined(separator: "\n") + "\n")
+    let table = directory.appendingPathComponent("bad-chunks.csv").path
+    let outcome = try run(
+      monitorArguments(reference: reference, analysis: bad) + ["--chunk-by", "timestamp:day", "--out", table])
+    #expect(outcome.status == 1)
+    #expect(outcome.stderr.contains("dates-bad.csv:4:2: column 'timestamp': '2024-02-3"), "\(outcome.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: table))
+    // Usage: one chunking, a reference or a monitor.
+    #expect(try run(monitorArguments(reference: reference, analysis: good)).stderr.contains("give one of --chunk-size"))
+    #expect(try run(["monitor", "--analysis", good, "--chunks", "2"]).stderr.contains("--reference or --monitor"))
+  }
+}
