@@ -12,6 +12,9 @@
 //   detection  false-positive rate and power of the shift verdict.
 //   detection-null  level and p-value uniformity under exact no-shift splits; mixed-table power.
 //   timing     estimation time on 10 000 × 50 (covariate and label).
+//   monitoring  the monitor's accuracy estimates, intervals and alerts on seeded streams
+//              (stable, then covariate drift, label shift or concept shift) beside NannyML's CBPE.
+//   monitoring-scale  `shiftcli monitor` on 1 000 000 rows: seconds, rows/s, peak RSS, beside CBPE.
 //   reading    seconds and peak RSS of the numeric and the mixed-table readers, same cells.
 import ArgumentParser
 import Foundation
@@ -24,7 +27,8 @@ struct ShiftEstimationBenchmark: ParsableCommand {
     abstract: "Accuracy and speed of the shift estimators on simulated shift with known truth.",
     subcommands: [
       LabelBenchmark.self, CovariateBenchmark.self, CoverageBenchmark.self, DetectionBenchmark.self,
-      NullDetectionBenchmark.self, PerformanceBenchmark.self, MonitoringBenchmark.self, TimingBenchmark.self,
+      NullDetectionBenchmark.self, PerformanceBenchmark.self, MonitoringBenchmark.self,
+      MonitoringScaleBenchmark.self, TimingBenchmark.self,
       ReadingBenchmark.self,
     ])
 

@@ -64,10 +64,24 @@ public struct Matrix: Sendable, Equatable {
   public mutating func copyRows(of source: Matrix, at indices: some Collection<Int>) {
     precondition(source.columns == columns && indices.count <= rows, "row gather does not fit")
     let width = columns
+    // An array's buffer, not the generic collection, drives the loop (called across modules,
+    // the generic one is not specialised); narrow rows are copied element by element.
+    let list = indices as? [Int] ?? Array(indices)
     source.storage.withUnsafeBufferPointer { from in
       storage.withUnsafeMutableBufferPointer { to in
-        for (destination, index) in indices.enumerated() {
-          (to.baseAddress! + destination * width).update(from: from.baseAddress! + index * width, count: width)
+        list.withUnsafeBufferPointer { rows in
+          guard let fromBase = from.baseAddress, let toBase = to.baseAddress else { return }
+          let sourceRows = source.rows
+          for destination in 0..<rows.count {
+            precondition(rows[destination] >= 0 && rows[destination] < sourceRows, "row index out of range")
+            let target = toBase + destination * width
+            let origin = fromBase + rows[destination] * width
+            if width <= 8 {
+              for column in 0..<width { target[column] = origin[column] }
+            } else {
+              target.update(from: origin, count: width)
+            }
+          }
         }
       }
     }

@@ -177,6 +177,7 @@ public struct PreparedHoldout: Sendable {
       target.predicted = targetPredicted
     }
     let (pointExpected, pointPrior) = try expected(point, target: target, weights: weights, using: &generator)
+    // Each replicate's EM starts from the point estimate (the same fixed point, sooner).
     var samples = [[Expected]](repeating: [], count: pointExpected.count)
     var accuracies = [[Double]](repeating: [], count: pointExpected.count)
     var priors: [[Double]] = []
@@ -185,7 +186,7 @@ public struct PreparedHoldout: Sendable {
       let rows = (0..<n).map { _ in generator.uniformIndex(below: n) }
       let (confusions, prior) = try expected(
         side, target: target.rows(at: rows), weights: side.rows.map { $0.map { weights[$0] } } ?? weights,
-        using: &generator)
+        start: pointPrior, using: &generator)
       priors.append(prior)
       for (index, confusion) in confusions.enumerated() {
         samples[index].append(confusion)
@@ -255,13 +256,14 @@ public struct PreparedHoldout: Sendable {
   /// weights the holdout's rows; the confidence-based estimators count each target row as
   /// positive with its calibrated probability.
   func expected(
-    _ holdout: Side, target: Target, weights holdoutWeights: [Double], using generator: inout some RandomNumberGenerator
+    _ holdout: Side, target: Target, weights holdoutWeights: [Double], start: [Double]? = nil,
+    using generator: inout some RandomNumberGenerator
   ) throws -> ([Expected], [Double]) {
     let calibrated = holdout.calibration.probabilities(forLogits: target.logits)
     // EM-BCTS shares the calibration CBPE needs; other methods run on their own.
     let prior =
       method == .emBCTS
-      ? MaximumLikelihoodLabelShift.targetPrior(posteriors: calibrated, trainingPrior: holdout.prior)
+      ? MaximumLikelihoodLabelShift.targetPrior(posteriors: calibrated, trainingPrior: holdout.prior, start: start)
       : try LabelShiftEstimator(method: method).estimate(
         LabelShiftProblem(
           holdoutLogits: holdout.logits, holdoutLabels: holdout.labels, targetLogits: target.logits,

@@ -35,7 +35,8 @@ public struct ShiftDetector: Sendable {
 
   /// Tests `source` against `target` (encoded features, same columns, which the domain
   /// classifier reads). The column tests run on `columns` when given (the tables' cells, see
-  /// ``ColumnCells``), else on each feature as a number. With `predictions` (a classifier's
+  /// ``ColumnCells``: the same rows, or more of them when the domain classifier reads a
+  /// sample), else on each feature as a number. With `predictions` (a classifier's
   /// outputs on a labelled-source holdout it did not train on and on the target) the prediction
   /// family runs too.
   ///
@@ -63,9 +64,7 @@ public struct ShiftDetector: Sendable {
     }
     let cells =
       columns ?? (ColumnCells(numeric: source, names: featureNames), ColumnCells(numeric: target, names: featureNames))
-    guard cells.source.columns == cells.target.columns, cells.source.rowCount == source.rows,
-      cells.target.rowCount == target.rows
-    else {
+    guard cells.source.columns == cells.target.columns, columns != nil || cells.source.rowCount == source.rows else {
       throw ShiftDetectionError.invalidInput("the source's and the target's columns must match their features")
     }
     let familyLevel = level / 3
@@ -120,7 +119,10 @@ public struct ShiftDetector: Sendable {
           rows += shuffled.prefix(min(members.count, Int((size * share / totalShare).rounded())))
         }
         if rows.count >= 20 {
-          let matched = try domainClassifier.fit(source: source.rows(at: rows), target: target, using: &generator)
+          // The same features and scale: the penalty chosen for the first fit serves the second.
+          var classifier = domainClassifier
+          classifier.inverseRegularization = ratios.solver.inverseRegularization
+          let matched = try classifier.fit(source: source.rows(at: rows), target: target, using: &generator)
           let test = DomainClassifierTest(matched)
           residual = test
           verdict = test.pValue <= familyLevel ? .covariateShift : .labelShift

@@ -56,6 +56,7 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     self.init(secondsSinceEpoch: seconds)
   }
 
+  /// Whether `lhs` is earlier than `rhs`.
   public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.secondsSinceEpoch < rhs.secondsSinceEpoch }
 
   /// The UTC calendar day, as days since 1970-01-01.

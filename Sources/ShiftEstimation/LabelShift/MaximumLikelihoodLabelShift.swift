@@ -14,16 +14,24 @@ public enum MaximumLikelihoodLabelShift {
   public static let maximumIterations = 5_000
 
   /// The EM estimate of the target prior from target `posteriors` (one row per target example,
-  /// e.g. calibrated probabilities) that reflect the prior `trainingPrior`.
-  public static func targetPrior(posteriors: Matrix, trainingPrior: [Double]) -> [Double] {
-    estimate(probabilities: posteriors, trainingPrior: trainingPrior).prior
+  /// e.g. calibrated probabilities) that reflect the prior `trainingPrior`. EM starts from
+  /// `start` when given (a nearby estimate, e.g. for a bootstrap replicate: the likelihood is
+  /// concave in the prior, so the start changes only how long EM takes), else from the
+  /// training prior.
+  public static func targetPrior(posteriors: Matrix, trainingPrior: [Double], start: [Double]? = nil) -> [Double] {
+    estimate(probabilities: posteriors, trainingPrior: trainingPrior, start: start).prior
   }
 
-  static func estimate(probabilities: Matrix, trainingPrior: [Double]) -> LabelShiftSolution {
+  static func estimate(probabilities: Matrix, trainingPrior: [Double], start: [Double]? = nil) -> LabelShiftSolution {
     let n = probabilities.rows
     let k = probabilities.columns
     let posteriors = DoubleMatrix(probabilities)
-    var prior = trainingPrior
+    // A start with a zero where the training prior is positive would keep that class at zero.
+    var prior =
+      start.map { start in
+        start.count == trainingPrior.count && zip(start, trainingPrior).allSatisfy { $0 > 0 || $1 == 0 }
+          ? start : trainingPrior
+      } ?? trainingPrior
     var ratio = [Double](repeating: 0, count: k)
     var denominators = [Double](repeating: 0, count: n)
     var inverse = [Double](repeating: 0, count: n)

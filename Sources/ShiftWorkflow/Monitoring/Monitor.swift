@@ -30,17 +30,23 @@ public struct Monitor: Sendable {
     public var intervalLevel: Double
     /// Reference rows kept (a seeded sample; all when the reference is smaller).
     public var sampleSize: Int
+    /// A chunk's rows the domain classifier reads at most (a seeded sample of a larger chunk:
+    /// its power against the reference sample grows little past the sample's size, its cost
+    /// with every row; the column tests and the estimates read every row).
+    public var domainRows: Int
 
-    /// The defaults: level 0.05, no threshold, 100 replicates, 95 % intervals, 5 000 rows.
+    /// The defaults: level 0.05, no threshold, 100 replicates, 95 % intervals, 5 000 reference
+    /// rows, 5 000 rows of a chunk for the domain classifier.
     public init(
       level: Double = 0.05, alertBelow: Double? = nil, replicates: Int = 100, intervalLevel: Double = 0.95,
-      sampleSize: Int = 5000
+      sampleSize: Int = 5000, domainRows: Int = 5000
     ) {
       self.level = level
       self.alertBelow = alertBelow
       self.replicates = replicates
       self.intervalLevel = intervalLevel
       self.sampleSize = sampleSize
+      self.domainRows = domainRows
     }
   }
 
@@ -217,8 +223,12 @@ public struct Monitor: Sendable {
     guard configuration.level > 0, configuration.level < 1, configuration.intervalLevel > 0,
       configuration.intervalLevel < 1
     else { throw WorkflowError.invalidInput("the monitor's levels must be in (0, 1)") }
-    guard configuration.replicates == 0 || configuration.replicates >= 2, configuration.sampleSize >= 1 else {
-      throw WorkflowError.invalidInput("a monitor needs 0 or at least 2 replicates and a sample of at least 1 row")
+    guard configuration.replicates == 0 || configuration.replicates >= 2, configuration.sampleSize >= 1,
+      configuration.domainRows >= minimumTestedRows
+    else {
+      throw WorkflowError.invalidInput(
+        "a monitor needs 0 or at least 2 replicates, a sample of at least 1 row and at least \(minimumTestedRows) domain rows"
+      )
     }
     if let threshold = configuration.alertBelow, !(0...1).contains(threshold) {
       throw WorkflowError.invalidInput("the alert threshold must be in [0, 1], got \(threshold)")
@@ -244,10 +254,15 @@ extension Monitor {
     guard batch.rowCount > 0 else { return result }
     var generator = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15))
     let tested = batch.rowCount >= Self.minimumTestedRows
+    // The domain classifier's rows of the chunk: all, or a seeded sample of domainRows.
+    let domainFeatures =
+      batch.rowCount > configuration.domainRows
+      ? batch.features.rows(
+        at: randomPermutation(batch.rowCount, using: &generator).prefix(configuration.domainRows).sorted())
+      : batch.features
     let domainFit =
       try tested
-      ? detector.domainClassifier.fit(
-        source: sample.features, target: batch.features, using: &generator) : nil
+      ? detector.domainClassifier.fit(source: sample.features, target: domainFeatures, using: &generator) : nil
     let weights =
       domainFit.map { CovariateShiftEstimate(domainFit: $0, clipping: .quantile(0.99)).weights }
       ?? [Double](repeating: 1, count: holdout.rowCount)
@@ -260,7 +275,7 @@ extension Monitor {
     if let domainFit {
       let classWeights = LabelShiftWeights(targetPrior: performance.targetPrior, sourcePrior: holdout.prior).weights
       result.detection = try detector.detect(
-        source: sample.features, target: batch.features, featureNames: reference.featureNames,
+        source: sample.features, target: domainFeatures, featureNames: reference.featureNames,
         columns: (sample.cells, batch.cells),
         predictions: PredictionSample(
           classNames: classNames, holdoutProbabilities: sample.probabilities,
