@@ -1,4 +1,5 @@
 import Foundation
+import PerformanceEstimation
 import ShiftWorkflow
 
 /// Renders the `shiftcli demo` report: a summary of every simulated pair, then each pair's
@@ -57,13 +58,16 @@ public struct DemoReport: Sendable {
   public func render() -> (markdown: String, charts: [MarkdownReport.Chart]) {
     var lines = [
       "# ShiftKit demo: detecting and correcting distribution shift", "",
-      "Reproduce with:", "", "```sh", command, "```", "",
       "Each pair below is simulated from real data with a known truth (the target's labels are held back from",
       "detection and estimation and used only to score the result). Detection uses α = 0.05 overall.", "",
-      "| pair | verdict | correction | target accuracy before → after |", "|---|---|---|---|",
+      "| pair | verdict | correction | estimated accuracy (no labels) | target accuracy before → after |",
+      "|---|---|---|---|---|",
     ]
     for pair in pairs {
-      var line = "| \(pair.name) | \(pair.analysis.detection.verdict.rawValue) | \(pair.analysis.applied.rawValue) |"
+      let estimate = pair.analysis.performanceEstimates.first { $0.estimator == .priorCorrectedConfidence }
+      var line =
+        "| \(pair.name) | \(pair.analysis.detection.verdict.rawValue) | \(pair.analysis.applied.rawValue) | "
+        + (estimate.map { String(format: "%.4f", $0.accuracy) } ?? "–") + " |"
       if let before = pair.analysis.before, let after = pair.analysis.after {
         line += String(format: " %.4f → %.4f |", before.accuracy, after.accuracy)
       }
@@ -72,7 +76,7 @@ public struct DemoReport: Sendable {
     lines += [
       "",
       String(format: "Run time: %.0f s (BLAS %@, %d thread%@).", seconds, blasKernel, threads, threads == 1 ? "" : "s"),
-      "",
+      "", "Reproduce with:", "", "```sh", command, "```", "",
     ]
     var charts: [MarkdownReport.Chart] = []
     for pair in pairs {

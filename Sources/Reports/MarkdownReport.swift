@@ -11,7 +11,7 @@ import ShiftWorkflow
 public struct MarkdownReport: Sendable {
   /// The report's title.
   public var title: String
-  /// The command that reproduces the report, shown at the top (omitted when empty, as for the
+  /// The command that reproduces the report, shown at the end (omitted when empty, as for the
   /// sections of a larger report).
   public var command: String
   /// Name of the source data, for the data section.
@@ -66,18 +66,60 @@ public struct MarkdownReport: Sendable {
     -> (markdown: String, charts: [Chart])
   {
     let heading = String(repeating: "#", count: headingLevel)
-    var report = Section(lines: ["\(heading) \(title)", ""])
-    if !command.isEmpty { report.lines += ["Reproduce with:", "", "```sh", command, "```", ""] }
+    var report = Section(lines: ["\(heading) \(title)", ""]) + summarySection(analysis)
     report =
       report + dataSection(analysis, heading: heading + "#") + schemaSection(heading: heading + "#")
       + verdictSection(analysis.detection, heading: heading + "#")
       + driftSection(analysis.detection, heading: heading + "#")
       + correctionSection(analysis, truePrior: truePrior, heading: heading + "#")
       + performanceSection(analysis, heading: heading + "#") + comparisonSection(analysis, heading: heading + "#")
+      + appendixSection(analysis, heading: heading + "#")
+    if !command.isEmpty { report.lines += ["\(heading)# Reproduce", "", "```sh", command, "```", ""] }
     return (report.lines.joined(separator: "\n") + "\n", report.charts)
   }
 
+  /// Past this many classes confusion matrices are drawn as heat maps, their tables in the appendix.
+  static let confusionTableClasses = 10
+
   // MARK: - Sections
+
+  /// The answer first: what the detector found, what was done, how well the model is estimated
+  /// to do on the target, and — with the target's labels — how well it did before and after.
+  func summarySection(_ analysis: ShiftAnalysis) -> Section {
+    var lines = [
+      "**Verdict:** \(analysis.detection.sentence). **Correction:** \(Self.correctionTitle(analysis.applied))."
+    ]
+    if let estimate = analysis.performanceEstimates.first(where: { $0.estimator == .priorCorrectedConfidence }) {
+      lines.append(
+        String(
+          format:
+            "**Estimated target accuracy without its labels:** %.4f %@ (prior-corrected confidence, before the correction).",
+          estimate.accuracy, interval(estimate.accuracyInterval)))
+    }
+    if let before = analysis.before, let after = analysis.after {
+      lines.append(
+        String(
+          format:
+            "**With the target's labels:** accuracy %.4f before, %.4f after the correction (%+.1f points); macro-F1 %.4f → %.4f.",
+          before.accuracy, after.accuracy, (after.accuracy - before.accuracy) * 100, before.macroF1, after.macroF1))
+    }
+    lines.append("**What to do:** " + Self.advice(analysis))
+    return Section(lines: lines.flatMap { [$0, ""] })
+  }
+
+  /// What a reader should do about the verdict.
+  static func advice(_ analysis: ShiftAnalysis) -> String {
+    switch (analysis.detection.verdict, analysis.applied) {
+    case (.noShift, _):
+      "nothing to correct; keep monitoring (`shiftcli monitor`)."
+    case (_, .label):
+      "use the prior-corrected probabilities (`shiftcli correct --out`): the class mix moved, what each class looks like did not."
+    case (_, .covariate):
+      "use the model retrained with importance weights, and check the effective sample size below: a small one means the target lies outside most of the source."
+    default:
+      "the data moved but no correction was applied: check the drifted columns below, and whether the source still represents the target."
+    }
+  }
 
   /// Each column of a mixed table with its kind and the reason (nothing for a plain numeric table).
   func schemaSection(heading: String) -> Section {
@@ -334,27 +376,82 @@ public struct MarkdownReport: Sendable {
         yLabel: "F1"
       ).svg, caption: "per-class F1 before and after")
     if let curveBefore = analysis.calibrationBefore, let curveAfter = analysis.calibrationAfter {
+      let minimum = Self.calibrationBinRows
       section.chart(
         chartPrefix + "calibration.svg",
         LineChart(
-          title: "Calibration on the target",
+          title: "Calibration on the target (bins of at least \(Int(minimum)) rows)",
           series: [
-            ("before", curveBefore.bins.map { (x: $0.confidence, y: $0.accuracy) }),
-            ("after", curveAfter.bins.map { (x: $0.confidence, y: $0.accuracy) }),
+            ("before", curveBefore.bins.filter { $0.weight >= minimum }.map { (x: $0.confidence, y: $0.accuracy) }),
+            ("after", curveAfter.bins.filter { $0.weight >= minimum }.map { (x: $0.confidence, y: $0.accuracy) }),
           ], xLabel: "confidence", yLabel: "accuracy", diagonal: true
         ).svg, caption: "calibration curve before and after")
-    }
-    for (name, metrics) in [("before", before), ("after", after)] {
-      section.lines += ["Confusion matrix \(name) correction (rows: true class, columns: predicted):", ""]
-      section.lines.append("| | " + classes.joined(separator: " | ") + " |")
-      section.lines.append("|---|" + String(repeating: "---|", count: classes.count))
-      for (index, className) in classes.enumerated() {
-        section.lines.append(
-          "| **\(className)** | " + metrics.confusion[index].map { String(Int($0)) }.joined(separator: " | ") + " |")
+      section.lines += [
+        "Calibration bins (confidence range: rows, mean confidence → accuracy; bins of fewer than \(Int(minimum)) rows are left out of the chart, where one row would plot as accuracy 0 or 1):",
+        "", "| confidence | before | after |", "|---|---|---|",
+      ]
+      for bin in curveBefore.bins.indices where bin < curveAfter.bins.count {
+        func cell(_ bin: CalibrationCurve.Bin) -> String {
+          bin.weight > 0
+            ? String(format: "%.0f rows, %.3f → %.3f", bin.weight, bin.confidence, bin.accuracy) : "0 rows"
+        }
+        let range = String(format: "%.2f–%.2f", curveBefore.bins[bin].lower, curveBefore.bins[bin].upper)
+        section.lines.append("| \(range) | \(cell(curveBefore.bins[bin])) | \(cell(curveAfter.bins[bin])) |")
       }
       section.lines.append("")
     }
+    if classes.count > Self.confusionTableClasses {
+      for (name, metrics) in [("before", before), ("after", after)] {
+        section.chart(
+          chartPrefix + "confusion-\(name).svg",
+          HeatMap(
+            title: "Confusion \(name) correction (row-normalised: recall per true class)", rowLabels: classes,
+            columnLabels: classes, values: Self.rowNormalised(metrics.confusion), xLabel: "predicted class",
+            yLabel: "true class", maximum: 1
+          ).svg, caption: "confusion matrix \(name) correction as a heat map")
+      }
+      section.lines += ["The counts are in the appendix.", ""]
+    } else {
+      section.lines += Self.confusionTables(before: before, after: after, classes: classes)
+    }
     return section
+  }
+
+  /// Calibration bins with fewer rows are left out of the chart.
+  static let calibrationBinRows = 10.0
+
+  /// The confusion tables (past ``confusionTableClasses`` classes; empty otherwise).
+  func appendixSection(_ analysis: ShiftAnalysis, heading: String) -> Section {
+    guard let before = analysis.before, let after = analysis.after,
+      analysis.classes.count > Self.confusionTableClasses
+    else { return Section() }
+    return Section(
+      lines: ["\(heading) Appendix: confusion matrices", ""]
+        + Self.confusionTables(before: before, after: after, classes: analysis.classes))
+  }
+
+  /// Each row of `counts` divided by its total (a row without rows stays 0).
+  static func rowNormalised(_ counts: [[Double]]) -> [[Double]] {
+    counts.map { row in
+      let total = row.reduce(0, +)
+      return row.map { total > 0 ? $0 / total : 0 }
+    }
+  }
+
+  /// The confusion matrices before and after as Markdown tables.
+  static func confusionTables(before: TargetMetrics, after: TargetMetrics, classes: [String]) -> [String] {
+    var lines: [String] = []
+    for (name, metrics) in [("before", before), ("after", after)] {
+      lines += ["Confusion matrix \(name) correction (rows: true class, columns: predicted):", ""]
+      lines.append("| | " + classes.joined(separator: " | ") + " |")
+      lines.append("|---|" + String(repeating: "---|", count: classes.count))
+      for (index, className) in classes.enumerated() {
+        lines.append(
+          "| **\(className)** | " + metrics.confusion[index].map { String(Int($0)) }.joined(separator: " | ") + " |")
+      }
+      lines.append("")
+    }
+    return lines
   }
 
   /// The heading of the correction section for the correction applied.

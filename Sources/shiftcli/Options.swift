@@ -209,7 +209,8 @@ func checkOutputs(_ outputs: [(option: String, path: String)], spare inputs: [(o
 
 /// The files a report and its charts (named `<report name>-<chart>.svg` beside it) may write.
 func reportOutputs(
-  _ report: String, option: String, charts names: [String] = ["priors", "weights", "f1", "calibration"]
+  _ report: String, option: String,
+  charts names: [String] = ["priors", "weights", "f1", "calibration", "confusion-before", "confusion-after"]
 ) -> [(option: String, path: String)] {
   let directory = (report as NSString).deletingLastPathComponent
   let stem = ((report as NSString).lastPathComponent as NSString).deletingPathExtension

@@ -165,12 +165,42 @@ import Testing
     #expect(section.charts.map(\.file) == ["r-f1.svg", "r-calibration.svg"])
   }
 
+  @Test func manyClassesDrawTheirConfusionAsHeatMapsAndKeepTheTablesInTheAppendix() throws {
+    var analysis = try Self.analysis()
+    let k = 12
+    var generator = SplitMix64(seed: 2)
+    // 60 rows, each 0.8 sure of class i mod 12; the labels agree for every seventh row.
+    let probabilities = Matrix((0..<60).map { i in (0..<k).map { $0 == i % k ? 0.8 : 0.2 / Float(k - 1) } })
+    let labels = (0..<60).map { ($0 * 7) % k }
+    analysis.classes = (0..<k).map { "c\($0)" }
+    analysis.before = TargetMetrics(probabilities: probabilities, labels: labels, replicates: 5, using: &generator)
+    analysis.after = analysis.before
+    analysis.calibrationBefore = CalibrationCurve(probabilities: probabilities, labels: labels, binCount: 10)
+    analysis.calibrationAfter = analysis.calibrationBefore
+    let section = report.comparisonSection(analysis, heading: "##")
+    #expect(
+      section.charts.map(\.file) == [
+        "r-f1.svg", "r-calibration.svg", "r-confusion-before.svg", "r-confusion-after.svg",
+      ])
+    #expect(!section.lines.contains { $0.hasPrefix("Confusion matrix") })
+    // Every bin says how many rows it holds: all 60 sit in the 0.8 bin.
+    #expect(section.lines.contains { $0.hasPrefix("| 0.80–0.90 | 60 rows, 0.800 → ") })
+    let appendix = report.appendixSection(analysis, heading: "##")
+    #expect(appendix.lines.first == "## Appendix: confusion matrices")
+    #expect(appendix.lines.contains("Confusion matrix before correction (rows: true class, columns: predicted):"))
+    #expect(report.appendixSection(try Self.analysis(), heading: "##") == MarkdownReport.Section())
+  }
+
   @Test func renderJoinsTheSectionsUnderTheTitleAndTheReproduceLine() throws {
     let (markdown, charts) = report.render(try Self.analysis(), truePrior: nil)
-    #expect(markdown.hasPrefix("# T\n\nReproduce with:\n\n```sh\nshiftcli correct\n```\n\n## Data\n"))
+    // The answer first, the reproduce line last.
+    #expect(markdown.hasPrefix("# T\n\n**Verdict:** "))
+    #expect(markdown.contains("**What to do:** "))
+    #expect(markdown.hasSuffix("## Reproduce\n\n```sh\nshiftcli correct\n```\n\n"))
     #expect(charts.map(\.file) == ["r-priors.svg", "r-f1.svg", "r-calibration.svg"])
     let untitled = MarkdownReport(title: "S", command: "", sourceName: "s", targetName: "t")
     let (section, _) = untitled.render(try Self.analysis(), headingLevel: 2)
-    #expect(section.hasPrefix("## S\n\n### Data\n") && !section.contains("Reproduce with"))
+    #expect(
+      section.hasPrefix("## S\n\n**Verdict:** ") && section.contains("### Data\n") && !section.contains("Reproduce"))
   }
 }

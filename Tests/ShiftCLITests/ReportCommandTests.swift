@@ -46,7 +46,7 @@ extension CommandLineTests {
     #expect(json["applied"] as? String == "label")
     let text = try String(contentsOfFile: report, encoding: .utf8)
     for section in [
-      "Reproduce with:", "## Data", "## Verdict: label shift detected", "## Drift by feature",
+      "## Reproduce", "## Data", "## Verdict: label shift detected", "## Drift by feature",
       "## Correction: label shift",
       "## Target performance without target labels", "## Before and after correction",
       "Confusion matrix before correction",
@@ -54,7 +54,9 @@ extension CommandLineTests {
     ] {
       #expect(text.contains(section), "missing \(section)")
     }
-    #expect(try checkCharts(of: report) == 3)  // priors, per-class F1, calibration
+    // Priors, per-class F1, calibration, and 26 classes' confusion before and after as heat maps.
+    #expect(try checkCharts(of: report) == 5)
+    #expect(text.contains("## Appendix: confusion matrices"))
   }
 
   @Test func correctErrorsLeaveNoReport() throws {
