@@ -11,7 +11,10 @@ extension ShiftCLI {
       discussion: """
         The reference is a labelled period your model did not train on (its holdout), with your \
         model's probability columns (--probabilities, --probability-prefix, or --probability for \
-        a binary model; --prediction names its own predicted class). The analysis file is the \
+        a binary model; --prediction names its own predicted class), or a model from `shiftcli \
+        train --model-out` on a table (--model, which computes them), or --train: an MLP trained \
+        on a stratified half of the reference, the other half its holdout (--model-out keeps it, \
+        which a saved monitor needs). The analysis file is the \
         traffic since, in the same columns, labels optional. It is cut into chunks: \
         --chunk-size N rows in file order, --chunks K equal parts, or --chunk-by COLUMN:PERIOD \
         (day, week or month of an ISO 8601 date or date-time column; rows need not be sorted, \
@@ -51,6 +54,21 @@ extension ShiftCLI {
 
     @Option(help: "Label column of the reference (and of the analysis file or --analysis-labels, when they have it).")
     var label: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "A model from `shiftcli train --model-out` (trained on a table) instead of probability columns; again with --monitor when the monitor was fitted with one.",
+        valueName: "file"))
+    var model: String?
+
+    @Flag(help: "Train an MLP on a stratified half of the reference and monitor it on the other half.")
+    var train = false
+
+    @Option(parsing: .unconditional, help: "Training epochs with --train.")
+    var epochs = 100
+
+    @Option(help: ArgumentHelp("Save the model --train trained here.", valueName: "file"))
+    var modelOut: String?
 
     @Option(help: ArgumentHelp("Chunks of this many rows, in file order.", valueName: "N"))
     var chunkSize: Int?
@@ -113,16 +131,20 @@ extension ShiftCLI {
       }
       if reference != nil {
         guard label != nil else { throw ValidationError("--reference needs its --label column") }
-        guard probabilities.columns != nil else {
+        guard [probabilities.columns != nil, model != nil, train].filter({ $0 }).count == 1 else {
           throw ValidationError(
-            "give your model's probability columns: --probabilities a,b,…, --probability-prefix PREFIX or --probability COLUMN"
+            "give your model's probability columns (--probabilities a,b,…, --probability-prefix PREFIX or --probability COLUMN), --model FILE or --train"
           )
+        }
+        if train && saveMonitor != nil && modelOut == nil {
+          throw ValidationError("a saved monitor of a model --train trains needs the model: add --model-out FILE")
         }
       } else {
         if probabilities.columns != nil || probabilities.prediction != nil {
           throw ValidationError("a saved monitor knows its model's columns: leave out --probabilities and --prediction")
         }
         if saveMonitor != nil { throw ValidationError("--save-monitor needs --reference") }
+        if train { throw ValidationError("--train needs --reference") }
       }
       let given = [chunkSize != nil, chunks != nil, chunkBy != nil].filter { $0 }.count
       guard given == 1 else { throw ValidationError("give one of --chunk-size, --chunks and --chunk-by") }
@@ -131,10 +153,12 @@ extension ShiftCLI {
       guard (analysisLabels == nil) == (id == nil) else {
         throw ValidationError("--analysis-labels and --id go together")
       }
-      if analysisLabels != nil && label == nil && monitor == nil {
+      if analysisLabels != nil && label == nil {
         throw ValidationError("--analysis-labels needs --label")
       }
       if let alertBelow { try checkRange(alertBelow, 0...1, option: "--alert-below") }
+      if modelOut != nil && !train { throw ValidationError("--model-out goes with --train") }
+      try checkRange(epochs, 1...ResourceLimits.epochs, option: "--epochs")
       guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1), got \(level)") }
       guard bootstrap == 0 || bootstrap >= 2 else {
         throw ValidationError("--bootstrap takes 0 (off) or at least 2 replicates, got \(bootstrap)")
@@ -143,20 +167,23 @@ extension ShiftCLI {
       guard referenceRows >= 10 else { throw ValidationError("--reference-rows must be at least 10") }
       try limits.check(referenceRows, atMost: ResourceLimits.referenceRows, option: "--reference-rows")
       let outputs =
-        [("--save-monitor", saveMonitor), ("--out", out)].compactMap { option, path in path.map { (option, $0) } }
+        [("--save-monitor", saveMonitor), ("--out", out), ("--model-out", modelOut)].compactMap { option, path in
+          path.map { (option, $0) }
+        }
         + (report.map { reportOutputs($0, option: "--report", charts: MonitorReport.chartNames) } ?? [])
       for (option, path) in outputs { try checkWritableDirectory(of: path, option: option) }
       let inputs =
         [("--analysis", analysis)]
         + [
           ("--reference", reference), ("--monitor", monitor),
-          ("--analysis-labels", analysisLabels),
+          ("--analysis-labels", analysisLabels), ("--model", model),
         ].compactMap { option, path in path.map { (option, $0) } }
       try checkOutputs(outputs, spare: inputs)
     }
 
     func execute() throws -> String {
-      threadOptions.apply()
+      // Chunks are analysed in parallel, one per core: one BLAS thread each unless --threads says.
+      BLASKernel.threadCount = threadOptions.threads ?? 1
       let kept = [chunkBy?.column, id].compactMap { $0 }
       output.progress("reading \(reference ?? monitor ?? "") and \(analysis)…")
       let (fitted, stream, table) =
@@ -185,6 +212,8 @@ extension ShiftCLI {
 
     /// Fits a monitor on the reference file, and reads the analysis file with its schema.
     private func fit(reference: String, keeping kept: [String]) throws -> (Monitor, MonitorBatch, MixedTable) {
+      if let model { return try fit(reference: reference, model: model, keeping: kept) }
+      if train { return try fitTraining(reference: reference, keeping: kept) }
       let pair = try TablePair(
         source: reference, target: analysis, label: label, labelRequired: true, columns: columns,
         probabilities: probabilities, keepingText: kept)
@@ -209,6 +238,81 @@ extension ShiftCLI {
       return (monitor, stream, pair.target)
     }
 
+    /// Fits a monitor on the reference file with a model's outputs, and reads the analysis file
+    /// as the model was trained.
+    private func fit(reference: String, model: String, keeping kept: [String]) throws -> (
+      Monitor, MonitorBatch, MixedTable
+    ) {
+      let classifier = try tableModel(model)
+      guard let encoding = classifier.tableEncoding else { throw CLIFailure(message: "\(model): no table encoding") }
+      let pair = try TablePair(
+        source: reference, target: analysis, label: label ?? "", encoding: encoding, keepingText: kept)
+      for warning in pair.warnings { output.warn(warning) }
+      let data = try pair.sourceData(classes: classifier.classes)
+      let referenceProbabilities = try naming(reference) { try classifier.probabilities(for: pair.sourceFeatures) }
+      let referenceBatch = MonitorBatch(
+        features: pair.sourceFeatures, cells: pair.sourceCells, probabilities: referenceProbabilities,
+        labels: data.labels)
+      let stream = MonitorBatch(
+        features: pair.targetFeatures, cells: pair.targetCells,
+        probabilities: try naming(analysis) { try classifier.probabilities(for: pair.targetFeatures) },
+        labels: try analysisLabels(pair.target, classes: classifier.classes))
+      output.progress("fitting the monitor on \(reference)…")
+      let monitor = try naming(reference) {
+        try Monitor(
+          reference: referenceBatch, featureNames: pair.encoding.featureNames, classNames: classifier.classes.names,
+          tableEncoding: pair.encoding, modelFile: model, source: reference,
+          chunkSize: try typicalChunkRows(of: pair.target), configuration: configuration, seed: seedOptions.seed)
+      }
+      return (monitor, stream, pair.target)
+    }
+
+    /// Trains an MLP on a stratified half of the reference and fits the monitor on the other half.
+    private func fitTraining(reference: String, keeping kept: [String]) throws -> (Monitor, MonitorBatch, MixedTable) {
+      let pair = try TablePair(
+        source: reference, target: analysis, label: label, labelRequired: true, columns: columns, keepingText: kept)
+      for warning in pair.warnings { output.warn(warning) }
+      let data = try pair.sourceData()
+      var generator = seedOptions.generator
+      let (trainRows, holdoutRows) = try naming(reference) { try data.splitRows(fraction: 0.5, using: &generator) }
+      output.progress("training an MLP on \(trainRows.count) reference rows…")
+      var classifier = try naming(reference) {
+        try ClassifierTraining(epochs: epochs).train(on: data.subset(trainRows), using: &generator)
+      }
+      classifier.tableEncoding = pair.encoding
+      if let modelOut {
+        try ModelFile.save(classifier, to: modelOut, metadata: ["command": ShiftCLI.commandLine.joined(separator: " ")])
+      }
+      let holdoutFeatures = pair.sourceFeatures.rows(at: holdoutRows)
+      let referenceBatch = MonitorBatch(
+        features: holdoutFeatures, cells: pair.sourceCells.rows(at: holdoutRows),
+        probabilities: try classifier.probabilities(for: holdoutFeatures), labels: holdoutRows.map { data.labels[$0] })
+      let stream = MonitorBatch(
+        features: pair.targetFeatures, cells: pair.targetCells,
+        probabilities: try naming(analysis) { try classifier.probabilities(for: pair.targetFeatures) },
+        labels: try analysisLabels(pair.target, classes: classifier.classes))
+      output.progress("fitting the monitor on \(holdoutRows.count) held-out reference rows…")
+      let monitor = try naming(reference) {
+        try Monitor(
+          reference: referenceBatch, featureNames: pair.encoding.featureNames, classNames: classifier.classes.names,
+          tableEncoding: pair.encoding, modelFile: modelOut ?? "(trained, not saved)", source: reference,
+          chunkSize: try typicalChunkRows(of: pair.target), configuration: configuration, seed: seedOptions.seed)
+      }
+      return (monitor, stream, pair.target)
+    }
+
+    /// The classifier in `file`, which must have been trained on a table (its encoding reads them).
+    private func tableModel(_ file: String) throws -> Classifier {
+      let (classifier, _) = try ModelFile.load(from: file)
+      guard classifier.tableEncoding != nil else {
+        throw CLIFailure(
+          message:
+            "\(file): the model was not trained on a table (no column encoding); monitor a CSV with the model's probability columns instead"
+        )
+      }
+      return classifier
+    }
+
     /// Loads a saved monitor and reads the analysis file with its schema and model columns.
     private func load(monitor path: String, keeping kept: [String]) throws -> (Monitor, MonitorBatch, MixedTable) {
       let monitor = try Monitor.load(from: path)
@@ -220,13 +324,34 @@ extension ShiftCLI {
       let table = try MixedTable(contentsOf: analysis, schema: schema, keepingText: kept)
       let cells = try encoding.cells(of: table)
       for entry in cells.unseen { output.warn(entry.warning(file: analysis)) }
-      let sample = try outputs.predictionSample(target: table)
+      let features = encoding.encoder.expand(cells.cells)
       let classes = ClassIndex(orderedNames: outputs.classNames)
-      let stream = MonitorBatch(
-        features: encoding.encoder.expand(cells.cells), cells: cells,
-        probabilities: sample.targetProbabilities ?? Matrix(rows: 0, columns: 0),
-        predictedClasses: sample.targetClasses, labels: try analysisLabels(table, classes: classes))
-      return (monitor, stream, table)
+      let labels = try analysisLabels(table, classes: classes)
+      switch (monitor.modelFile, model) {
+      case (nil, nil):
+        let sample = try outputs.predictionSample(target: table)
+        let stream = MonitorBatch(
+          features: features, cells: cells, probabilities: sample.targetProbabilities ?? Matrix(rows: 0, columns: 0),
+          predictedClasses: sample.targetClasses, labels: labels)
+        return (monitor, stream, table)
+      case (.some, .some(let model)):
+        let classifier = try tableModel(model)
+        guard classifier.classes.names == outputs.classNames,
+          classifier.tableEncoding?.featureNames == encoding.featureNames
+        else {
+          throw CLIFailure(
+            message: "\(model): not the model the monitor \(path) was fitted with (its classes or columns differ)")
+        }
+        let probabilities = try naming(analysis) { try classifier.probabilities(for: features) }
+        return (
+          monitor, MonitorBatch(features: features, cells: cells, probabilities: probabilities, labels: labels), table
+        )
+      case (.some(let fitted), nil):
+        throw CLIFailure(
+          message: "\(path): the monitor was fitted with the model \(fitted): give it again with --model")
+      case (nil, .some):
+        throw CLIFailure(message: "\(path): the monitor reads the model's probability columns: leave out --model")
+      }
     }
 
     /// The monitor's configuration from the options.

@@ -38,12 +38,13 @@ struct TablePair {
       keepingText: keepingText)
   }
 
-  /// Reads both files with a model's `encoding`; the labels are in the column `label`.
-  init(source: String, target: String, label: String, encoding: TableEncoding) throws {
+  /// Reads both files with a model's `encoding`; the labels are in the column `label` (the
+  /// text of the target's columns `keepingText` kept).
+  init(source: String, target: String, label: String, encoding: TableEncoding, keepingText: [String] = []) throws {
     let schema = try encoding.schema.relabelled(label, file: source)
     let relabelled = TableEncoding(schema: schema, encoder: encoding.encoder)
     let sourceTable = try MixedTable(contentsOf: source, schema: schema, labelRequired: true)
-    try self.init(sourceTable: sourceTable, target: target, encoding: relabelled)
+    try self.init(sourceTable: sourceTable, target: target, encoding: relabelled, keepingText: keepingText)
   }
 
   private init(sourceTable: MixedTable, target: String, encoding: TableEncoding, keepingText: [String] = []) throws {

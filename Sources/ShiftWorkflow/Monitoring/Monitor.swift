@@ -84,6 +84,9 @@ public struct Monitor: Sendable {
   public let referenceLabels: [Int]
   /// The reference chunks behind the bands.
   public let referenceChunks: [ReferenceChunk]
+  /// The model file whose outputs the monitor was fitted on, when they came from one (nil: from
+  /// the files' probability columns): later batches need the same model's outputs.
+  public let modelFile: String?
   /// The band of the accuracy estimate.
   public let accuracyBand: ReferenceBand
   /// The band of the estimated prior's distance from the reference prior.
@@ -103,13 +106,14 @@ public struct Monitor: Sendable {
 
   /// Fits a monitor to a labelled `reference` batch whose features are `featureNames`
   /// (encoded by `tableEncoding` when the rows came from a table), the model's outputs over
-  /// `classNames` (read from `outputColumns` of the files, when they were). The bands are
+  /// `classNames` (read from `outputColumns` of the files, or computed by the model in
+  /// `modelFile`, when they were). The bands are
   /// measured on chunks of `chunkSize` consecutive reference rows, or on smaller ones when that
   /// leaves fewer than ``minimumReferenceChunks``.
   public init(
     reference batch: MonitorBatch, featureNames: [String], classNames: [String],
     tableEncoding: TableEncoding? = nil,
-    outputColumns: (probabilityColumns: [String], predictionColumn: String?)? = nil,
+    outputColumns: (probabilityColumns: [String], predictionColumn: String?)? = nil, modelFile: String? = nil,
     source: String = "reference", chunkSize: Int, configuration: Configuration = Configuration(), seed: UInt64 = 1
   ) throws {
     guard let labels = batch.labels else { throw WorkflowError.invalidInput("the reference needs its labels") }
@@ -165,7 +169,7 @@ public struct Monitor: Sendable {
     }
     try self.init(
       configuration: configuration, seed: seed, reference: reference, referenceLabels: sampleLabels,
-      referenceChunks: chunkSummaries,
+      referenceChunks: chunkSummaries, modelFile: modelFile,
       accuracyBand: ReferenceBand(values: chunkSummaries.map(\.estimatedAccuracy), chunkRows: Double(chunkRows)),
       priorDistanceBand: ReferenceBand(
         values: chunkSummaries.map(\.priorDistance), chunkRows: Double(chunkRows),
@@ -176,14 +180,15 @@ public struct Monitor: Sendable {
   /// The parts of a monitor (fitted, or loaded) with what they derive.
   private init(
     configuration: Configuration, seed: UInt64, reference: SourceReference, referenceLabels: [Int],
-    referenceChunks: [ReferenceChunk], accuracyBand: ReferenceBand, priorDistanceBand: ReferenceBand,
-    prepared: (sample: MonitorBatch, holdout: PreparedHoldout)
+    referenceChunks: [ReferenceChunk], modelFile: String?, accuracyBand: ReferenceBand,
+    priorDistanceBand: ReferenceBand, prepared: (sample: MonitorBatch, holdout: PreparedHoldout)
   ) throws {
     self.configuration = configuration
     self.seed = seed
     self.reference = reference
     self.referenceLabels = referenceLabels
     self.referenceChunks = referenceChunks
+    self.modelFile = modelFile
     self.accuracyBand = accuracyBand
     self.priorDistanceBand = priorDistanceBand
     sample = prepared.sample
@@ -308,17 +313,16 @@ extension Monitor {
   }
 
   /// Analyses each chunk of `stream` (rows in the stream's order), on every core: chunks are
-  /// analysed independently, each seeded by its index, so the results do not depend on the
-  /// number of threads.
+  /// analysed independently, each seeded by its index, so the results do not depend on how
+  /// many run at once. Each chunk's BLAS calls use OpenBLAS's thread count: set
+  /// `BLASKernel.threadCount = 1` first for the best throughput (the chunks already use every
+  /// core), as `shiftcli monitor` does.
   public func analyze(_ stream: MonitorBatch, chunks: [Chunk]) throws -> [MonitorChunkResult] {
     guard chunks.allSatisfy({ $0.rows.allSatisfy { (0..<stream.rowCount).contains($0) } }) else {
       throw WorkflowError.invalidInput("a chunk's rows are not rows of the stream")
     }
     let results = ChunkResults(count: chunks.count)
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chunks.count))
-    let blasThreads = BLASKernel.threadCount
-    if workers > 1 { BLASKernel.threadCount = 1 }
-    defer { BLASKernel.threadCount = blasThreads }
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       for position in stride(from: worker, to: chunks.count, by: workers) {
         let chunk = chunks[position]
@@ -412,6 +416,7 @@ extension Monitor {
     var reference: SourceReference
     var referenceLabels: [Int]
     var referenceChunks: [ReferenceChunk]
+    var modelFile: String?
     var accuracyBand: ReferenceBand
     var priorDistanceBand: ReferenceBand
   }
@@ -422,7 +427,8 @@ extension Monitor {
     encoder.outputFormatting = [.sortedKeys]
     let saved = Saved(
       version: Self.formatVersion, configuration: configuration, seed: seed, reference: reference,
-      referenceLabels: referenceLabels, referenceChunks: referenceChunks, accuracyBand: accuracyBand,
+      referenceLabels: referenceLabels, referenceChunks: referenceChunks, modelFile: modelFile,
+      accuracyBand: accuracyBand,
       priorDistanceBand: priorDistanceBand)
     try AtomicFile.write(try encoder.encode(saved), to: path)
   }
@@ -464,7 +470,7 @@ extension Monitor {
       try check(saved.configuration)
       return try Monitor(
         configuration: saved.configuration, seed: saved.seed, reference: reference,
-        referenceLabels: saved.referenceLabels, referenceChunks: saved.referenceChunks,
+        referenceLabels: saved.referenceLabels, referenceChunks: saved.referenceChunks, modelFile: saved.modelFile,
         accuracyBand: saved.accuracyBand, priorDistanceBand: saved.priorDistanceBand,
         prepared: prepare(
           reference, labels: saved.referenceLabels, configuration: saved.configuration, seed: saved.seed))
