@@ -9,6 +9,8 @@
 #      detector's level and p-value uniformity under exact no-shift splits (detection-null);
 #   5. the user's own model: a scikit-learn classifier's probabilities as CSV columns, through
 #      shiftcli estimate/performance and abstention on the same files (own_model_peer.py).
+#   6. monitoring: 20 seeded streams per scenario beside NannyML's CBPE (its own venv), and
+#      shiftcli monitor on 1 000 000 rows.
 # Usage: bash Benchmarks/run_shift.sh [--repetitions 10] [--covariate-repetitions 5]
 #          [--monitoring-repetitions 100] [--data "letter fashion"] [--no-peer]
 set -euo pipefail
@@ -76,6 +78,23 @@ if [ "$peer" = 1 ]; then
   swift build -c release --product shiftcli >&2
   "$venv/bin/python" Benchmarks/own_model_peer.py --repetitions "$repetitions"
 fi
+
+echo "== monitoring: seeded streams and 1 000 000 rows, beside NannyML's CBPE" >&2
+nannyml=""
+if [ "$peer" = 1 ]; then
+  nannyml_venv=Benchmarks/.venv-nannyml
+  if ! "$nannyml_venv/bin/python" -c "import nannyml" 2>/dev/null; then
+    echo "installing NannyML into $nannyml_venv" >&2
+    python3 -m venv "$nannyml_venv"
+    # NannyML 0.13 imports statsmodels without declaring it.
+    "$nannyml_venv/bin/pip" install -q nannyml statsmodels
+  fi
+  nannyml="$nannyml_venv/bin/python"
+fi
+swift build -c release --product shiftcli >&2
+# shellcheck disable=SC2086
+$bench monitoring --datasets "$(echo $data | tr ' ' ',')" --streams 20 --peer-python "$nannyml"
+$bench monitoring-scale --peer-python "$nannyml"
 
 echo "== estimation time" >&2
 $bench timing
