@@ -87,7 +87,7 @@ if [ "$peer" = 1 ]; then
     echo "installing NannyML into $nannyml_venv" >&2
     python3 -m venv "$nannyml_venv"
     # NannyML 0.13 imports statsmodels without declaring it.
-    "$nannyml_venv/bin/pip" install -q nannyml statsmodels
+    "$nannyml_venv/bin/pip" install -q nannyml==0.13.1 statsmodels
   fi
   nannyml="$nannyml_venv/bin/python"
 fi

@@ -63,7 +63,7 @@ struct MonitoringBenchmark: ParsableCommand {
     let scenarios: [StreamSimulation.Scenario] = [.covariateDrift, .labelShift, .conceptShift]
     var tallies: [String: Tally] = [:]
     var realised: [String: [[Double]]] = [:]
-    var directories: [(key: String, directory: String, firstShifted: Int)] = []
+    var directories: [(key: String, stream: Int, directory: String, firstShifted: Int)] = []
     for name in datasets.split(separator: ",").map(String.init) {
       guard let dataset = BenchmarkData(rawValue: name) else { throw ValidationError("unknown data set '\(name)'") }
       let all = try dataset.load(letterFile: locations.letterFile, fashionDirectory: locations.fashionDirectory)
@@ -147,7 +147,7 @@ struct MonitoringBenchmark: ParsableCommand {
               directory: directory, classNames: all.classes.names,
               reference: (reference.probabilities, reference.predictedClasses, reference.labels ?? []),
               analysis: (batch.probabilities, batch.predictedClasses, labels))
-            directories.append((key, directory, simulation.firstShiftedChunk))
+            directories.append((key, stream, directory, simulation.firstShiftedChunk))
           }
         }
         log("\(key): \(streams) streams")
@@ -158,8 +158,7 @@ struct MonitoringBenchmark: ParsableCommand {
       let peer = try runPeer(directories.map(\.directory))
       for (entry, chunks) in zip(directories, peer) {
         var tally = tallies[entry.key] ?? Tally()
-        let stream = tally.peerErrors.count / max(stableChunks + shiftedChunks, 1)
-        let truths = realised[entry.key]?[stream] ?? []
+        let truths = realised[entry.key]?[entry.stream] ?? []
         for (index, chunk) in chunks.enumerated() where index < truths.count {
           let error = abs(chunk.estimate - truths[index]) * 100
           if index < entry.firstShifted {

@@ -62,11 +62,14 @@ struct MonitoringScaleBenchmark: ParsableCommand {
       + String(format: "%7.1f  %9.0f  %8.0f MB", measured.seconds, Double(rows) / measured.seconds, measured.peakMB)
   }
 
-  /// Runs `executable` with `arguments` (output discarded): wall seconds and its peak RSS.
+  /// Runs `executable` with `arguments` (output discarded) under `/usr/bin/time`: wall seconds
+  /// and its own peak RSS.
   static func measure(_ executable: String, _ arguments: [String]) throws -> (seconds: Double, peakMB: Double) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
+    let report = FileManager.default.temporaryDirectory.appendingPathComponent("peak-\(UUID()).txt").path
+    defer { try? FileManager.default.removeItem(atPath: report) }
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+    process.arguments = ["-f", "%M", "-o", report, executable] + arguments
     process.standardOutput = FileHandle.nullDevice
     let start = DispatchTime.now().uptimeNanoseconds
     try process.run()
@@ -75,10 +78,10 @@ struct MonitoringScaleBenchmark: ParsableCommand {
     guard process.terminationStatus == 0 else {
       throw ValidationError("\(executable) failed with exit status \(process.terminationStatus)")
     }
-    var usage = rusage()
-    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-    // The largest child so far: each measurement runs after the last, and the tools grow.
-    return (elapsed, Double(usage.ru_maxrss) / 1024)
+    let kilobytes =
+      (try? String(contentsOfFile: report, encoding: .utf8))
+      .flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? .nan
+    return (elapsed, kilobytes / 1024)
   }
 
   /// A production model's table: its three class probabilities are a softmax of the features,

@@ -75,7 +75,7 @@ public struct TargetPerformanceEstimator: Sendable {
 }
 
 /// A labelled holdout prepared for label-free estimates on any number of targets (see
-/// ``TargetPerformanceEstimator/prepare(holdoutLogits:holdoutLabels:sourcePrior:using:)``).
+/// ``TargetPerformanceEstimator/prepare(holdoutLogits:holdoutLabels:sourcePrior:holdoutPredicted:using:)``).
 public struct PreparedHoldout: Sendable {
   /// The label-shift method of the prior (never `auto`).
   public let method: LabelShiftMethod
@@ -115,7 +115,9 @@ public struct PreparedHoldout: Sendable {
       let k = probabilities.columns
       for (row, top) in predicted.enumerated() {
         let old = Double(probabilities[row, top])
-        let new = min(max(confidenceMap(old), 0), 1)
+        // Short of 1 (a block of rows all right): the other classes keep some probability, so
+        // a prior correction can still move the row.
+        let new = min(max(confidenceMap(old), 0), min(max(old, 0.999), 1 - 1e-6))
         let scale = old < 1 ? (1 - new) / (1 - old) : 0
         for j in 0..<k where j != top {
           result[row, j] = Float(old < 1 ? Double(probabilities[row, j]) * scale : (1 - new) / Double(k - 1))

@@ -85,7 +85,7 @@ public struct HeatMap: Sendable {
       }
     }
     let bottom = top + rowHeight * Double(rowLabels.count)
-    let every = max(1, Int((Double(columnLabels.count) * 40 / (cell * Double(columnLabels.count))).rounded(.up)))
+    let every = max(1, Int((40 / cell).rounded(.up)))
     for (column, label) in columnLabels.enumerated() where column % every == 0 {
       parts.append(
         ##"<text x="\##(format(labelWidth + (Double(column) + 0.5) * cell))" y="\##(format(bottom + 14))" text-anchor="middle">\##(escaped(label))</text>"##

@@ -57,7 +57,7 @@ public struct MonitorReport: Sendable {
     if let latest = chunks.last(where: { $0.rows > 0 }), let estimate = latest.recommendedEstimate {
       var sentence =
         "Latest chunk #\(latest.index) (\(span(latest)), \(latest.rows) rows): estimated accuracy "
-        + "**\(percent(estimate.accuracy))**\(estimate.accuracyInterval.map { " (95 % interval \(percent($0.lower))–\(percent($0.upper)))" } ?? "") "
+        + "**\(percent(estimate.accuracy))**\(estimate.accuracyInterval.map { " (\(intervalName) \(percent($0.lower))–\(percent($0.upper)))" } ?? "") "
         + "by the \(estimate.estimator.rawValue) estimate"
       if let band = latest.accuracyBand {
         sentence += "; the reference band is \(percent(band.lower))–\(percent(band.upper))"
@@ -90,7 +90,7 @@ public struct MonitorReport: Sendable {
 
     lines += ["## Chunks", ""]
     lines += [
-      "| chunk | span | rows | verdict | estimator | estimated accuracy (95 % interval) | realised | reference band | prior distance (bound) | most drifted column | alerts |",
+      "| chunk | span | rows | verdict | estimator | estimated accuracy (\(intervalName)) | realised | reference band | prior distance (bound) | most drifted column | alerts |",
       "|---:|---|---:|---|---|---|---:|---|---|---|---:|",
     ]
     for chunk in chunks {
@@ -127,7 +127,7 @@ public struct MonitorReport: Sendable {
         alerted: Set(alerted.map(\.index)), yLabel: "accuracy"
       ).svg, caption: "Estimated accuracy per chunk with its interval, the reference band and the realised accuracy")
     lines += [
-      "The line is the recommended estimate of each chunk, its shaded band the 95 % interval for the accuracy its labels will show; the grey band is where \(percent(ReferenceBand.coverage)) of chunks of its size fall when nothing changed (from \(monitor.accuracyBand.chunkCount) reference chunks of \(Int(monitor.accuracyBand.chunkRows)) rows); the dashed line is the realised accuracy where labels are known.",
+      "The line is the recommended estimate of each chunk, its shaded band the \(intervalName) for the accuracy its labels will show; the grey band is where \(percent(ReferenceBand.coverage)) of chunks of its size fall when nothing changed (from \(monitor.accuracyBand.chunkCount) reference chunks of \(Int(monitor.accuracyBand.chunkRows)) rows); the dashed line is the realised accuracy where labels are known.",
       "",
     ]
 
@@ -198,5 +198,7 @@ public struct MonitorReport: Sendable {
   }
 
   func fixed(_ value: Double) -> String { String(format: "%.4f", value) }
+  /// "95 % interval", at the monitor's level.
+  var intervalName: String { "\(String(format: "%g", monitor.configuration.intervalLevel * 100)) % interval" }
   func percent(_ value: Double) -> String { String(format: "%.1f %%", value * 100) }
 }

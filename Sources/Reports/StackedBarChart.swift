@@ -72,7 +72,7 @@ public struct StackedBarChart: Sendable {
         )
       }
     }
-    let every = max(1, Int((40 / slot).rounded(.up)))
+    let every = slot > 0 ? max(1, Int(min(40 / slot, Double(max(categories.count, 1))).rounded(.up))) : 1
     let ticks = categories.enumerated().filter { $0.offset % every == 0 }.map {
       (canvas.left + (Double($0.offset) + 0.5) * slot, $0.element)
     }

@@ -96,18 +96,22 @@ extension ShiftCLI {
     )
     var alertBelow: Double?
 
-    @Option(parsing: .unconditional, help: "Level α of each chunk's shift verdict, in (0, 1).")
-    var level = 0.05
+    @Option(parsing: .unconditional, help: "Level α of each chunk's shift verdict, in (0, 1) (default 0.05).")
+    var level: Double?
 
     @Option(
       parsing: .unconditional,
-      help: "Bootstrap replicates per chunk (0: none; 2…\(ResourceLimits.bootstrapReplicates) without --force).")
-    var bootstrap = Monitor.Configuration().replicates
+      help:
+        "Bootstrap replicates per chunk (0: none; 2…\(ResourceLimits.bootstrapReplicates) without --force; default \(Monitor.Configuration().replicates)); fixed when a monitor is fitted."
+    )
+    var bootstrap: Int?
 
     @Option(
       parsing: .unconditional,
-      help: "Reference rows the monitor keeps (a seeded sample), 10…\(ResourceLimits.referenceRows) without --force.")
-    var referenceRows = Monitor.Configuration().sampleSize
+      help:
+        "Reference rows the monitor keeps (a seeded sample), 10…\(ResourceLimits.referenceRows) without --force (default \(Monitor.Configuration().sampleSize)); fixed when a monitor is fitted."
+    )
+    var referenceRows: Int?
 
     @Option(help: ArgumentHelp("Save the fitted monitor here (JSON).", valueName: "file"))
     var saveMonitor: String?
@@ -144,6 +148,9 @@ extension ShiftCLI {
           throw ValidationError("a saved monitor knows its model's columns: leave out --probabilities and --prediction")
         }
         if saveMonitor != nil { throw ValidationError("--save-monitor needs --reference") }
+        if bootstrap != nil || referenceRows != nil {
+          throw ValidationError("--bootstrap and --reference-rows were fixed when the monitor was fitted")
+        }
         if train { throw ValidationError("--train needs --reference") }
       }
       let given = [chunkSize != nil, chunks != nil, chunkBy != nil].filter { $0 }.count
@@ -159,13 +166,17 @@ extension ShiftCLI {
       if let alertBelow { try checkRange(alertBelow, 0...1, option: "--alert-below") }
       if modelOut != nil && !train { throw ValidationError("--model-out goes with --train") }
       try checkRange(epochs, 1...ResourceLimits.epochs, option: "--epochs")
-      guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1), got \(level)") }
-      guard bootstrap == 0 || bootstrap >= 2 else {
-        throw ValidationError("--bootstrap takes 0 (off) or at least 2 replicates, got \(bootstrap)")
+      if let level, !(level > 0 && level < 1) { throw ValidationError("--level must be in (0, 1), got \(level)") }
+      if let bootstrap {
+        guard bootstrap == 0 || bootstrap >= 2 else {
+          throw ValidationError("--bootstrap takes 0 (off) or at least 2 replicates, got \(bootstrap)")
+        }
+        try limits.check(bootstrap, atMost: ResourceLimits.bootstrapReplicates, option: "--bootstrap")
       }
-      try limits.check(bootstrap, atMost: ResourceLimits.bootstrapReplicates, option: "--bootstrap")
-      guard referenceRows >= 10 else { throw ValidationError("--reference-rows must be at least 10") }
-      try limits.check(referenceRows, atMost: ResourceLimits.referenceRows, option: "--reference-rows")
+      if let referenceRows {
+        guard referenceRows >= 10 else { throw ValidationError("--reference-rows must be at least 10") }
+        try limits.check(referenceRows, atMost: ResourceLimits.referenceRows, option: "--reference-rows")
+      }
       let outputs =
         [("--save-monitor", saveMonitor), ("--out", out), ("--model-out", modelOut)].compactMap { option, path in
           path.map { (option, $0) }
@@ -182,8 +193,7 @@ extension ShiftCLI {
     }
 
     func execute() throws -> String {
-      // Chunks are analysed in parallel, one per core: one BLAS thread each unless --threads says.
-      BLASKernel.threadCount = threadOptions.threads ?? 1
+      threadOptions.apply()
       let kept = [chunkBy?.column, id].compactMap { $0 }
       output.progress("reading \(reference ?? monitor ?? "") and \(analysis)…")
       let (fitted, stream, table) =
@@ -194,6 +204,10 @@ extension ShiftCLI {
       let timestamps = try chunkBy.map { try Chunking.timestamps(of: table, column: $0.column) }
       let chunkList = try naming(analysis) { try chunking.chunks(rowCount: stream.rowCount, timestamps: timestamps) }
       output.progress("analysing \(chunkList.count) chunks of \(analysis)…")
+      // Chunks are analysed in parallel, one per core: one BLAS thread each unless --threads says.
+      let blasThreads = BLASKernel.threadCount
+      BLASKernel.threadCount = threadOptions.threads ?? 1
+      defer { BLASKernel.threadCount = blasThreads }
       let results = try naming(analysis) { try fitted.analyze(stream, chunks: chunkList) }
       output.endProgress()
       let summary = MonitorSummary(
@@ -274,7 +288,9 @@ extension ShiftCLI {
       for warning in pair.warnings { output.warn(warning) }
       let data = try pair.sourceData()
       var generator = seedOptions.generator
-      let (trainRows, holdoutRows) = try naming(reference) { try data.splitRows(fraction: 0.5, using: &generator) }
+      let (trainRows, shuffled) = try naming(reference) { try data.splitRows(fraction: 0.5, using: &generator) }
+      // In file order: the bands are made of consecutive reference rows.
+      let holdoutRows = shuffled.sorted()
       output.progress("training an MLP on \(trainRows.count) reference rows…")
       var classifier = try naming(reference) {
         try ClassifierTraining(epochs: epochs).train(on: data.subset(trainRows), using: &generator)
@@ -315,7 +331,10 @@ extension ShiftCLI {
 
     /// Loads a saved monitor and reads the analysis file with its schema and model columns.
     private func load(monitor path: String, keeping kept: [String]) throws -> (Monitor, MonitorBatch, MixedTable) {
-      let monitor = try Monitor.load(from: path)
+      let saved = try Monitor.load(from: path)
+      // The verdict's level and the threshold may change from one run to the next.
+      let monitor = try saved.with(
+        level: level ?? saved.configuration.level, alertBelow: alertBelow ?? saved.configuration.alertBelow)
       guard let encoding = monitor.reference.tableEncoding, let outputs = monitor.reference.modelOutputs else {
         throw CLIFailure(message: "\(path): the monitor was not fitted on a table with a model's columns")
       }
@@ -356,27 +375,35 @@ extension ShiftCLI {
 
     /// The monitor's configuration from the options.
     private var configuration: Monitor.Configuration {
-      Monitor.Configuration(level: level, alertBelow: alertBelow, replicates: bootstrap, sampleSize: referenceRows)
+      let defaults = Monitor.Configuration()
+      return Monitor.Configuration(
+        level: level ?? defaults.level, alertBelow: alertBelow, replicates: bootstrap ?? defaults.replicates,
+        sampleSize: referenceRows ?? defaults.sampleSize)
     }
 
     /// The analysis rows' labels: the file's own label column, or --analysis-labels joined on
-    /// --id (nil where a row has none: a chunk's realised figures need all of its rows').
+    /// --id (−1 where a row has none yet: a chunk's realised figures need all of its rows').
     private func analysisLabels(_ table: MixedTable, classes: ClassIndex) throws -> [Int]? {
       if let own = table.labels {
         return try classes.indices(of: own, file: table.file, lines: table.rowLines)
       }
       guard let analysisLabels, let id, let label else { return nil }
       let keyed = try KeyedLabels(contentsOf: analysisLabels, key: id, label: label)
-      let keys = table.texts[id] ?? []
-      let joined = keys.map { keyed.labels[$0] }
-      guard joined.allSatisfy({ $0 != nil }) else {
-        let missing = joined.filter { $0 == nil }.count
-        output.warn(
-          "\(analysisLabels): \(missing) of \(keys.count) analysis rows have no label yet: realised figures only for chunks whose rows all have one"
-        )
-        return nil
+      let joined = try (table.texts[id] ?? []).map { key -> Int in
+        guard let text = keyed.labels[key] else { return -1 }
+        guard let index = classes.index(of: text) else {
+          throw DatasetError.unknownLabel(
+            file: analysisLabels, line: keyed.lines[key] ?? 0, label: text, known: classes.names)
+        }
+        return index
       }
-      return try classes.indices(of: joined.compactMap { $0 }, file: analysisLabels, lines: table.rowLines)
+      let missing = joined.filter { $0 < 0 }.count
+      if missing > 0 {
+        output.warn(
+          "\(analysisLabels): \(missing) of \(joined.count) analysis rows have no label yet: a chunk shows realised figures once all its rows have one"
+        )
+      }
+      return joined
     }
 
     /// The rows of a typical analysis chunk (what the reference is chunked by).

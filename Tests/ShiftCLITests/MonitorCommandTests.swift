@@ -118,6 +118,20 @@ extension CommandLineTests {
     }
     #expect(try realised(joined).count == 2)
     #expect(try realised(joined) == realised(own))
+    // Labels of the first rows not arrived yet: only the second chunk shows its realised figures.
+    let partial = try write(
+      "join-partial.csv",
+      (["y_true,id"] + rows.dropFirst(100).map { "\($0[7]),\($0[0])" }).joined(separator: "\n") + "\n")
+    let late = try run(
+      monitorArguments(reference: reference, analysis: analysis) + [
+        "--chunks", "2", "--json", "--analysis-labels", partial, "--id", "id",
+      ])
+    #expect(late.status == 0 && late.stderr.isEmpty, "\(late.stderr)")
+    let lateJSON = try #require(try JSONSerialization.jsonObject(with: Data(late.stdout.utf8)) as? [String: Any])
+    let lateChunks = try #require(lateJSON["chunks"] as? [[String: Any]])
+    let ownRealised = try realised(own)
+    #expect(
+      lateChunks[0]["realisedAccuracy"] is NSNull && lateChunks[1]["realisedAccuracy"] as? Double == ownRealised[1])
   }
 
   @Test func badDatesAndEmptyPeriodsInMonitoring() throws {

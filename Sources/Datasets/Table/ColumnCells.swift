@@ -53,14 +53,20 @@ public struct ColumnCells: Sendable, Equatable {
   /// The cells of column `index`.
   public func values(ofColumn index: Int) -> [Float] { (0..<cells.rows).map { cells[$0, index] } }
 
-  /// The rows at `indices`, in that order, with the unseen cells among them recounted (their
-  /// levels stay those of the whole table: which row held which level is not kept).
+  /// The rows at `indices`, in that order, with the cells the source never had among them
+  /// recounted: the `(unseen)` category of a categorical column, and a missing cell where the
+  /// source had none (the entry's level `(missing)`). The levels of an entry stay those of the
+  /// whole table (which row held which unseen level is not kept).
   public func rows(at indices: [Int]) -> ColumnCells {
     let subset = cells.rows(at: indices)
     let unseen = self.unseen.compactMap { entry -> EncodedFeatures.Unseen? in
       guard let column = columns.firstIndex(where: { $0.name == entry.column }) else { return nil }
-      let code = Float(columns[column].categories.count - 1)
-      let rows = (0..<subset.rows).reduce(0) { $0 + (subset[$1, column] == code ? 1 : 0) }
+      let unseenCode = columns[column].kind == .numeric ? nil : Float(columns[column].categories.count - 1)
+      let countsMissing = entry.levels.contains("(missing)")
+      let rows = (0..<subset.rows).reduce(0) { count, row in
+        let cell = subset[row, column]
+        return count + ((cell.isNaN && countsMissing) || (unseenCode.map { cell == $0 } ?? false) ? 1 : 0)
+      }
       return rows == 0 ? nil : EncodedFeatures.Unseen(column: entry.column, rows: rows, levels: entry.levels)
     }
     return ColumnCells(columns: columns, cells: subset, unseen: unseen)

@@ -7,6 +7,8 @@ public struct KeyedLabels: Sendable {
   public var file: String
   /// Each key's label, with numbers written one way (as ``MixedTable`` writes labels).
   public var labels: [String: String]
+  /// The 1-based line of each key's row (for error messages).
+  public var lines: [String: Int]
 
   /// Reads the columns `key` and `label` of `file` (other columns are ignored). A missing cell,
   /// or a key given twice, is an error naming line and column.
@@ -26,6 +28,7 @@ public struct KeyedLabels: Sendable {
     }
     self.file = file
     labels = [:]
+    lines = [:]
     while let record = try parser.nextRecord() {
       guard record.cells.count == names.count else {
         throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
@@ -40,6 +43,7 @@ public struct KeyedLabels: Sendable {
         throw DatasetError.invalidArgument(
           "\(file):\(record.line):\(keyPosition + 1): the key '\(keyText)' of column '\(key)' appears twice")
       }
+      lines[keyText] = record.line
     }
   }
 }

@@ -13,7 +13,8 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     self.secondsSinceEpoch = secondsSinceEpoch
   }
 
-  /// Parses `text` (trimmed); nil unless it is an ISO 8601 date or date-time as described above.
+  /// Parses `text` (trim it first: spaces are not part of a timestamp); nil unless it is an ISO
+  /// 8601 date or date-time as described above.
   public init?(iso8601 text: String) {
     var reader = DigitReader(Array(text.utf8))
     guard let year = reader.digits(4), reader.byte("-"), let month = reader.digits(2), reader.byte("-"),

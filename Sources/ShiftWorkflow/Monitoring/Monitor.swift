@@ -72,9 +72,13 @@ public struct Monitor: Sendable {
   public static let minimumReferenceChunkRows = 20
   /// A chunk needs this many rows for the detector (fewer: only the estimates).
   public static let minimumTestedRows = 20
+  /// The most bootstrap replicates a monitor runs per chunk.
+  public static let maximumReplicates = 10_000
+  /// The most reference rows a monitor keeps (and a chunk's domain classifier reads).
+  public static let maximumSampleSize = 1_000_000
 
   /// The knobs.
-  public let configuration: Configuration
+  public private(set) var configuration: Configuration
   /// The seed of every random choice: the reference sample, the calibration's bootstrap, and
   /// (mixed with a chunk's index) each chunk's analysis.
   public let seed: UInt64
@@ -97,7 +101,7 @@ public struct Monitor: Sendable {
   /// The sample prepared for the label-free estimates.
   let holdout: PreparedHoldout
   /// The detector of each chunk.
-  let detector: ShiftDetector
+  private(set) var detector: ShiftDetector
 
   /// The classes, in class order.
   public var classNames: [String] { reference.modelOutputs?.classNames ?? [] }
@@ -116,7 +120,9 @@ public struct Monitor: Sendable {
     outputColumns: (probabilityColumns: [String], predictionColumn: String?)? = nil, modelFile: String? = nil,
     source: String = "reference", chunkSize: Int, configuration: Configuration = Configuration(), seed: UInt64 = 1
   ) throws {
-    guard let labels = batch.labels else { throw WorkflowError.invalidInput("the reference needs its labels") }
+    guard let labels = batch.labels, labels.allSatisfy({ $0 >= 0 }) else {
+      throw WorkflowError.invalidInput("the reference needs every row's label")
+    }
     guard classNames.count >= 2 else { throw WorkflowError.invalidInput("a monitor needs at least 2 classes") }
     try batch.validate(classCount: classNames.count, featureCount: featureNames.count, what: "the reference")
     guard tableEncoding.map({ $0.featureNames == featureNames }) ?? true else {
@@ -124,7 +130,8 @@ public struct Monitor: Sendable {
     }
     try Self.check(configuration)
     let n = batch.rowCount
-    let chunkRows = min(chunkSize, n / Self.minimumReferenceChunks)
+    // Bands are rescaled to any chunk's size: a reference chunk needs only enough rows to be stable.
+    let chunkRows = min(max(chunkSize, Self.minimumReferenceChunkRows), n / Self.minimumReferenceChunks)
     guard chunkSize >= 1, chunkRows >= Self.minimumReferenceChunkRows else {
       throw WorkflowError.invalidInput(
         "the reference has \(n) rows: its band needs \(Self.minimumReferenceChunks) chunks of at least \(Self.minimumReferenceChunkRows) rows (\(Self.minimumReferenceChunks * Self.minimumReferenceChunkRows) rows)"
@@ -141,7 +148,6 @@ public struct Monitor: Sendable {
     // The reference sampled its rows: draw the same ones for the labels (same seed, same draw).
     var replay = SplitMix64(seed: seed)
     let rows = randomPermutation(n, using: &replay).prefix(max(configuration.sampleSize, 1)).sorted()
-    reference.sourceRows = n
     let sampleLabels = rows.map { labels[$0] }
     let prepared = try Self.prepare(reference, labels: sampleLabels, configuration: configuration, seed: seed)
 
@@ -154,7 +160,9 @@ public struct Monitor: Sendable {
         targetLogits: LabelShiftProblem.logits(ofProbabilities: chunk.probabilities),
         holdoutWeights: [Double](repeating: 1, count: prepared.holdout.rowCount),
         targetPredicted: chunk.predictedClasses, bootstrap: false, using: &generator)
-      let confidence = result.estimates.first { $0.estimator == .confidenceBased }
+      guard let confidence = result.estimates.first(where: { $0.estimator == .confidenceBased }) else {
+        throw WorkflowError.invalidInput("no confidence-based estimate of a reference chunk")
+      }
       let realised = ConfusionMatrix(
         actual: chunk.labels ?? [], predicted: chunk.predictedClasses, classCount: classNames.count)
       // The chunk's prior is compared with the rest of the reference's (see ReferenceBand).
@@ -163,7 +171,7 @@ public struct Monitor: Sendable {
       let restTotal = rest.reduce(0, +)
       chunkSummaries.append(
         ReferenceChunk(
-          start: range.lowerBound + 1, end: range.upperBound, estimatedAccuracy: confidence?.accuracy ?? .nan,
+          start: range.lowerBound + 1, end: range.upperBound, estimatedAccuracy: confidence.accuracy,
           realisedAccuracy: realised.accuracy,
           priorDistance: totalVariation(result.targetPrior, rest.map { $0 / restTotal })))
     }
@@ -223,16 +231,28 @@ public struct Monitor: Sendable {
     return (sample, holdout)
   }
 
+  /// The same monitor with another verdict level and alert threshold (what can change without
+  /// fitting again: the sample, its bootstrap and the bands stay).
+  public func with(level: Double, alertBelow: Double?) throws -> Monitor {
+    var copy = self
+    copy.configuration.level = level
+    copy.configuration.alertBelow = alertBelow
+    try Self.check(copy.configuration)
+    copy.detector = ShiftDetector(level: level)
+    return copy
+  }
+
   /// Throws unless the configuration's values are usable.
   private static func check(_ configuration: Configuration) throws {
     guard configuration.level > 0, configuration.level < 1, configuration.intervalLevel > 0,
       configuration.intervalLevel < 1
     else { throw WorkflowError.invalidInput("the monitor's levels must be in (0, 1)") }
-    guard configuration.replicates == 0 || configuration.replicates >= 2, configuration.sampleSize >= 1,
-      configuration.domainRows >= minimumTestedRows
+    guard configuration.replicates == 0 || (2...maximumReplicates).contains(configuration.replicates),
+      (1...maximumSampleSize).contains(configuration.sampleSize),
+      (minimumTestedRows...maximumSampleSize).contains(configuration.domainRows)
     else {
       throw WorkflowError.invalidInput(
-        "a monitor needs 0 or at least 2 replicates, a sample of at least 1 row and at least \(minimumTestedRows) domain rows"
+        "a monitor needs 0 or 2…\(maximumReplicates) replicates, a sample of 1…\(maximumSampleSize) rows and \(minimumTestedRows)…\(maximumSampleSize) domain rows"
       )
     }
     if let threshold = configuration.alertBelow, !(0...1).contains(threshold) {
@@ -257,7 +277,8 @@ extension Monitor {
       estimatedPrior: [], estimatedPriorIntervals: [], priorDistance: nil, accuracyBand: nil,
       priorDistanceBound: nil, realised: nil, alerts: [])
     guard batch.rowCount > 0 else { return result }
-    var generator = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15))
+    // Index + 1: chunk 0 must not replay the stream that drew the reference sample.
+    var generator = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &+ 1) &* 0x9E37_79B9_7F4A_7C15)
     let tested = batch.rowCount >= Self.minimumTestedRows
     // The domain classifier's rows of the chunk: all, or a seeded sample of domainRows.
     let domainFeatures =
@@ -292,10 +313,10 @@ extension Monitor {
     let distance = totalVariation(performance.targetPrior, holdout.prior)
     result.priorDistance = distance
     let band = accuracyBand.bounds(rows: batch.rowCount)
-    result.accuracyBand = ConfidenceInterval(lower: band.lower ?? 0, upper: band.upper)
+    result.accuracyBand = ConfidenceInterval(lower: max(band.lower ?? 0, 0), upper: min(band.upper, 1))
     result.priorDistanceBound = priorDistanceBand.bounds(rows: batch.rowCount).upper
     result.alerts = alerts(result)
-    if let labels = batch.labels {
+    if let labels = batch.labels, labels.allSatisfy({ $0 >= 0 }) {
       let confusion = ConfusionMatrix(
         actual: labels, predicted: batch.predictedClasses, classCount: classNames.count)
       var realised = MonitorChunkResult.Realised(
@@ -463,9 +484,13 @@ extension Monitor {
     else { throw damaged("the reference labels do not fit its sample and classes") }
     for band in [saved.accuracyBand, saved.priorDistanceBand] {
       guard band.mean.isFinite, band.standardDeviation.isFinite, band.standardDeviation >= 0,
-        band.chunkCount >= 2, band.chunkRows.isFinite, band.chunkRows >= 1
-      else { throw damaged("a reference band is not finite or has fewer than 2 chunks") }
+        (2...reference.sourceRows).contains(band.chunkCount), band.chunkRows.isFinite, band.chunkRows >= 1,
+        band.chunkRows <= Double(reference.sourceRows)
+      else { throw damaged("a reference band is not finite or does not fit the reference's rows") }
     }
+    guard saved.accuracyBand.comparedRows == nil, let compared = saved.priorDistanceBand.comparedRows,
+      compared.reference.isFinite, compared.analysis.isFinite, compared.reference >= 1, compared.analysis >= 1
+    else { throw damaged("the prior band's compared rows are missing or not finite") }
     do {
       try check(saved.configuration)
       return try Monitor(

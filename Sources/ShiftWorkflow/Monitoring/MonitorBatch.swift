@@ -12,7 +12,8 @@ public struct MonitorBatch: Sendable {
   public var probabilities: Matrix
   /// The model's predicted class of each row (its own, or the most probable class).
   public var predictedClasses: [Int]
-  /// The class index of each row's label, when known (required for the reference).
+  /// The class index of each row's label, when known (required for the reference); −1 marks
+  /// a row whose label has not arrived yet (a batch shows realised figures once every row's has).
   public var labels: [Int]?
 
   /// A batch; every part must have one entry per row, and the probabilities and the classes
@@ -50,7 +51,7 @@ public struct MonitorBatch: Sendable {
     }
     guard probabilities.columns == classCount,
       predictedClasses.allSatisfy({ (0..<classCount).contains($0) }),
-      labels.map({ $0.allSatisfy { (0..<classCount).contains($0) } }) ?? true
+      labels.map({ $0.allSatisfy { (-1..<classCount).contains($0) } }) ?? true
     else {
       throw WorkflowError.invalidInput(
         "\(what): the model's outputs or the labels do not fit the \(classCount) classes")

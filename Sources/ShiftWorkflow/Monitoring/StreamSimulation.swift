@@ -11,7 +11,8 @@ import ShiftEstimation
 /// standardised first-principal-component score, γⱼ rising linearly to `driftStrength` over
 /// the shifted chunks (p(y|x) unchanged). A **sudden label shift** draws the shifted chunks by
 /// class from one Dirichlet(1) prior (p(x|y) unchanged). A **concept shift** draws uniformly
-/// but relabels each shifted row to its class's partner (a random pairing of the classes) with
+/// but relabels each shifted row to its class's partner (a random pairing of the classes; with
+/// an odd number of classes one class has no partner and keeps its labels) with
 /// probability `conceptShare`: the features and the model's outputs do not change, only the
 /// truth does, so no label-free method can see it.
 public struct StreamSimulation: Sendable {
