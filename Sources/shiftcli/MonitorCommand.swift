@@ -213,14 +213,19 @@ extension ShiftCLI {
       let summary = MonitorSummary(
         reference: reference ?? fitted.reference.source, monitorFile: monitor, analysis: analysis,
         chunking: chunking.description, monitor: fitted, chunks: results)
-      if let saveMonitor { try fitted.save(to: saveMonitor) }
-      if let out { try AtomicFile.write(Data(summary.csv.utf8), to: out) }
+      // Every output as one write: all of them, or on failure none.
+      var files: [(path: String, data: Data)] = []
+      if let saveMonitor { files.append((saveMonitor, try fitted.encoded())) }
+      if let out { files.append((out, Data(summary.csv.utf8))) }
       if let report {
         let stem = ((report as NSString).lastPathComponent as NSString).deletingPathExtension
         let rendered = summary.report(command: reproducingCommand(seed: seedOptions.seed)).render(
           chartPrefix: stem + "-")
-        try writeReport(rendered.markdown, charts: rendered.charts, to: report)
+        let directory = (report as NSString).deletingLastPathComponent
+        files += rendered.charts.map { ((directory as NSString).appendingPathComponent($0.file), Data($0.svg.utf8)) }
+        files.append((report, Data(rendered.markdown.utf8)))
       }
+      if !files.isEmpty { try AtomicFile.write(files) }
       return try output.render(summary) { summary.humanSummary }
     }
 

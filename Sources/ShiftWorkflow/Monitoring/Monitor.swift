@@ -444,14 +444,18 @@ extension Monitor {
 
   /// Writes the monitor as JSON (atomically), to be loaded by ``load(from:)``.
   public func save(to path: String) throws {
+    try AtomicFile.write(try encoded(), to: path)
+  }
+
+  /// The JSON ``save(to:)`` writes (for writing it together with other files).
+  public func encoded() throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     let saved = Saved(
       version: Self.formatVersion, configuration: configuration, seed: seed, reference: reference,
       referenceLabels: referenceLabels, referenceChunks: referenceChunks, modelFile: modelFile,
-      accuracyBand: accuracyBand,
-      priorDistanceBand: priorDistanceBand)
-    try AtomicFile.write(try encoder.encode(saved), to: path)
+      accuracyBand: accuracyBand, priorDistanceBand: priorDistanceBand)
+    return try encoder.encode(saved)
   }
 
   /// Reads a monitor written by ``save(to:)``.
