@@ -60,7 +60,7 @@ public struct CSVTable: Sendable {
         throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
       }
       for position in featurePositions {
-        let text = record.cells[position].trimmingCharacters(in: .whitespaces)
+        let text = record.cells[position].trimmedCell
         if Self.missingMarkers.contains(text.lowercased()) {
           throw DatasetError.missingValue(
             file: file, line: record.line, column: position + 1, columnName: names[position])
@@ -72,7 +72,7 @@ public struct CSVTable: Sendable {
         values.append(value)
       }
       if let labelPosition {
-        let label = record.cells[labelPosition].trimmingCharacters(in: .whitespaces)
+        let label = record.cells[labelPosition].trimmedCell
         if Self.missingMarkers.contains(label.lowercased()) {
           throw DatasetError.missingValue(
             file: file, line: record.line, column: labelPosition + 1, columnName: names[labelPosition])
@@ -238,5 +238,19 @@ extension CSVTable {
       for (j, source) in order.enumerated() { aligned.features[i, j] = features[i, source] }
     }
     return aligned
+  }
+}
+
+extension String {
+  /// The cell without leading and trailing whitespace (`CharacterSet.whitespaces`). Most cells
+  /// have none, and are returned as they are without Foundation's trimming (a tenth of the
+  /// time of reading a large file).
+  var trimmedCell: String {
+    let bytes = utf8
+    guard let first = bytes.first, let last = bytes.last else { return self }
+    // ASCII but space and tab at both ends: nothing to trim. Anything else (a space, a tab, a
+    // non-ASCII character that may be a Unicode space) goes through Foundation.
+    func plain(_ byte: UInt8) -> Bool { byte < 0x80 && byte != 0x20 && byte != 0x09 }
+    return plain(first) && plain(last) ? self : trimmingCharacters(in: .whitespaces)
   }
 }

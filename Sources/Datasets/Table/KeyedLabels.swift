@@ -33,8 +33,8 @@ public struct KeyedLabels: Sendable {
       guard record.cells.count == names.count else {
         throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
       }
-      let keyText = record.cells[keyPosition].trimmingCharacters(in: .whitespaces)
-      let labelText = record.cells[labelPosition].trimmingCharacters(in: .whitespaces)
+      let keyText = record.cells[keyPosition].trimmedCell
+      let labelText = record.cells[labelPosition].trimmedCell
       for (text, position) in [(keyText, keyPosition), (labelText, labelPosition)] where MixedTable.isMissing(text) {
         throw DatasetError.missingValue(
           file: file, line: record.line, column: position + 1, columnName: names[position])

@@ -279,13 +279,13 @@ extension MixedTable {
         throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
       }
       if dropUnlabelled, let labelPosition,
-        isMissing(record.cells[labelPosition].trimmingCharacters(in: .whitespaces))
+        isMissing(record.cells[labelPosition].trimmedCell)
       {
         dropped += 1
         continue
       }
       for (position, kind) in plan.enumerated() where kind != .ignored {
-        let text = record.cells[position].trimmingCharacters(in: .whitespaces)
+        let text = record.cells[position].trimmedCell
         let missing = isMissing(text)
         switch kind {
         case .numeric, .prediction:
@@ -335,7 +335,7 @@ extension MixedTable {
         }
       }
       for (slot, position) in kept.enumerated() {
-        texts[slot].append(record.cells[position].trimmingCharacters(in: .whitespaces))
+        texts[slot].append(record.cells[position].trimmedCell)
       }
       lines.append(record.line)
     }
