@@ -59,13 +59,37 @@ public struct SourceReference: Sendable, Codable, Equatable {
     )? = nil,
     using generator: inout some RandomNumberGenerator
   ) {
+    self.init(
+      source: source, featureNames: featureNames, features: features,
+      rows: Self.sampledRows(features.rows, sampleSize: sampleSize, using: &generator), tableEncoding: tableEncoding,
+      outputs: outputs)
+  }
+
+  /// The rows of `rowCount` that a reference of `sampleSize` keeps: a seeded random sample (all
+  /// rows when there are no more), in row order.
+  public static func sampledRows(
+    _ rowCount: Int, sampleSize: Int, using generator: inout some RandomNumberGenerator
+  ) -> [Int] {
+    randomPermutation(rowCount, using: &generator).prefix(max(sampleSize, 1)).sorted()
+  }
+
+  /// A reference of the given `rows` of `features` (e.g. ``sampledRows(_:sampleSize:using:)``,
+  /// when the caller needs to know which rows were kept); otherwise as
+  /// ``init(source:featureNames:features:sampleSize:tableEncoding:outputs:using:)``.
+  public init(
+    source: String, featureNames: [String], features: Matrix, rows: [Int], tableEncoding: TableEncoding? = nil,
+    outputs: (
+      classNames: [String], probabilityColumns: [String], predictionColumn: String?, probabilities: Matrix,
+      predictedClasses: [Int]
+    )? = nil
+  ) {
     precondition(tableEncoding.map { $0.featureNames == featureNames } ?? true, "the encoding's features")
+    precondition(rows.allSatisfy { (0..<features.rows).contains($0) }, "rows of the features")
     version = tableEncoding == nil ? 1 : 2
     self.tableEncoding = tableEncoding
     self.source = source
     self.featureNames = featureNames
     sourceRows = features.rows
-    let rows = randomPermutation(features.rows, using: &generator).prefix(max(sampleSize, 1)).sorted()
     sample = rows.map { Array(features.row($0)) }
     modelOutputs = outputs.map { outputs in
       ModelOutputSample(

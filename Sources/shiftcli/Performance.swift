@@ -88,7 +88,7 @@ extension ShiftCLI {
       }
       output.endProgress()
       let actual = try pair.targetLabels(classes: outputs.classes).map { labels in
-        ActualPerformance(
+        RealisedPerformance(
           labels: labels, predicted: outputs.targetPredicted, probabilities: outputs.target,
           classCount: outputs.classes.count)
       }
@@ -96,27 +96,6 @@ extension ShiftCLI {
         source: source, target: target, classes: outputs.classes.names, probabilityColumns: outputs.columnNames,
         targetRows: outputs.target.rows, estimates: estimates, actual: actual)
       return try output.render(report) { report.humanSummary }
-    }
-  }
-}
-
-/// The target's actual figures, when its labels are in the file.
-struct ActualPerformance: Encodable {
-  var accuracy: Double
-  var macroF1: Double
-  var precision: Double?
-  var recall: Double?
-  var rocAUC: Double?
-
-  init(labels: [Int], predicted: [Int], probabilities: Matrix, classCount: Int) {
-    let confusion = ConfusionMatrix(actual: labels, predicted: predicted, classCount: classCount)
-    accuracy = confusion.accuracy
-    macroF1 = confusion.macroF1
-    if classCount == 2 {
-      precision = confusion.precision[1]
-      recall = confusion.recall[1]
-      rocAUC = areaUnderROCCurve(
-        scores: (0..<probabilities.rows).map { Double(probabilities[$0, 1]) }, positives: labels.map { $0 == 1 })
     }
   }
 }
@@ -129,7 +108,7 @@ struct PerformanceReport: Encodable {
   var probabilityColumns: [String]
   var targetRows: Int
   var estimates: [TargetPerformanceEstimate]
-  var actual: ActualPerformance?
+  var actual: RealisedPerformance?
 
   /// A table: one row per estimator, a column per metric with its interval.
   var humanSummary: String {

@@ -138,16 +138,13 @@ public struct Monitor: Sendable {
       )
     }
     var generator = SplitMix64(seed: seed)
-    var reference = SourceReference(
-      source: source, featureNames: featureNames, features: batch.features, sampleSize: configuration.sampleSize,
-      tableEncoding: tableEncoding,
+    let rows = SourceReference.sampledRows(n, sampleSize: configuration.sampleSize, using: &generator)
+    let reference = SourceReference(
+      source: source, featureNames: featureNames, features: batch.features, rows: rows, tableEncoding: tableEncoding,
       outputs: (
         classNames, outputColumns?.probabilityColumns ?? classNames, outputColumns?.predictionColumn,
         batch.probabilities, batch.predictedClasses
-      ), using: &generator)
-    // The reference sampled its rows: draw the same ones for the labels (same seed, same draw).
-    var replay = SplitMix64(seed: seed)
-    let rows = randomPermutation(n, using: &replay).prefix(max(configuration.sampleSize, 1)).sorted()
+      ))
     let sampleLabels = rows.map { labels[$0] }
     let prepared = try Self.prepare(reference, labels: sampleLabels, configuration: configuration, seed: seed)
 
@@ -317,18 +314,11 @@ extension Monitor {
     result.priorDistanceBound = priorDistanceBand.bounds(rows: batch.rowCount).upper
     result.alerts = alerts(result)
     if let labels = batch.labels, labels.allSatisfy({ $0 >= 0 }) {
-      let confusion = ConfusionMatrix(
-        actual: labels, predicted: batch.predictedClasses, classCount: classNames.count)
-      var realised = MonitorChunkResult.Realised(
-        accuracy: confusion.accuracy, macroF1: confusion.macroF1,
+      result.realised = MonitorChunkResult.Realised(
+        RealisedPerformance(
+          labels: labels, predicted: batch.predictedClasses, probabilities: batch.probabilities,
+          classCount: classNames.count),
         prior: classShares(labels, classCount: classNames.count))
-      if classNames.count == 2 {
-        realised.precision = confusion.precision[1]
-        realised.recall = confusion.recall[1]
-        realised.rocAUC = areaUnderROCCurve(
-          scores: (0..<batch.rowCount).map { Double(batch.probabilities[$0, 1]) }, positives: labels.map { $0 == 1 })
-      }
-      result.realised = realised
     }
     return result
   }

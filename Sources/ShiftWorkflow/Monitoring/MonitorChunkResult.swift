@@ -54,6 +54,16 @@ public struct MonitorChunkResult: Sendable, Equatable {
     public var recall: Double?
     /// See ``precision``.
     public var rocAUC: Double?
+
+    /// A chunk's `performance` and its class shares `prior`.
+    public init(_ performance: RealisedPerformance, prior: [Double]) {
+      accuracy = performance.accuracy
+      macroF1 = performance.macroF1
+      self.prior = prior
+      precision = performance.precision
+      recall = performance.recall
+      rocAUC = performance.rocAUC
+    }
   }
 }
 
