@@ -196,13 +196,26 @@ extension ShiftCLI {
       threadOptions.apply()
       let kept = [chunkBy?.column, id].compactMap { $0 }
       output.progress("reading \(reference ?? monitor ?? "") and \(analysis)…")
-      let (fitted, stream, table) =
-        try reference.map { try fit(reference: $0, keeping: kept) }
-        ?? load(monitor: monitor ?? "", keeping: kept)
-      let chunking: Chunking =
-        chunkBy.map { .period(column: $0.column, $0.period) } ?? chunkSize.map { .rows($0) } ?? .count(chunks ?? 1)
-      let timestamps = try chunkBy.map { try Chunking.timestamps(of: table, column: $0.column) }
-      let chunkList = try naming(analysis) { try chunking.chunks(rowCount: stream.rowCount, timestamps: timestamps) }
+      let fitted: Monitor
+      let stream: MonitorBatch
+      let chunkList: [Chunk]
+      if let reference {
+        let reading = try read(reference: reference, keeping: kept)
+        stream = reading.stream
+        chunkList = try chunks(of: reading.table, rows: stream.rowCount)
+        output.progress("fitting the monitor on \(reading.fittedOn)…")
+        fitted = try naming(reference) {
+          try Monitor(
+            reference: reading.reference, featureNames: reading.encoding.featureNames, classNames: reading.classNames,
+            tableEncoding: reading.encoding, outputColumns: reading.outputColumns, modelFile: reading.modelFile,
+            source: reference, chunkSize: typicalChunkRows(of: chunkList, rowCount: stream.rowCount),
+            configuration: configuration, seed: seedOptions.seed)
+        }
+      } else {
+        let (saved, analysed, table) = try load(monitor: monitor ?? "", keeping: kept)
+        (fitted, stream) = (saved, analysed)
+        chunkList = try chunks(of: table, rows: stream.rowCount)
+      }
       output.progress("analysing \(chunkList.count) chunks of \(analysis)…")
       // Chunks are analysed in parallel, one per core: one BLAS thread each unless --threads says.
       let blasThreads = BLASKernel.threadCount
@@ -221,73 +234,87 @@ extension ShiftCLI {
         let stem = ((report as NSString).lastPathComponent as NSString).deletingPathExtension
         let rendered = summary.report(command: reproducingCommand(seed: seedOptions.seed)).render(
           chartPrefix: stem + "-")
-        let directory = (report as NSString).deletingLastPathComponent
-        files += rendered.charts.map { ((directory as NSString).appendingPathComponent($0.file), Data($0.svg.utf8)) }
-        files.append((report, Data(rendered.markdown.utf8)))
+        try writeReport(rendered.markdown, charts: rendered.charts, to: report, alongWith: files)
+      } else if !files.isEmpty {
+        try AtomicFile.write(files)
       }
-      if !files.isEmpty { try AtomicFile.write(files) }
       return try output.render(summary) { summary.humanSummary }
     }
 
-    /// Fits a monitor on the reference file, and reads the analysis file with its schema.
-    private func fit(reference: String, keeping kept: [String]) throws -> (Monitor, MonitorBatch, MixedTable) {
-      if let model { return try fit(reference: reference, model: model, keeping: kept) }
-      if train { return try fitTraining(reference: reference, keeping: kept) }
+    /// How the options cut the analysis rows.
+    private var chunking: Chunking {
+      chunkBy.map { .period(column: $0.column, $0.period) } ?? chunkSize.map { .rows($0) } ?? .count(chunks ?? 1)
+    }
+
+    /// The chunks of the analysis `table`'s `rows` rows (by its time column, when chunking by time).
+    private func chunks(of table: MixedTable, rows: Int) throws -> [Chunk] {
+      let timestamps = try chunkBy.map { try Chunking.timestamps(of: table, column: $0.column) }
+      return try naming(analysis) { try chunking.chunks(rowCount: rows, timestamps: timestamps) }
+    }
+
+    /// What a monitor is fitted on, read from the reference file, and the analysis rows read
+    /// alike.
+    private struct Reading {
+      /// The labelled reference rows with the model's outputs.
+      var reference: MonitorBatch
+      /// The analysis rows with the model's outputs.
+      var stream: MonitorBatch
+      /// The analysis file as read (its kept text columns: the time and id columns).
+      var table: MixedTable
+      /// How both files' columns became features.
+      var encoding: TableEncoding
+      /// The model's classes, in class order.
+      var classNames: [String]
+      /// The probability and prediction columns, when the outputs came from columns.
+      var outputColumns: (probabilityColumns: [String], predictionColumn: String?)? = nil
+      /// The model file, when the outputs came from a model.
+      var modelFile: String? = nil
+      /// What the monitor is fitted on, for the progress line.
+      var fittedOn: String
+    }
+
+    /// Reads the reference file and the analysis file with the model's outputs, from their
+    /// columns, from --model, or from the MLP --train trains.
+    private func read(reference: String, keeping kept: [String]) throws -> Reading {
+      if let model { return try read(reference: reference, model: model, keeping: kept) }
+      if train { return try readTraining(reference: reference, keeping: kept) }
       let pair = try TablePair(
         source: reference, target: analysis, label: label, labelRequired: true, columns: columns,
         probabilities: probabilities, keepingText: kept)
       for warning in pair.warnings { output.warn(warning) }
       guard let spec = probabilities.columns else { throw CLIFailure(message: "no probability columns given") }
       let outputs = try ModelOutputs(spec, source: pair.source, target: pair.target)
-      let referenceBatch = MonitorBatch(
-        features: pair.sourceFeatures, cells: pair.sourceCells, probabilities: outputs.source,
-        predictedClasses: outputs.sourcePredicted, labels: outputs.sourceLabels)
-      let labels = try analysisLabels(pair.target, classes: outputs.classes)
-      let stream = MonitorBatch(
-        features: pair.targetFeatures, cells: pair.targetCells, probabilities: outputs.target,
-        predictedClasses: outputs.targetPredicted, labels: labels)
-      output.progress("fitting the monitor on \(reference)…")
-      let monitor = try naming(reference) {
-        try Monitor(
-          reference: referenceBatch, featureNames: pair.encoding.featureNames, classNames: outputs.classes.names,
-          tableEncoding: pair.encoding, outputColumns: (outputs.columnsInClassOrder, outputs.predictionColumn),
-          source: reference, chunkSize: try typicalChunkRows(of: pair.target),
-          configuration: configuration, seed: seedOptions.seed)
-      }
-      return (monitor, stream, pair.target)
+      return Reading(
+        reference: MonitorBatch(
+          features: pair.sourceFeatures, cells: pair.sourceCells, probabilities: outputs.source,
+          predictedClasses: outputs.sourcePredicted, labels: outputs.sourceLabels),
+        stream: MonitorBatch(
+          features: pair.targetFeatures, cells: pair.targetCells, probabilities: outputs.target,
+          predictedClasses: outputs.targetPredicted, labels: try analysisLabels(pair.target, classes: outputs.classes)),
+        table: pair.target, encoding: pair.encoding, classNames: outputs.classes.names,
+        outputColumns: (outputs.columnsInClassOrder, outputs.predictionColumn), fittedOn: reference)
     }
 
-    /// Fits a monitor on the reference file with a model's outputs, and reads the analysis file
-    /// as the model was trained.
-    private func fit(reference: String, model: String, keeping kept: [String]) throws -> (
-      Monitor, MonitorBatch, MixedTable
-    ) {
+    /// Reads both files as the model in `model` was trained, its outputs computed.
+    private func read(reference: String, model: String, keeping kept: [String]) throws -> Reading {
       let classifier = try tableModel(model)
       guard let encoding = classifier.tableEncoding else { throw CLIFailure(message: "\(model): no table encoding") }
       let pair = try TablePair(
         source: reference, target: analysis, label: label ?? "", encoding: encoding, keepingText: kept)
       for warning in pair.warnings { output.warn(warning) }
       let data = try pair.sourceData(classes: classifier.classes)
-      let referenceProbabilities = try naming(reference) { try classifier.probabilities(for: pair.sourceFeatures) }
-      let referenceBatch = MonitorBatch(
-        features: pair.sourceFeatures, cells: pair.sourceCells, probabilities: referenceProbabilities,
-        labels: data.labels)
-      let stream = MonitorBatch(
-        features: pair.targetFeatures, cells: pair.targetCells,
-        probabilities: try naming(analysis) { try classifier.probabilities(for: pair.targetFeatures) },
-        labels: try analysisLabels(pair.target, classes: classifier.classes))
-      output.progress("fitting the monitor on \(reference)…")
-      let monitor = try naming(reference) {
-        try Monitor(
-          reference: referenceBatch, featureNames: pair.encoding.featureNames, classNames: classifier.classes.names,
-          tableEncoding: pair.encoding, modelFile: model, source: reference,
-          chunkSize: try typicalChunkRows(of: pair.target), configuration: configuration, seed: seedOptions.seed)
-      }
-      return (monitor, stream, pair.target)
+      return Reading(
+        reference: MonitorBatch(
+          features: pair.sourceFeatures, cells: pair.sourceCells,
+          probabilities: try naming(reference) { try classifier.probabilities(for: pair.sourceFeatures) },
+          labels: data.labels),
+        stream: try stream(of: pair, classifier: classifier), table: pair.target, encoding: pair.encoding,
+        classNames: classifier.classes.names, modelFile: model, fittedOn: reference)
     }
 
-    /// Trains an MLP on a stratified half of the reference and fits the monitor on the other half.
-    private func fitTraining(reference: String, keeping kept: [String]) throws -> (Monitor, MonitorBatch, MixedTable) {
+    /// Trains an MLP on a stratified half of the reference; the other half is what the monitor
+    /// is fitted on.
+    private func readTraining(reference: String, keeping kept: [String]) throws -> Reading {
       let pair = try TablePair(
         source: reference, target: analysis, label: label, labelRequired: true, columns: columns, keepingText: kept)
       for warning in pair.warnings { output.warn(warning) }
@@ -305,21 +332,22 @@ extension ShiftCLI {
         try ModelFile.save(classifier, to: modelOut, metadata: ["command": ShiftCLI.commandLine.joined(separator: " ")])
       }
       let holdoutFeatures = pair.sourceFeatures.rows(at: holdoutRows)
-      let referenceBatch = MonitorBatch(
-        features: holdoutFeatures, cells: pair.sourceCells.rows(at: holdoutRows),
-        probabilities: try classifier.probabilities(for: holdoutFeatures), labels: holdoutRows.map { data.labels[$0] })
-      let stream = MonitorBatch(
+      return Reading(
+        reference: MonitorBatch(
+          features: holdoutFeatures, cells: pair.sourceCells.rows(at: holdoutRows),
+          probabilities: try classifier.probabilities(for: holdoutFeatures),
+          labels: holdoutRows.map { data.labels[$0] }),
+        stream: try stream(of: pair, classifier: classifier), table: pair.target, encoding: pair.encoding,
+        classNames: classifier.classes.names, modelFile: modelOut ?? "(trained, not saved)",
+        fittedOn: "\(holdoutRows.count) held-out reference rows")
+    }
+
+    /// The analysis rows of `pair` with `classifier`'s outputs on them.
+    private func stream(of pair: TablePair, classifier: Classifier) throws -> MonitorBatch {
+      MonitorBatch(
         features: pair.targetFeatures, cells: pair.targetCells,
         probabilities: try naming(analysis) { try classifier.probabilities(for: pair.targetFeatures) },
         labels: try analysisLabels(pair.target, classes: classifier.classes))
-      output.progress("fitting the monitor on \(holdoutRows.count) held-out reference rows…")
-      let monitor = try naming(reference) {
-        try Monitor(
-          reference: referenceBatch, featureNames: pair.encoding.featureNames, classNames: classifier.classes.names,
-          tableEncoding: pair.encoding, modelFile: modelOut ?? "(trained, not saved)", source: reference,
-          chunkSize: try typicalChunkRows(of: pair.target), configuration: configuration, seed: seedOptions.seed)
-      }
-      return (monitor, stream, pair.target)
     }
 
     /// The classifier in `file`, which must have been trained on a table (its encoding reads them).
@@ -411,16 +439,13 @@ extension ShiftCLI {
       return joined
     }
 
-    /// The rows of a typical analysis chunk (what the reference is chunked by).
-    private func typicalChunkRows(of table: MixedTable) throws -> Int {
+    /// The rows of a typical analysis chunk (what the reference is chunked by): the chunk size,
+    /// the rows per chunk of --chunks, or the median of the time chunks that have rows.
+    private func typicalChunkRows(of chunks: [Chunk], rowCount: Int) -> Int {
       if let chunkSize { return chunkSize }
-      if let chunks { return max(table.rowCount / chunks, 1) }
-      guard let chunkBy else { return table.rowCount }
-      let timestamps = try Chunking.timestamps(of: table, column: chunkBy.column)
-      let sizes = try Chunking.period(column: chunkBy.column, chunkBy.period).chunks(
-        rowCount: table.rowCount, timestamps: timestamps
-      ).map(\.rows.count).filter { $0 > 0 }.sorted()
-      return sizes.isEmpty ? table.rowCount : sizes[sizes.count / 2]
+      if let count = self.chunks { return max(rowCount / count, 1) }
+      let sizes = chunks.map(\.rows.count).filter { $0 > 0 }.sorted()
+      return sizes.isEmpty ? rowCount : sizes[sizes.count / 2]
     }
   }
 }

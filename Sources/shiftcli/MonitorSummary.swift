@@ -90,6 +90,10 @@ struct MonitorSummary: Encodable {
 
   /// One line per chunk, alerts under it.
   var humanSummary: String {
+    /// One line of the table, each cell padded to its column's width.
+    func row(_ cells: [String]) -> String {
+      zip(cells, [6, 26, 8, 28, 10, 40]).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined()
+    }
     let alerts = chunks.reduce(0) { $0 + $1.alerts.count }
     var lines = [
       "\(analysis): \(chunks.count) chunks (\(chunking)), \(alerts == 0 ? "no alerts" : "\(alerts) alert\(alerts == 1 ? "" : "s") in \(chunks.filter { !$0.alerts.isEmpty }.count) chunks")",
@@ -97,9 +101,7 @@ struct MonitorSummary: Encodable {
         format: "reference band of the accuracy estimate at %d rows: %.4f – %.4f (from %d reference chunks of %d rows)",
         referenceBand.rows, referenceBand.accuracyLower, referenceBand.accuracyUpper, referenceBand.referenceChunks,
         referenceBand.referenceChunkRows),
-      ["chunk", "span", "rows", "estimated accuracy", "realised", "verdict"].enumerated().map {
-        $0.element.padding(toLength: [6, 26, 8, 28, 10, 40][$0.offset], withPad: " ", startingAt: 0)
-      }.joined(),
+      row(["chunk", "span", "rows", "estimated accuracy", "realised", "verdict"]),
     ]
     for chunk in chunks {
       let estimate = chunk.recommendedEstimate.map { estimate in
@@ -111,11 +113,7 @@ struct MonitorSummary: Encodable {
         chunk.realised.map { String(format: "%.4f", $0.accuracy) } ?? "–",
         chunk.detection?.verdict.rawValue ?? (chunk.rows == 0 ? "empty chunk" : "too few rows to test"),
       ]
-      lines.append(
-        cells.enumerated().map {
-          $0.element.padding(toLength: [6, 26, 8, 28, 10, 40][$0.offset], withPad: " ", startingAt: 0)
-        }
-        .joined())
+      lines.append(row(cells))
       for alert in chunk.alerts { lines.append("      alert: \(alert.message)") }
     }
     return lines.joined(separator: "\n")

@@ -244,16 +244,19 @@ func readTable(_ path: String, label: String?, alignedTo names: [String], refere
   try CSVTable(contentsOf: path, labelColumn: label, labelRequired: false).aligned(to: names, reference: reference)
 }
 
-/// Writes the report and its charts as one (``AtomicFile/write(_:creatingDirectory:removing:)``):
-/// all of them or, on failure, none; the report's directory is created if missing. The files of
-/// `stale` not written this time (a chart an earlier run drew) are removed.
-func writeReport(_ markdown: String, charts: [MarkdownReport.Chart], to path: String, removing stale: [String] = [])
-  throws
-{
+/// Writes the report and its charts, and the command's `others` outputs, as one
+/// (``AtomicFile/write(_:creatingDirectory:removing:)``): all of them or, on failure, none; the
+/// report's directory is created if missing. The files of `stale` not written this time (a
+/// chart an earlier run drew) are removed.
+func writeReport(
+  _ markdown: String, charts: [MarkdownReport.Chart], to path: String, removing stale: [String] = [],
+  alongWith others: [(path: String, data: Data)] = []
+) throws {
   let directory = (path as NSString).deletingLastPathComponent
   let files = charts.map { ((directory as NSString).appendingPathComponent($0.file), Data($0.svg.utf8)) }
   try AtomicFile.write(
-    files + [(path, Data(markdown.utf8))], creatingDirectory: directory.isEmpty ? nil : directory, removing: stale)
+    others + files + [(path, Data(markdown.utf8))], creatingDirectory: directory.isEmpty ? nil : directory,
+    removing: stale)
 }
 
 /// The command line that reproduces this run, as `shiftcli …` (with the seed spelled out).
