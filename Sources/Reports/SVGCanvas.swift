@@ -41,8 +41,13 @@ struct SVGCanvas {
       * plotHeight
   }
 
-  /// The document: header, frame, y ticks, labels, then `body`, then the legend.
-  func document(body: [String], legend: [String] = [], xTicks: [(position: Double, label: String)] = []) -> String {
+  /// The document: header, frame, y ticks, labels, then `body`, then the legend: its entries
+  /// in the palette's colours unless `legendColours` gives one per entry, in a column
+  /// `legendWidth` wide at the top right.
+  func document(
+    body: [String], legend: [String] = [], legendColours: [String]? = nil, legendWidth: Double = 150,
+    xTicks: [(position: Double, label: String)] = []
+  ) -> String {
     var parts = [
       ##"<?xml version="1.0" encoding="UTF-8"?>"##,
       ##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(format(width))" height="\##(format(height))" viewBox="0 0 \##(format(width)) \##(format(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">"##,
@@ -75,12 +80,13 @@ struct SVGCanvas {
     parts += body
     for (index, name) in legend.enumerated() {
       let row = top + Self.legendInset + Double(index) * Self.legendRow
-      let colour = Self.palette[index % Self.palette.count]
+      let colour = legendColours?[index] ?? Self.palette[index % Self.palette.count]
       parts.append(
-        ##"<rect x="\##(format(left + plotWidth - 150))" y="\##(format(row))" width="10" height="10" fill="\##(colour)"/>"##
+        ##"<rect x="\##(format(left + plotWidth - legendWidth))" y="\##(format(row))" width="10" height="10" fill="\##(colour)"/>"##
       )
       parts.append(
-        ##"<text x="\##(format(left + plotWidth - 134))" y="\##(format(row + 9))">\##(escaped(name))</text>"##)
+        ##"<text x="\##(format(left + plotWidth - legendWidth + 16))" y="\##(format(row + 9))">\##(escaped(name))</text>"##
+      )
     }
     parts.append("</svg>")
     return parts.joined(separator: "\n") + "\n"

@@ -127,12 +127,7 @@ public struct TimelineChart: Sendable {
     ]
     if threshold != nil { legend.append(("threshold", SVGCanvas.palette[5])) }
     if !alerted.isEmpty { legend.append(("alert (ringed)", SVGCanvas.palette[5])) }
-    for (index, (name, colour)) in legend.enumerated() {
-      let row = canvas.top + SVGCanvas.legendInset + Double(index) * SVGCanvas.legendRow
-      let x = canvas.left + canvas.plotWidth - 190
-      body.append(##"<rect x="\##(format(x))" y="\##(format(row))" width="10" height="10" fill="\##(colour)"/>"##)
-      body.append(##"<text x="\##(format(x + 16))" y="\##(format(row + 9))">\##(escaped(name))</text>"##)
-    }
-    return canvas.document(body: body, xTicks: ticks)
+    return canvas.document(
+      body: body, legend: legend.map(\.0), legendColours: legend.map(\.1), legendWidth: 190, xTicks: ticks)
   }
 }
