@@ -28,10 +28,27 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     switch self {
     case .csv:
       let label = String(decoding: bytes.prefix { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: "\n") }, as: UTF8.self)
-      if let table = try? CSVTable(bytes: bytes, file: "fuzz.csv", labelColumn: label, labelRequired: false),
-        table.labels != nil
-      {
+      let whole = Result { try CSVTable(bytes: bytes, file: "fuzz.csv", labelColumn: label, labelRequired: false) }
+      if case .success(let table) = whole, table.labels != nil {
         _ = try? Dataset(table: table)
+      }
+      // Streamed in small blocks (2 to 17 bytes), the same table or the same error.
+      let blockSize = 2 + Int(bytes.last ?? 0) % 16
+      let streamed = Result {
+        try CSVTable(
+          stream: ByteStream(bytes: bytes, file: "fuzz.csv", blockSize: blockSize), labelColumn: label,
+          labelRequired: false)
+      }
+      switch (whole, streamed) {
+      case (.success(let a), .success(let b)):
+        precondition(
+          a.features.storage.map(\.bitPattern) == b.features.storage.map(\.bitPattern) && a.labels == b.labels
+            && a.rowLines == b.rowLines && a.featureNames == b.featureNames,
+          "a table streamed in \(blockSize)-byte blocks differs")
+      case (.failure(let a), .failure(let b)):
+        precondition("\(a)" == "\(b)", "streamed in \(blockSize)-byte blocks: \(b), not \(a)")
+      default:
+        preconditionFailure("streaming in \(blockSize)-byte blocks changes whether the table reads")
       }
       // The mixed-table reader: inference, encoding, and a second read with the inferred schema
       // (the first half of the bytes read as a source, the whole as a later file).

@@ -20,18 +20,17 @@ public struct IDXFile: Sendable {
   /// announces are inflated, so a damaged or hostile header cannot make the reader allocate
   /// beyond the limit.
   public init(contentsOf file: String, payloadLimit: Int = IDXFile.defaultPayloadLimit) throws {
-    // A plain file holds its payload as it is: a larger payload limit allows a larger file.
-    var reader = try DecompressingReader(contentsOf: file, limit: max(InputFile.limit, payloadLimit))
-    try self.init(reader: &reader, file: file, payloadLimit: payloadLimit)
+    let reader = try ByteStream(contentsOf: file)
+    try self.init(reader: reader, file: file, payloadLimit: payloadLimit)
   }
 
   /// Parses IDX `bytes` (gzip-compressed or not) as if read from `file`.
   public init(bytes: [UInt8], file: String, payloadLimit: Int = IDXFile.defaultPayloadLimit) throws {
-    var reader = try DecompressingReader(bytes: bytes, file: file)
-    try self.init(reader: &reader, file: file, payloadLimit: payloadLimit)
+    let reader = try ByteStream(bytes: bytes, file: file)
+    try self.init(reader: reader, file: file, payloadLimit: payloadLimit)
   }
 
-  private init(reader: inout DecompressingReader, file: String, payloadLimit: Int) throws {
+  private init(reader: ByteStream, file: String, payloadLimit: Int) throws {
     let start = try reader.read(upTo: 4)
     guard start.count == 4 else {
       if start.isEmpty { throw DatasetError.emptyFile(file: file) }

@@ -10,27 +10,14 @@ public enum InputFile {
   /// Directories and devices are refused (`/dev/zero` would never end), and so is anything
   /// larger than `limit` bytes. `kind` names the file in the errors ("no such model file").
   public static func read(_ path: String, kind: String = "file", limit: Int = InputFile.limit) throws -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw DatasetError.unreadable(file: path, reason: reason(errno, kind)) }
+    let descriptor = try open(path, kind: kind)
     defer { close(descriptor) }
-    var status = stat()
-    guard fstat(descriptor, &status) == 0 else {
-      throw DatasetError.unreadable(file: path, reason: reason(errno, kind))
-    }
     var capacity = 1 << 16
-    switch status.st_mode & S_IFMT {
-    case S_IFREG:
-      let size = Int(status.st_size)
+    if let size = regularFileSize(descriptor) {
       guard size <= limit else {
         throw DatasetError.tooLarge(file: path, what: "a \(kind) of \(size) bytes", limitBytes: limit)
       }
       capacity = size + 1  // one spare byte, so that a file that grew is read on to its end
-    case S_IFIFO, S_IFSOCK:
-      break
-    case S_IFDIR:
-      throw DatasetError.unreadable(file: path, reason: "a directory, not a \(kind)")
-    default:
-      throw DatasetError.unreadable(file: path, reason: "a device, not a \(kind)")
     }
     var bytes = [UInt8]()
     bytes.reserveCapacity(capacity)
@@ -49,8 +36,38 @@ public enum InputFile {
     }
   }
 
+  /// A read-only descriptor of `path`, which must be a regular file, a pipe or a socket
+  /// (directories and devices are refused: `/dev/zero` would never end). The caller closes it.
+  static func open(_ path: String, kind: String) throws -> Int32 {
+    let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw DatasetError.unreadable(file: path, reason: reason(errno, kind)) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else {
+      let code = errno
+      close(descriptor)
+      throw DatasetError.unreadable(file: path, reason: reason(code, kind))
+    }
+    switch status.st_mode & S_IFMT {
+    case S_IFREG, S_IFIFO, S_IFSOCK:
+      return descriptor
+    case S_IFDIR:
+      close(descriptor)
+      throw DatasetError.unreadable(file: path, reason: "a directory, not a \(kind)")
+    default:
+      close(descriptor)
+      throw DatasetError.unreadable(file: path, reason: "a device, not a \(kind)")
+    }
+  }
+
+  /// The size of the regular file open as `descriptor` (nil for a pipe or socket).
+  private static func regularFileSize(_ descriptor: Int32) -> Int? {
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+    return Int(status.st_size)
+  }
+
   /// The user's words for an `open`/`read` failure.
-  private static func reason(_ code: Int32, _ kind: String) -> String {
+  static func reason(_ code: Int32, _ kind: String) -> String {
     switch code {
     case ENOENT: "no such \(kind)"
     case EACCES: "permission denied"

@@ -158,9 +158,13 @@ extension CommandLineTests {
       mentioning: "28 × 28 pixels")
     let labels = fashion.appendingPathComponent("train-labels-idx1-ubyte.gz")
     var trailing = try Data(contentsOf: labels)
+    let end = trailing.count
     trailing.append(contentsOf: [1, 2, 3])
     try trailing.write(to: labels)
-    #expect(throws: DatasetError.corruptGzip(file: labels.path, reason: "3 bytes after the end of the gzip stream")) {
+    #expect(
+      throws: DatasetError.corruptGzip(
+        file: labels.path, reason: "bytes after the end of the gzip stream, from byte \(end)")
+    ) {
       try IDXFile(contentsOf: labels.path)
     }
   }

@@ -13,13 +13,19 @@ public struct KeyedLabels: Sendable {
   /// Reads the columns `key` and `label` of `file` (other columns are ignored). A missing cell,
   /// or a key given twice, is an error naming line and column.
   public init(contentsOf file: String, key: String, label: String) throws {
-    try self.init(bytes: try InputFile.read(file), file: file, key: key, label: label)
+    var reader = try CSVReader(contentsOf: file)
+    try self.init(reader: &reader, key: key, label: label)
   }
 
   /// Parses CSV `bytes` as if read from `file` (see ``init(contentsOf:key:label:)``).
   public init(bytes: [UInt8], file: String, key: String, label: String) throws {
-    var parser = CSVParser(bytes: bytes, file: file)
-    let names = try parser.header()
+    var reader = try CSVReader(bytes: bytes, file: file)
+    try self.init(reader: &reader, key: key, label: label)
+  }
+
+  private init(reader: inout CSVReader, key: String, label: String) throws {
+    let file = reader.file
+    let names = try reader.header()
     guard let keyPosition = names.firstIndex(of: key) else {
       throw DatasetError.missingColumn(file: file, column: key, available: names)
     }
@@ -29,21 +35,19 @@ public struct KeyedLabels: Sendable {
     self.file = file
     labels = [:]
     lines = [:]
-    while let record = try parser.nextRecord() {
-      guard record.cells.count == names.count else {
-        throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
-      }
-      let keyText = record.cells[keyPosition].trimmedCell
-      let labelText = record.cells[labelPosition].trimmedCell
+    while try reader.nextRecord() {
+      try reader.checkWidth(names.count)
+      let line = reader.recordLine
+      let keyText = reader.trimmedString(at: keyPosition)
+      let labelText = reader.trimmedString(at: labelPosition)
       for (text, position) in [(keyText, keyPosition), (labelText, labelPosition)] where MixedTable.isMissing(text) {
-        throw DatasetError.missingValue(
-          file: file, line: record.line, column: position + 1, columnName: names[position])
+        throw DatasetError.missingValue(file: file, line: line, column: position + 1, columnName: names[position])
       }
       guard labels.updateValue(MixedTable.canonicalLevel(labelText), forKey: keyText) == nil else {
         throw DatasetError.invalidArgument(
-          "\(file):\(record.line):\(keyPosition + 1): the key '\(keyText)' of column '\(key)' appears twice")
+          "\(file):\(line):\(keyPosition + 1): the key '\(keyText)' of column '\(key)' appears twice")
       }
-      lines[keyText] = record.line
+      lines[keyText] = line
     }
   }
 }

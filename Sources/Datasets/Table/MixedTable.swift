@@ -60,9 +60,9 @@ public struct MixedTable: Sendable {
   public init(
     contentsOf file: String, schema: TableSchema, labelRequired: Bool = false, keepingText: [String] = []
   ) throws {
-    try self.init(
-      bytes: try InputFile.read(file), file: file, schema: schema, labelRequired: labelRequired,
-      keepingText: keepingText)
+    var reader = try MixedTableReader(
+      contentsOf: file, schema: schema, labelRequired: labelRequired, keepingText: keepingText)
+    self = try reader.all()
   }
 
   /// Parses CSV `bytes` as if read from the source `file`, inferring the schema.
@@ -74,7 +74,8 @@ public struct MixedTable: Sendable {
   /// every value is an ISO date or time, text columns of at least 20 values that are all
   /// distinct, and columns without a value. The options override all of it.
   public init(bytes: [UInt8], file: String, options: SchemaOptions) throws {
-    let names = try Self.header(of: bytes, file: file)
+    var reader = try CSVReader(bytes: bytes, file: file)
+    let names = try reader.header()
     var columns = try Self.declaredColumns(names: names, file: file, options: options)
     // The columns whose kind the values decide, and those of them the user named as features
     // (never left out for what their values look like).
@@ -83,15 +84,21 @@ public struct MixedTable: Sendable {
     // Guess from the first rows, read the file, and read it once more if a column guessed
     // numeric turned out to hold text further down.
     let drop = options.dropUnlabelled
+    /// The data rows read by `plan`, from the first.
+    func read(_ plan: [TableSchema.Kind], rowLimit: Int = .max) throws -> Contents {
+      var records = try CSVReader(bytes: bytes, file: file)
+      _ = try records.header()
+      return try Self.read(&records, names: names, plan: plan, rowLimit: rowLimit, dropUnlabelled: drop)
+    }
     let sample = try Self.read(
-      bytes, file: file, names: names, plan: columns.map(\.kind), rowLimit: Self.sampleRows, dropUnlabelled: drop)
+      &reader, names: names, plan: columns.map(\.kind), rowLimit: Self.sampleRows, dropUnlabelled: drop)
     for position in undecided {
       columns[position].kind = sample.notNumeric.contains(position) ? .categorical : .numeric
     }
-    var table = try Self.read(bytes, file: file, names: names, plan: columns.map(\.kind), dropUnlabelled: drop)
+    var table = try read(columns.map(\.kind))
     if !table.notNumeric.isEmpty {
       for position in table.notNumeric { columns[position].kind = .categorical }
-      table = try Self.read(bytes, file: file, names: names, plan: columns.map(\.kind), dropUnlabelled: drop)
+      table = try read(columns.map(\.kind))
     }
     for position in columns.indices where columns[position].kind.isFeature {
       guard let values = table.columns[position] else { continue }
@@ -114,36 +121,27 @@ public struct MixedTable: Sendable {
     self.init(file: file, schema: TableSchema(columns: columns), names: names, table: table)
   }
 
-  /// Parses CSV `bytes` as if read from `file`, with the columns of `schema` (and the text of
-  /// the columns `keepingText`).
+  /// Parses CSV `bytes` (plain or gzip-compressed) as if read from `file`, with the columns of
+  /// `schema` (and the text of the columns `keepingText`).
   public init(
     bytes: [UInt8], file: String, schema: TableSchema, labelRequired: Bool = false, keepingText: [String] = []
   ) throws {
-    let names = try Self.header(of: bytes, file: file)
-    var plan = [TableSchema.Kind](repeating: .ignored, count: names.count)
-    var position: [String: Int] = [:]
-    for (index, name) in names.enumerated() { position[name] = index }
-    for column in schema.columns {
-      if let index = position[column.name] {
-        plan[index] = column.kind
-      } else if column.kind.isFeature || column.kind == .prediction || column.kind == .predictedClass
-        || (column.kind == .label && labelRequired)
-      {
-        throw DatasetError.missingColumn(file: file, column: column.name, available: names)
-      }
-    }
-    let kept = try keepingText.map { name in
-      guard let index = position[name] else {
-        throw DatasetError.missingColumn(file: file, column: name, available: names)
-      }
-      return index
-    }
-    let table = try Self.read(bytes, file: file, names: names, plan: plan, enforcing: true, keepingText: kept)
+    var reader = try MixedTableReader(
+      reader: try CSVReader(bytes: bytes, file: file), schema: schema, labelRequired: labelRequired,
+      keepingText: keepingText)
+    self = try reader.all()
+  }
+
+  /// A later file's rows as read by ``MixedTableReader``: `names` its header, `position` of each
+  /// name in it, `keepingText` the names whose text `table` kept.
+  init(
+    file: String, schema: TableSchema, names: [String], position: [String: Int], keepingText: [String], table: Contents
+  ) {
     self.file = file
     texts = Dictionary(zip(keepingText, table.texts), uniquingKeysWith: { first, _ in first })
     self.schema = schema
     features = schema.featureColumns.map { column in
-      // Every feature column is present (checked above) and was read by its kind.
+      // Every feature column is present (the reader checked) and was read by its kind.
       FeatureColumn(name: column.name, values: table.columns[position[column.name] ?? 0] ?? .numeric([]))
     }
     labels = table.labels
@@ -192,7 +190,7 @@ public struct MixedTable: Sendable {
 
 extension MixedTable {
   /// The columns as read: one entry per header position (`nil` for columns not read).
-  fileprivate struct Contents {
+  struct Contents {
     var columns: [FeatureColumn.Values?]
     var labels: [String]?
     var predictedClasses: [String]?
@@ -203,12 +201,6 @@ extension MixedTable {
     var droppedUnlabelled = 0
     /// The trimmed text of each kept column.
     var texts: [[String]] = []
-  }
-
-  /// The header's names, trimmed and distinct.
-  fileprivate static func header(of bytes: [UInt8], file: String) throws -> [String] {
-    var parser = CSVParser(bytes: bytes, file: file)
-    return try parser.header()
   }
 
   /// The columns as far as the options and names decide them; the rest have the reason
@@ -254,18 +246,18 @@ extension MixedTable {
   /// Reads the data rows (up to `rowLimit`) by `plan`, one kind per header position, and the
   /// text of the positions `keepingText`. When `enforcing`, a cell that does not fit its
   /// column's kind is an error; otherwise numeric columns holding text are reported in
-  /// `notNumeric`.
-  fileprivate static func read(
-    _ bytes: [UInt8], file: String, names: [String], plan: [TableSchema.Kind], rowLimit: Int = .max,
-    enforcing: Bool = false, dropUnlabelled: Bool = false, keepingText kept: [Int] = []
+  /// `notNumeric`. With `allowingNone`, no rows left is an empty result, not an error.
+  static func read(
+    _ reader: inout CSVReader, names: [String], plan: [TableSchema.Kind], rowLimit: Int = .max,
+    enforcing: Bool = false, dropUnlabelled: Bool = false, keepingText kept: [Int] = [], allowingNone: Bool = false
   ) throws -> Contents {
-    var parser = CSVParser(bytes: bytes, file: file)
-    _ = try parser.nextRecord()
+    let file = reader.file
     var numbers = plan.map { $0 == .numeric || $0 == .prediction ? [Float]() : nil }
     var categories = plan.map { $0 == .categorical || $0 == .boolean ? CategoryCoder() : nil }
     for position in plan.indices where plan[position] == .boolean {
       categories[position] = CategoryCoder(levels: ["false", "true"])
     }
+    let read = plan.enumerated().filter { $0.element != .ignored }
     let labelPosition = plan.firstIndex(of: .label)
     let predictedPosition = plan.firstIndex(of: .predictedClass)
     var labels: [String] = []
@@ -274,60 +266,58 @@ extension MixedTable {
     var lines: [Int] = []
     var notNumeric = Set<Int>()
     var texts = [[String]](repeating: [], count: kept.count)
-    while lines.count < rowLimit, let record = try parser.nextRecord() {
-      guard record.cells.count == names.count else {
-        throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
-      }
-      if dropUnlabelled, let labelPosition,
-        isMissing(record.cells[labelPosition].trimmedCell)
-      {
+    while lines.count < rowLimit, try reader.nextRecord() {
+      try reader.checkWidth(names.count)
+      let line = reader.recordLine
+      if dropUnlabelled, let labelPosition, isMissing(reader.trimmedString(at: labelPosition)) {
         dropped += 1
         continue
       }
-      for (position, kind) in plan.enumerated() where kind != .ignored {
-        let text = record.cells[position].trimmedCell
-        let missing = isMissing(text)
+      for (position, kind) in read {
         switch kind {
         case .numeric, .prediction:
-          var value = Float.nan
-          if !missing {
-            if let number = Float(text), number.isFinite {
-              value = number
-            } else if enforcing || kind == .prediction {
+          switch reader.number(at: position) {
+          case .value(let value): numbers[position]?.append(value)
+          case .missing: numbers[position]?.append(.nan)
+          case .malformed:
+            if enforcing || kind == .prediction {
               throw DatasetError.malformedCell(
-                file: file, line: record.line, column: position + 1, columnName: names[position], text: text)
-            } else {
-              notNumeric.insert(position)
+                file: file, line: line, column: position + 1, columnName: names[position],
+                text: reader.trimmedString(at: position))
             }
+            notNumeric.insert(position)
+            numbers[position]?.append(.nan)
           }
-          numbers[position]?.append(value)
         case .categorical:
-          guard categories[position]?.append(missing ? nil : canonicalLevel(text)) ?? true else {
+          let text = reader.trimmedString(at: position)
+          guard categories[position]?.append(isMissing(text) ? nil : canonicalLevel(text)) ?? true else {
             throw DatasetError.tooLarge(
               file: file, what: "column '\(names[position])' with \(Int32.max) distinct values",
               limitBytes: InputFile.limit)
           }
         case .boolean:
+          let text = reader.trimmedString(at: position)
+          let missing = isMissing(text)
           let value = text.lowercased()
           guard missing || booleanLevels.contains(value) else {
             throw DatasetError.notBoolean(
-              file: file, line: record.line, column: position + 1, columnName: names[position], text: text)
+              file: file, line: line, column: position + 1, columnName: names[position], text: text)
           }
           _ = categories[position]?.append(missing ? nil : value)
         case .label:
-          guard !missing else {
+          let text = reader.trimmedString(at: position)
+          guard !isMissing(text) else {
             // A source read by its options may drop such rows; a later file read by a schema may not.
             throw enforcing
-              ? DatasetError.missingValue(
-                file: file, line: record.line, column: position + 1, columnName: names[position])
-              : DatasetError.missingLabel(
-                file: file, line: record.line, column: position + 1, columnName: names[position])
+              ? DatasetError.missingValue(file: file, line: line, column: position + 1, columnName: names[position])
+              : DatasetError.missingLabel(file: file, line: line, column: position + 1, columnName: names[position])
           }
           labels.append(canonicalLevel(text))
         case .predictedClass:
-          guard !missing else {
+          let text = reader.trimmedString(at: position)
+          guard !isMissing(text) else {
             throw DatasetError.missingValue(
-              file: file, line: record.line, column: position + 1, columnName: names[position])
+              file: file, line: line, column: position + 1, columnName: names[position])
           }
           predicted.append(canonicalLevel(text))
         case .ignored:
@@ -335,11 +325,11 @@ extension MixedTable {
         }
       }
       for (slot, position) in kept.enumerated() {
-        texts[slot].append(record.cells[position].trimmedCell)
+        texts[slot].append(reader.trimmedString(at: position))
       }
-      lines.append(record.line)
+      lines.append(line)
     }
-    guard !lines.isEmpty else { throw DatasetError.noDataRows(file: file) }
+    guard !lines.isEmpty || allowingNone else { throw DatasetError.noDataRows(file: file) }
     let columns: [FeatureColumn.Values?] = plan.indices.map { position in
       if let values = numbers[position] { return .numeric(values) }
       if let coder = categories[position] { return .categorical(levels: coder.levels, codes: coder.codes) }

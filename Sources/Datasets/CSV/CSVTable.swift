@@ -28,18 +28,33 @@ public struct CSVTable: Sendable {
   public init(contentsOf file: String, labelColumn: String?, labelRequired: Bool = true, featuresRequired: Bool = true)
     throws
   {
+    var reader = try CSVReader(contentsOf: file)
     try self.init(
-      bytes: try InputFile.read(file), file: file, labelColumn: labelColumn, labelRequired: labelRequired,
-      featuresRequired: featuresRequired)
+      reader: &reader, labelColumn: labelColumn, labelRequired: labelRequired, featuresRequired: featuresRequired)
   }
 
-  /// Parses CSV `bytes` as if read from `file`.
+  /// Parses CSV `bytes` (plain or gzip-compressed) as if read from `file`.
   public init(
     bytes: [UInt8], file: String, labelColumn: String?, labelRequired: Bool = true, featuresRequired: Bool = true
   ) throws {
+    var reader = try CSVReader(bytes: bytes, file: file)
+    try self.init(
+      reader: &reader, labelColumn: labelColumn, labelRequired: labelRequired, featuresRequired: featuresRequired)
+  }
+
+  /// Reads the CSV bytes of `stream` (which names the file).
+  public init(
+    stream: ByteStream, labelColumn: String?, labelRequired: Bool = true, featuresRequired: Bool = true
+  ) throws {
+    var reader = try CSVReader(stream: stream)
+    try self.init(
+      reader: &reader, labelColumn: labelColumn, labelRequired: labelRequired, featuresRequired: featuresRequired)
+  }
+
+  private init(reader: inout CSVReader, labelColumn: String?, labelRequired: Bool, featuresRequired: Bool) throws {
+    let file = reader.file
     self.file = file
-    var parser = CSVParser(bytes: bytes, file: file)
-    let names = try parser.header()
+    let names = try reader.header()
     var labelPosition: Int? = nil
     if let labelColumn {
       labelPosition = names.firstIndex(of: labelColumn)
@@ -55,31 +70,29 @@ public struct CSVTable: Sendable {
     var values: [Float] = []
     var rawLabels: [String] = []
     var lines: [Int] = []
-    while let record = try parser.nextRecord() {
-      guard record.cells.count == names.count else {
-        throw DatasetError.raggedRow(file: file, line: record.line, expected: names.count, found: record.cells.count)
-      }
+    while try reader.nextRecord() {
+      try reader.checkWidth(names.count)
+      let line = reader.recordLine
       for position in featurePositions {
-        let text = record.cells[position].trimmedCell
-        if Self.missingMarkers.contains(text.lowercased()) {
-          throw DatasetError.missingValue(
-            file: file, line: record.line, column: position + 1, columnName: names[position])
-        }
-        guard let value = Float(text), value.isFinite else {
+        switch reader.number(at: position) {
+        case .value(let value): values.append(value)
+        case .missing:
+          throw DatasetError.missingValue(file: file, line: line, column: position + 1, columnName: names[position])
+        case .malformed:
           throw DatasetError.malformedCell(
-            file: file, line: record.line, column: position + 1, columnName: names[position], text: text)
+            file: file, line: line, column: position + 1, columnName: names[position],
+            text: reader.trimmedString(at: position))
         }
-        values.append(value)
       }
       if let labelPosition {
-        let label = record.cells[labelPosition].trimmedCell
-        if Self.missingMarkers.contains(label.lowercased()) {
+        let label = reader.trimmedString(at: labelPosition)
+        if MixedTable.isMissing(label) {
           throw DatasetError.missingValue(
-            file: file, line: record.line, column: labelPosition + 1, columnName: names[labelPosition])
+            file: file, line: line, column: labelPosition + 1, columnName: names[labelPosition])
         }
         rawLabels.append(label)
       }
-      lines.append(record.line)
+      lines.append(line)
     }
     guard !lines.isEmpty else { throw DatasetError.noDataRows(file: file) }
     rowLines = lines
@@ -109,104 +122,6 @@ extension Dataset {
     }
     let labels = try index.indices(of: raw, file: table.file, lines: table.rowLines)
     self.init(features: table.features, labels: labels, classes: index, featureNames: table.featureNames)
-  }
-}
-
-/// A record-at-a-time CSV tokenizer that tracks line numbers.
-struct CSVParser {
-  struct Record {
-    var cells: [String]
-    /// 1-based line on which the record starts.
-    var line: Int
-  }
-
-  private let bytes: [UInt8]
-  private let file: String
-  private var position = 0
-  private var line = 1
-
-  init(bytes: [UInt8], file: String) {
-    // Skip a UTF-8 byte-order mark.
-    self.position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-    self.bytes = bytes
-    self.file = file
-  }
-
-  private static let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\"")
-  private static let newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r"), nul = UInt8(0)
-
-  /// Whether the byte at `position` is a lone carriage return (a line end of its own, as in
-  /// old Mac files), not the first half of CRLF.
-  private func isLoneCarriageReturn(at position: Int) -> Bool {
-    bytes[position] == Self.carriageReturn && (position + 1 == bytes.count || bytes[position + 1] != Self.newline)
-  }
-
-  /// The first record as column names: trimmed, and each named once.
-  mutating func header() throws -> [String] {
-    guard let header = try nextRecord() else { throw DatasetError.emptyFile(file: file) }
-    let names = header.cells.map { $0.trimmingCharacters(in: .whitespaces) }
-    var seen = Set<String>()
-    for name in names where !seen.insert(name).inserted {
-      throw DatasetError.duplicateColumn(file: file, column: name)
-    }
-    return names
-  }
-
-  /// The next non-blank record, or `nil` at the end of the input. Lines end with LF, CRLF or a
-  /// lone CR; a NUL byte (a binary file, or a cell that C code would cut short) is an error.
-  mutating func nextRecord() throws -> Record? {
-    while position < bytes.count {
-      let startLine = line
-      var cells: [String] = []
-      var cell: [UInt8] = []
-      var quoted = false
-      var endOfRecord = false
-      while position < bytes.count && !endOfRecord {
-        let byte = bytes[position]
-        if byte == Self.nul {
-          throw DatasetError.nulByte(file: file, line: line, column: cells.count + 1)
-        }
-        let loneCarriageReturn = byte == Self.carriageReturn && isLoneCarriageReturn(at: position)
-        position += 1
-        if quoted {
-          if byte == Self.quote {
-            if position < bytes.count && bytes[position] == Self.quote {
-              cell.append(Self.quote)
-              position += 1
-            } else {
-              quoted = false
-            }
-          } else {
-            if byte == Self.newline || loneCarriageReturn { line += 1 }
-            cell.append(byte)
-          }
-          continue
-        }
-        switch byte {
-        case Self.quote where cell.allSatisfy({ $0 == UInt8(ascii: " ") }):
-          cell.removeAll()
-          quoted = true
-        case Self.comma:
-          cells.append(String(decoding: cell, as: UTF8.self))
-          cell.removeAll(keepingCapacity: true)
-        case Self.newline:
-          line += 1
-          endOfRecord = true
-        case Self.carriageReturn:
-          if loneCarriageReturn {
-            line += 1
-            endOfRecord = true
-          }
-        default:
-          cell.append(byte)
-        }
-      }
-      if quoted { throw DatasetError.unterminatedQuote(file: file, line: startLine) }
-      cells.append(String(decoding: cell, as: UTF8.self))
-      if cells.count == 1 && cells[0].allSatisfy(\.isWhitespace) { continue }
-      return Record(cells: cells, line: startLine)
-    }
-    return nil
   }
 }
 
