@@ -4,7 +4,7 @@ import PackageDescription
 /// The library's modules in data-path order: each imports only modules listed before it (see
 /// the Layout section of README.md, and each module's README.md).
 let libraryModules = [
-  "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "DomainClassifier", "ShiftDetection",
+  "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "Summaries", "DomainClassifier", "ShiftDetection",
   "ShiftEstimation", "PerformanceEstimation", "ShiftWorkflow", "Reports",
 ]
 
@@ -44,14 +44,16 @@ let package = Package(
       "Datasets", ["LinearAlgebra", "CZlib", .product(name: "OrderedCollections", package: "swift-collections")]),
     module("NeuralNetwork", ["LinearAlgebra", "Datasets"]),
     module("Evaluation", ["LinearAlgebra"]),
+    module("Summaries", ["LinearAlgebra", "NeuralNetwork"]),
     module("DomainClassifier", ["LinearAlgebra", "Datasets", "Evaluation"]),
     module("ShiftDetection", ["LinearAlgebra", "Datasets", "Evaluation", "DomainClassifier"]),
-    module("ShiftEstimation", ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "DomainClassifier"]),
+    module(
+      "ShiftEstimation", ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "Summaries", "DomainClassifier"]),
     module("PerformanceEstimation", ["LinearAlgebra", "Datasets", "Evaluation", "ShiftEstimation"]),
     module(
       "ShiftWorkflow",
       [
-        "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "DomainClassifier", "ShiftDetection",
+        "LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "Summaries", "DomainClassifier", "ShiftDetection",
         "ShiftEstimation", "PerformanceEstimation",
       ]),
     module(
@@ -83,6 +85,7 @@ let package = Package(
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", realModule]),
     .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", realModule]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", realModule]),
+    .testTarget(name: "SummariesTests", dependencies: ["Summaries", realModule]),
     .testTarget(name: "DomainClassifierTests", dependencies: ["DomainClassifier", realModule]),
     .testTarget(
       name: "ShiftDetectionTests",
@@ -93,7 +96,8 @@ let package = Package(
     .testTarget(name: "ShiftEstimationTests", dependencies: ["ShiftEstimation", "ShiftTestFixtures", realModule]),
     .testTarget(
       name: "PerformanceEstimationTests", dependencies: ["PerformanceEstimation", "ShiftTestFixtures", realModule]),
-    .testTarget(name: "ShiftWorkflowTests", dependencies: ["ShiftWorkflow", "ShiftTestFixtures", realModule]),
+    .testTarget(
+      name: "ShiftWorkflowTests", dependencies: ["ShiftWorkflow", "Summaries", "ShiftTestFixtures", realModule]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "ShiftWorkflow", "Datasets"]),
     .testTarget(name: "ShiftCLITests", dependencies: ["ShiftKit", "shiftcli", realModule]),
     .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),

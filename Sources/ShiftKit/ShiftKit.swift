@@ -9,3 +9,4 @@
 @_exported import ShiftDetection
 @_exported import ShiftEstimation
 @_exported import ShiftWorkflow
+@_exported import Summaries

@@ -3,6 +3,7 @@ import Foundation
 import LinearAlgebra
 import NeuralNetwork
 import ShiftEstimation
+import Summaries
 
 /// Label-shift estimation from a labelled source and an unlabelled target (what `shiftcli
 /// estimate --shift label` runs): get base classifiers with held-out source logits, estimate
@@ -45,6 +46,26 @@ public struct LabelShiftWorkflow: Sendable {
     source: Dataset, targetFeatures: Matrix, using generator: inout some RandomNumberGenerator,
     progress: @escaping (String) -> Void = { _ in }
   ) throws -> LabelShiftAnalysis {
+    var batch: Matrix? = targetFeatures
+    return try run(
+      source: source,
+      targetBatches: {
+        defer { batch = nil }
+        return batch
+      }, sampleCapacity: max(targetFeatures.rows, 1),
+      using: &generator, progress: progress)
+  }
+
+  /// Runs the workflow on `source` and a target read batch by batch: `targetBatches` gives the
+  /// next batch of raw features (same columns), nil after the last. One pass: each fold's
+  /// classifier summarises its outputs (``PredictionSummary``: exact counts over every row, the
+  /// logits of at most `sampleCapacity` rows for EM and the bootstrap), so memory stays flat
+  /// however long the target.
+  public func run(
+    source: Dataset, targetBatches: () throws -> Matrix?,
+    sampleCapacity: Int = PredictionSummary.defaultSampleCapacity, using generator: inout some RandomNumberGenerator,
+    progress: @escaping (String) -> Void = { _ in }
+  ) throws -> LabelShiftAnalysis {
     if case .model = holdout {
     } else {
       let needed = Self.minimumSourceRows(classes: source.classes.count, holdout: holdout)
@@ -74,7 +95,16 @@ public struct LabelShiftWorkflow: Sendable {
             record.validationAccuracy ?? 0))
       }
     }
-    let problems = try base.problems(forTarget: targetFeatures)
+    var targetRows = 0
+    let problems = try {
+      // The summaries' samples become the problems' logits (and are let go here).
+      var summaries = base.emptyTargetSummaries(sampleCapacity: sampleCapacity)
+      while let batch = try targetBatches() {
+        try base.summarize(targetBatch: batch, firstRow: targetRows, into: &summaries)
+        targetRows += batch.rows
+      }
+      return try base.problems(forTarget: summaries)
+    }()
     progress("estimating with \(estimator.method.rawValue)…")
     let estimate = try estimator.estimate(crossFitted: problems, using: &generator)
     var intervals: LabelShiftIntervals? = nil
@@ -86,7 +116,7 @@ public struct LabelShiftWorkflow: Sendable {
     let correct = problems.reduce(0.0) { $0 + $1.holdoutAccuracy * Double($1.holdoutLabels.count) }
     return LabelShiftAnalysis(
       estimate: estimate, intervals: intervals, classes: source.classes.names, sourceRows: source.count,
-      heldOutRows: heldOutRows, folds: base.classifiers.count, targetRows: targetFeatures.rows,
+      heldOutRows: heldOutRows, folds: base.classifiers.count, targetRows: targetRows,
       holdoutAccuracy: correct / Double(heldOutRows))
   }
 }
@@ -104,6 +134,26 @@ extension LabelShiftWorkflow {
     let problem = try LabelShiftProblem(
       holdoutProbabilities: holdoutProbabilities, holdoutLabels: holdoutLabels,
       targetProbabilities: targetProbabilities, sourcePrior: classShares(holdoutLabels, classCount: classes.count))
+    return try run(problem, classes: classes, using: &generator, progress: progress)
+  }
+
+  /// The same with the model's outputs on the target summarised (a stream's, or a merged
+  /// profile's): its logits, the logarithms of its probabilities, were added to `target`.
+  public func run(
+    holdoutProbabilities: Matrix, holdoutLabels: [Int], target: PredictionSummary, classes: ClassIndex,
+    using generator: inout some RandomNumberGenerator, progress: @escaping (String) -> Void = { _ in }
+  ) throws -> LabelShiftAnalysis {
+    let problem = try LabelShiftProblem(
+      holdoutLogits: LabelShiftProblem.logits(ofProbabilities: holdoutProbabilities), holdoutLabels: holdoutLabels,
+      target: target, sourcePrior: classShares(holdoutLabels, classCount: classes.count))
+    return try run(problem, classes: classes, using: &generator, progress: progress)
+  }
+
+  private func run(
+    _ problem: LabelShiftProblem, classes: ClassIndex, using generator: inout some RandomNumberGenerator,
+    progress: (String) -> Void
+  ) throws -> LabelShiftAnalysis {
+    let holdoutLabels = problem.holdoutLabels
     progress("estimating with \(estimator.method.rawValue)…")
     let estimate = try estimator.estimate(crossFitted: [problem], using: &generator)
     var intervals: LabelShiftIntervals? = nil
@@ -113,7 +163,7 @@ extension LabelShiftWorkflow {
     }
     return LabelShiftAnalysis(
       estimate: estimate, intervals: intervals, classes: classes.names, sourceRows: holdoutLabels.count,
-      heldOutRows: holdoutLabels.count, folds: 1, targetRows: targetProbabilities.rows,
+      heldOutRows: holdoutLabels.count, folds: 1, targetRows: problem.target.rows,
       holdoutAccuracy: problem.holdoutAccuracy)
   }
 

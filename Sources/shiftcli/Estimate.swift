@@ -119,6 +119,13 @@ extension ShiftCLI {
     )
     var bootstrap = 0
 
+    @Option(
+      parsing: .unconditional,
+      help:
+        "Label shift: target rows whose model outputs are kept for EM, EM-BCTS and the bootstrap (a sample chosen by a hash of each row; the counts behind BBSE and RLLS use every row), at least 100."
+    )
+    var sampleRows = PredictionSummary.defaultSampleCapacity
+
     @OptionGroup var columns: ColumnOptions
 
     @OptionGroup var seedOptions: SeedOptions
@@ -131,6 +138,7 @@ extension ShiftCLI {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+      guard sampleRows >= 100 else { throw ValidationError("--sample-rows must be at least 100, got \(sampleRows)") }
       if shift == .label && label == nil {
         throw ValidationError("--shift label needs --label COLUMN (the class column of --source)")
       }
@@ -171,17 +179,23 @@ extension ShiftCLI {
 
     private func estimateLabelShift(using generator: inout SplitMix64) throws -> String {
       if let columns = probabilities.columns { return try estimateLabelShift(from: columns, using: &generator) }
-      output.progress("reading \(source) and \(target)…")
+      output.progress("reading \(source)…")
       let sourceData: Dataset
-      let targetFeatures: Matrix
+      // The target is read in one pass, batch by batch, once the models are ready (a model
+      // without a table encoding reads it whole).
+      var targetReader: EncodedTableReader? = nil
+      var targetFeatures: Matrix? = nil
       let workflowHoldout: LabelShiftWorkflow.Holdout
       if let model {
         let (classifier, _) = try ModelFile.load(from: model)
         if let encoding = classifier.tableEncoding {
-          let pair = try TablePair(source: source, target: target, label: label ?? "", encoding: encoding)
-          for warning in pair.warnings { output.warn(warning) }
-          sourceData = try pair.sourceData(classes: classifier.classes)
-          targetFeatures = pair.targetFeatures
+          let schema = try encoding.schema.relabelled(label ?? "", file: source)
+          let relabelled = TableEncoding(schema: schema, encoder: encoding.encoder)
+          let sourceTable = try MixedTable(contentsOf: source, schema: schema, labelRequired: true)
+          let (data, unseen) = try relabelled.dataset(sourceTable, classes: classifier.classes)
+          for entry in unseen { output.warn(entry.warning(file: source)) }
+          sourceData = data
+          targetReader = try EncodedTableReader(contentsOf: target, encoding: relabelled)
         } else {
           // A model without a table encoding (Fashion-MNIST's, or an older file): numeric
           // columns by the model's feature names.
@@ -193,10 +207,10 @@ extension ShiftCLI {
         }
         workflowHoldout = .model(classifier)
       } else {
-        let pair = try TablePair(source: source, target: target, label: label, labelRequired: true, columns: columns)
-        for warning in pair.warnings { output.warn(warning) }
-        sourceData = try pair.sourceData()
-        targetFeatures = pair.targetFeatures
+        let (sourceTable, encoding) = try TablePair.source(source, label: label, labelRequired: true, columns: columns)
+        if let warning = sourceTable.droppedRowsWarning { output.warn(warning) }
+        sourceData = try encoding.dataset(sourceTable, classes: sourceTable.classIndex()).data
+        targetReader = try EncodedTableReader(contentsOf: target, encoding: encoding)
         try hidden.checkLayers(inputs: sourceData.featureCount, outputs: sourceData.classes.count)
         let sizes = [sourceData.featureCount] + hidden.sizes + [sourceData.classes.count]
         try ResourceLimits.checkMemory(
@@ -211,9 +225,25 @@ extension ShiftCLI {
         estimator: LabelShiftEstimator(method: method),
         bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
       let analysis = try naming(source, target) {
-        try workflow.run(source: sourceData, targetFeatures: targetFeatures, using: &generator) { output.progress($0) }
+        if let targetFeatures {
+          return try workflow.run(source: sourceData, targetFeatures: targetFeatures, using: &generator) {
+            output.progress($0)
+          }
+        }
+        return try workflow.run(
+          source: sourceData,
+          targetBatches: {
+            guard let batch = try targetReader?.next() else {
+              output.progress("read \(targetReader?.rowsRead ?? 0) rows of \(target)")
+              return nil
+            }
+            output.progress("read \(batch.firstRow + batch.table.rowCount) rows of \(target)", transient: true)
+            return batch.features
+          }, sampleCapacity: sampleRows, using: &generator
+        ) { output.progress($0) }
       }
       output.endProgress()
+      for warning in targetReader?.warnings ?? [] { output.warn(warning) }
       let report = LabelShiftReport(
         analysis: analysis, requestedMethod: method, modelFile: model, seed: seedOptions.seed, weightsFile: out)
       if let out { try AtomicFile.write(report.weightsCSV, to: out) }
@@ -230,22 +260,32 @@ extension ShiftCLI {
         options: self.columns.schemaOptions(label: label).withPredictions(columns)
           .withPredictedClass(probabilities.prediction))
       if let warning = sourceTable.droppedRowsWarning { output.warn(warning) }
-      let targetTable = try MixedTable(contentsOf: target, schema: sourceTable.schema)
-      let outputs = try ModelOutputs(columns, source: sourceTable, target: targetTable)
+      let classes = try columns.classes(
+        labelClasses: try sourceTable.classIndex(), columns: sourceTable.predictions.map(\.name), file: source)
+      let sourceLabels = try classes.indices(of: sourceTable.labels ?? [], file: source, lines: sourceTable.rowLines)
+      let sourceProbabilities = try columns.matrix(of: sourceTable, classes: classes)
+      // The target in one pass: its probabilities summarised batch by batch.
+      var reader = try MixedTableReader(contentsOf: target, schema: sourceTable.schema)
+      var summary = PredictionSummary(classCount: classes.count, sampleCapacity: sampleRows)
+      while let batch = try reader.next(rows: EncodedTableReader.defaultBatchRows) {
+        let probabilities = try columns.matrix(of: batch, classes: classes)
+        summary.add(logits: LabelShiftProblem.logits(ofProbabilities: probabilities), firstOrdinal: summary.rows)
+        output.progress("read \(summary.rows) rows of \(target)", transient: true)
+      }
+      output.progress("read \(summary.rows) rows of \(target)")
       let workflow = LabelShiftWorkflow(
         estimator: LabelShiftEstimator(method: method),
         bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
       let analysis = try naming(source, target) {
         try workflow.run(
-          holdoutProbabilities: outputs.source, holdoutLabels: outputs.sourceLabels,
-          targetProbabilities: outputs.target, classes: outputs.classes,
+          holdoutProbabilities: sourceProbabilities, holdoutLabels: sourceLabels, target: summary, classes: classes,
           using: &generator
         ) { output.progress($0) }
       }
       output.endProgress()
       let report = LabelShiftReport(
         analysis: analysis, requestedMethod: method, modelFile: nil, seed: seedOptions.seed, weightsFile: out,
-        probabilityColumns: outputs.columnNames)
+        probabilityColumns: sourceTable.predictions.map(\.name))
       if let out { try AtomicFile.write(report.weightsCSV, to: out) }
       return try output.render(report) { report.humanSummary }
     }

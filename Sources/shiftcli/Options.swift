@@ -72,9 +72,10 @@ struct OutputOptions: ParsableArguments {
   @Flag(help: "No progress lines on stderr.")
   var quiet = false
 
-  /// Writes a progress line to stderr: updated in place on a terminal, one line per call otherwise.
-  func progress(_ text: String) {
-    guard !quiet else { return }
+  /// Writes a progress line to stderr: updated in place on a terminal, one line per call
+  /// otherwise; a `transient` line (a count that goes up) is shown on a terminal only.
+  func progress(_ text: String, transient: Bool = false) {
+    guard !quiet, !transient || isatty(STDERR_FILENO) != 0 else { return }
     let line = isatty(STDERR_FILENO) != 0 ? "\r\u{1B}[K" + text : text + "\n"
     FileHandle.standardError.write(Data(line.utf8))
   }

@@ -47,6 +47,19 @@ struct TablePair {
     try self.init(sourceTable: sourceTable, target: target, encoding: relabelled, keepingText: keepingText)
   }
 
+  /// The source `source` read with the schema inferred from it (as ``init(source:target:label:labelRequired:columns:probabilities:keepingText:)``
+  /// reads it) and the encoding fitted on it, for a target that is streamed.
+  static func source(
+    _ source: String, label: String?, labelRequired: Bool, columns: ColumnOptions,
+    probabilities: ProbabilityOptions? = nil
+  ) throws -> (table: MixedTable, encoding: TableEncoding) {
+    var options = columns.schemaOptions(label: label).withPredictions(probabilities?.columns)
+      .withPredictedClass(probabilities?.prediction)
+    options.labelRequired = labelRequired
+    let table = try MixedTable(contentsOf: source, options: options)
+    return (table, TableEncoding(fittedTo: table))
+  }
+
   private init(sourceTable: MixedTable, target: String, encoding: TableEncoding, keepingText: [String] = []) throws {
     self.encoding = encoding
     source = sourceTable
@@ -90,5 +103,18 @@ extension MixedTable {
   var droppedRowsWarning: String? {
     droppedUnlabelledRows == 0
       ? nil : "\(file): left out \(droppedUnlabelledRows) rows without a label (--drop-unlabelled)"
+  }
+}
+
+extension EncodedTableReader {
+  /// Warnings for stderr once the file is read: its columns the source does not have, and the
+  /// levels the source never had.
+  var warnings: [String] {
+    let known = Set(encoding.schema.columns.map(\.name))
+    let skipped = header.filter { !known.contains($0) }
+    return
+      (skipped.isEmpty
+      ? [] : ["\(file): columns the source does not have are not used: \(skipped.joined(separator: ", "))"])
+      + unseen.map { $0.warning(file: file) }
   }
 }

@@ -5,6 +5,7 @@ import NeuralNetwork
 import RealModule
 import ShiftEstimation
 import ShiftTestFixtures
+import Summaries
 import Testing
 
 @testable import ShiftWorkflow
@@ -23,15 +24,70 @@ import Testing
       bootstrap: LabelShiftBootstrap(replicates: 5)
     ).run(source: holdout, targetFeatures: target, using: &first)
     var second = SplitMix64(seed: 3)
+    let targetLogits = try setting.classifier.logits(for: target)
     let problem = try LabelShiftProblem(
       holdoutLogits: setting.classifier.logits(for: holdout.features), holdoutLabels: holdout.labels,
-      targetLogits: setting.classifier.logits(for: target), sourcePrior: holdout.classPriors)
+      target: PredictionSummary(logits: targetLogits, sampleCapacity: 1500), sourcePrior: holdout.classPriors)
     let estimate = try LabelShiftEstimator(method: .emBCTS).estimate(problem, using: &second)
     let intervals = try LabelShiftBootstrap(replicates: 5).intervals(for: .emBCTS, on: problem, using: &second)
     #expect(analysis.estimate == estimate)
     #expect(analysis.intervals == intervals)
+    // The rows in file order instead of the sample's key order: the same prior within rounding.
+    var third = SplitMix64(seed: 3)
+    let inOrder = try LabelShiftEstimator(method: .emBCTS).estimate(
+      LabelShiftProblem(
+        holdoutLogits: problem.holdoutLogits, holdoutLabels: holdout.labels, targetLogits: targetLogits,
+        sourcePrior: holdout.classPriors), using: &third)
+    for (a, b) in zip(inOrder.targetPrior, estimate.targetPrior) { #expect(abs(a - b) < 1e-12) }
     #expect(analysis.folds == 1 && analysis.heldOutRows == holdout.count && analysis.targetRows == 1500)
     #expect(analysis.holdoutAccuracy.isApproximatelyEqual(to: problem.holdoutAccuracy, absoluteTolerance: 1e-12))
+  }
+
+  /// A target streamed in batches is the target read whole, as long as it fits the sample;
+  /// beyond it the counts still cover every row and EM runs on the sampled rows.
+  @Test func aStreamedTargetIsTheWholeTarget() throws {
+    let setting = Fixtures.labelSetting
+    let holdout = Dataset(
+      features: Fixtures.labelHoldoutFeatures, labels: setting.holdoutLabels, classes: setting.classifier.classes)
+    let target = Fixtures.poolFeatures.rows(at: 0..<1500)
+    let workflow = LabelShiftWorkflow(
+      holdout: .model(setting.classifier), estimator: LabelShiftEstimator(),
+      bootstrap: LabelShiftBootstrap(replicates: 5))
+    var first = SplitMix64(seed: 4)
+    let whole = try workflow.run(source: holdout, targetFeatures: target, using: &first)
+    func streamed(capacity: Int) throws -> LabelShiftAnalysis {
+      var start = 0
+      var generator = SplitMix64(seed: 4)
+      return try workflow.run(
+        source: holdout,
+        targetBatches: {
+          guard start < target.rows else { return nil }
+          defer { start += 97 }
+          return target.rows(at: start..<min(start + 97, target.rows))
+        }, sampleCapacity: capacity, using: &generator)
+    }
+    #expect(try streamed(capacity: 1500) == whole)
+    // A sample of 500 of the 1 500 rows: BBSE's counts are every row's; EM's prior is within
+    // sampling error of the whole's (its standard error with 500 rows is at most √(q(1−q)/500) ≈ 0.01).
+    let sampled = try streamed(capacity: 500)
+    #expect(sampled.targetRows == 1500)
+    let counted = try LabelShiftWorkflow(
+      holdout: .model(setting.classifier), estimator: LabelShiftEstimator(method: .bbseHard))
+    var a = SplitMix64(seed: 5)
+    var b = SplitMix64(seed: 5)
+    var start = 0
+    let wholeCounts = try counted.run(source: holdout, targetFeatures: target, using: &a)
+    let streamedCounts = try counted.run(
+      source: holdout,
+      targetBatches: {
+        guard start < target.rows else { return nil }
+        defer { start += 500 }
+        return target.rows(at: start..<start + 500)
+      }, sampleCapacity: 100, using: &b)
+    for (x, y) in zip(wholeCounts.estimate.targetPrior, streamedCounts.estimate.targetPrior) {
+      #expect(abs(x - y) < 1e-12)
+    }
+    for (x, y) in zip(whole.estimate.targetPrior, sampled.estimate.targetPrior) { #expect(abs(x - y) < 0.03) }
   }
 
   @Test func aModelWithOtherClassesIsRefused() throws {

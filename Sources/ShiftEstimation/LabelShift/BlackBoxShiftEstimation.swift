@@ -42,12 +42,10 @@ enum BlackBoxShiftEstimation {
     return (matrix, notes)
   }
 
-  /// The target's predicted-class distribution μ.
+  /// The target's predicted-class distribution μ, over every target row: the share predicted
+  /// as each class (hard), or the mean probability (soft).
   static func targetMarginal(_ problem: LabelShiftProblem, soft: Bool) -> [Double] {
-    if soft { return problem.targetProbabilities.columnMeans() }
-    var marginal = [Double](repeating: 0, count: problem.classCount)
-    for predicted in predictedClasses(problem.targetProbabilities) { marginal[predicted] += 1 }
-    return marginal.map { $0 / Double(problem.targetProbabilities.rows) }
+    soft ? problem.target.meanProbabilities : problem.target.predictedShares
   }
 
   /// Estimates the target prior with hard or soft confusion.

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import LinearAlgebra
 import NeuralNetwork
+import Summaries
 
 /// Base classifiers, each with its logits on labelled source rows it did not see: what every
 /// label-shift estimate starts from (the holdout gives the confusion matrix and the
@@ -78,6 +79,38 @@ public struct HeldOutClassifiers: Sendable {
 
   /// Rows held out over all folds (the whole source when cross-fitted or given a model).
   public var heldOutRowCount: Int { heldOutLabels.reduce(0) { $0 + $1.count } }
+
+  /// One empty summary per fold of its classifier's outputs on a target, each keeping the
+  /// logits of at most `sampleCapacity` rows.
+  public func emptyTargetSummaries(sampleCapacity: Int = PredictionSummary.defaultSampleCapacity)
+    -> [PredictionSummary]
+  {
+    classifiers.map { PredictionSummary(classCount: $0.classes.count, sampleCapacity: sampleCapacity) }
+  }
+
+  /// Adds a batch of raw target features, its first row at `firstRow` of the target, to each
+  /// fold's summary (from ``emptyTargetSummaries(sampleCapacity:)``).
+  public func summarize(
+    targetBatch features: Matrix, firstRow: Int, into summaries: inout [PredictionSummary]
+  ) throws {
+    guard summaries.count == classifiers.count else {
+      throw ShiftEstimationError.invalidInput("\(summaries.count) target summaries for \(classifiers.count) folds")
+    }
+    for (fold, classifier) in classifiers.enumerated() {
+      summaries[fold].add(logits: try classifier.logits(for: features), firstOrdinal: firstRow)
+    }
+  }
+
+  /// The per-fold problems for each fold classifier's summarised outputs on the target.
+  public func problems(forTarget summaries: [PredictionSummary]) throws -> [LabelShiftProblem] {
+    guard summaries.count == classifiers.count else {
+      throw ShiftEstimationError.invalidInput("\(summaries.count) target summaries for \(classifiers.count) folds")
+    }
+    return try zip(zip(heldOutLogits, heldOutLabels), summaries).map { holdout, target in
+      try LabelShiftProblem(
+        holdoutLogits: holdout.0, holdoutLabels: holdout.1, target: target, sourcePrior: sourcePrior)
+    }
+  }
 
   /// The per-fold label-shift problems for raw target features.
   public func problems(forTarget targetFeatures: Matrix) throws -> [LabelShiftProblem] {

@@ -5,15 +5,20 @@ import LinearAlgebra
 /// Estimates the target class prior under label shift (SPEC §2) from a ``LabelShiftProblem``.
 ///
 /// `auto` picks a method without target labels: it splits the holdout in two (stratified),
-/// keeps one half to estimate from, draws pseudo-targets of the target's size from the other
-/// half with the pilot prior (the mean of all candidates' estimates) as the truth, runs every
-/// candidate, and keeps the one with the smallest mean weight error over `selectionRounds`
-/// such simulations.
+/// keeps one half to estimate from, draws pseudo-targets of the target's size (at most
+/// ``selectionPoolMultiple`` times the other half's rows) from the other half with the pilot
+/// prior (the mean of all candidates' estimates) as the truth, runs every candidate, and keeps
+/// the one with the smallest mean weight error over `selectionRounds` such simulations.
 public struct LabelShiftEstimator: Sendable {
   /// The method to run.
   public var method: LabelShiftMethod
   /// Simulated shifts per `auto` choice.
   public var selectionRounds: Int
+  /// The largest pseudo-target `auto` draws, as a multiple of the pool it draws from. A larger
+  /// draw repeats each pool row more than this many times on average: its error is then the
+  /// pool's, not the target size's, and it only costs time (a million-row target would
+  /// otherwise be simulated a million rows at a time).
+  public static let selectionPoolMultiple = 4
 
   /// An estimator using `method` (default `auto`).
   public init(method: LabelShiftMethod = .auto, selectionRounds: Int = 10) {
@@ -140,7 +145,8 @@ public struct LabelShiftEstimator: Sendable {
       let mass = drawable.reduce(0, +)
       guard mass > 0, !estimationRows.isEmpty else { continue }
       let truth = drawable.map { $0 / mass }
-      let size = problem.targetLogits.rows
+      let poolRows = poolByClass.reduce(0) { $0 + $1.count }
+      let size = min(problem.target.rows, Self.selectionPoolMultiple * poolRows)
       var pseudoTarget: [Int] = []
       pseudoTarget.reserveCapacity(size)
       for _ in 0..<size {

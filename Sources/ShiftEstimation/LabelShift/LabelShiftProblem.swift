@@ -3,27 +3,48 @@ import Evaluation
 import Foundation
 import LinearAlgebra
 import NeuralNetwork
+import Summaries
 
 /// What every label-shift estimator works from: a classifier's logits on a labelled source
-/// holdout (data it was not trained on) and on the unlabelled target sample.
+/// holdout (data it was not trained on) and its outputs on the unlabelled target: the counts
+/// and sums over every target row, and the logits of target rows (all of them, in order, or
+/// the sample a ``PredictionSummary`` kept of a stream).
 public struct LabelShiftProblem: Sendable {
   /// `n_h × k` logits on the source holdout.
   public var holdoutLogits: Matrix
   /// True class of each holdout row.
   public var holdoutLabels: [Int]
-  /// `n_t × k` logits on the target sample.
-  public var targetLogits: Matrix
+  /// The counts and sums of the model's outputs over every target row.
+  public let target: PredictionCounts
+  /// `n × k` logits of target rows: every row in order, or a stream's sample in key order.
+  public let targetLogits: Matrix
   /// The source class prior the weights `w(y) = q(y)/p(y)` are defined against.
   public var sourcePrior: [Double]
 
   /// Softmax of the holdout logits.
   public let holdoutProbabilities: Matrix
-  /// Softmax of the target logits.
+  /// Softmax of the target's sampled logits.
   public let targetProbabilities: Matrix
 
-  /// A problem; throws when shapes disagree, a label is out of range or the prior is not a
-  /// distribution.
+  /// A problem whose target is every row of `targetLogits`; throws when shapes disagree, a
+  /// label is out of range or the prior is not a distribution.
   public init(holdoutLogits: Matrix, holdoutLabels: [Int], targetLogits: Matrix, sourcePrior: [Double]) throws {
+    try self.init(
+      holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, target: PredictionCounts(logits: targetLogits),
+      targetLogits: targetLogits, sourcePrior: sourcePrior)
+  }
+
+  /// A problem whose target is summarised by `target` (a stream's, or a merged profile's):
+  /// its counts, and its sample's logits.
+  public init(holdoutLogits: Matrix, holdoutLabels: [Int], target: PredictionSummary, sourcePrior: [Double]) throws {
+    try self.init(
+      holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, target: target.counts,
+      targetLogits: target.sampledLogits, sourcePrior: sourcePrior)
+  }
+
+  private init(
+    holdoutLogits: Matrix, holdoutLabels: [Int], target: PredictionCounts, targetLogits: Matrix, sourcePrior: [Double]
+  ) throws {
     let k = sourcePrior.count
     guard k >= 2 else { throw ShiftEstimationError.invalidInput("label shift needs at least 2 classes, got \(k)") }
     guard holdoutLogits.columns == k, targetLogits.columns == k else {
@@ -34,7 +55,13 @@ public struct LabelShiftProblem: Sendable {
     guard holdoutLogits.rows == holdoutLabels.count, holdoutLogits.rows > 0 else {
       throw ShiftEstimationError.invalidInput("the source holdout is empty or its labels do not match its rows")
     }
-    guard targetLogits.rows > 0 else { throw ShiftEstimationError.invalidInput("the target sample is empty") }
+    guard targetLogits.rows > 0, target.rows > 0 else {
+      throw ShiftEstimationError.invalidInput("the target sample is empty")
+    }
+    guard target.classCount == k else {
+      throw ShiftEstimationError.invalidInput(
+        "the target's predictions have \(target.classCount) classes, expected \(k)")
+    }
     guard holdoutLabels.allSatisfy({ (0..<k).contains($0) }) else {
       throw ShiftEstimationError.invalidInput("a holdout label lies outside the \(k) classes")
     }
@@ -46,6 +73,7 @@ public struct LabelShiftProblem: Sendable {
     }
     self.holdoutLogits = holdoutLogits
     self.holdoutLabels = holdoutLabels
+    self.target = target
     self.targetLogits = targetLogits
     self.sourcePrior = sourcePrior
     var holdoutProbabilities = holdoutLogits
@@ -99,8 +127,8 @@ public struct LabelShiftProblem: Sendable {
     return rows
   }
 
-  /// The same problem on a subset of holdout rows and target rows (for bootstrap and
-  /// method selection); indices may repeat.
+  /// The same problem on a subset of holdout rows and of the target's sampled rows (for
+  /// bootstrap and method selection); indices may repeat.
   public func resampled(holdoutRows: [Int], targetRows: [Int]) throws -> LabelShiftProblem {
     try LabelShiftProblem(
       holdoutLogits: holdoutLogits.rows(at: holdoutRows), holdoutLabels: holdoutRows.map { holdoutLabels[$0] },

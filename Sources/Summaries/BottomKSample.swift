@@ -1,0 +1,140 @@
+import LinearAlgebra
+
+/// A uniform sample of at most `capacity` rows of a stream, chosen by a hash of each row's
+/// content (``StableHash``): the rows with the smallest keys. Because the choice depends on the
+/// rows alone, never on their order or on how the stream was split, the sample of a merge of
+/// shards is exactly the merge of their samples (bottom-k sampling, Cohen & Kaplan 2007).
+///
+/// Rows are fixed-width `Float` vectors (a model's logits, a row of features). Ties between
+/// equal keys (duplicate rows, or a 64-bit collision) are broken by the values, so that the
+/// sample is one set whatever the order of arrival. Memory is at most 1.25 times the capacity
+/// (plus 16 rows).
+public struct BottomKSample: Sendable, Equatable, Codable {
+  /// The most rows kept.
+  public let capacity: Int
+  /// Values per row.
+  public let width: Int
+  /// Rows offered so far (kept or not).
+  public private(set) var offered: Int = 0
+  /// The candidate rows' keys: the kept rows and, until the next compaction, up to as many
+  /// more. After ``compacted()`` (as in every merged or decoded sample) exactly the kept rows,
+  /// in ascending order.
+  public private(set) var keys: [UInt64] = []
+  /// Each candidate row's position in the stream it was offered from (a file's row index).
+  public private(set) var ordinals: [Int] = []
+  /// The candidate rows, row-major (`keys.count × width`).
+  public private(set) var values: [Float] = []
+  /// No row with a larger key can be among the kept ones any more.
+  private var threshold = UInt64.max
+
+  /// An empty sample of at most `capacity` rows of `width` values.
+  public init(capacity: Int, width: Int) {
+    precondition(capacity >= 1 && width >= 0, "a sample keeps at least one row of non-negative width")
+    self.capacity = capacity
+    self.width = width
+  }
+
+  /// Rows kept.
+  public var count: Int { min(keys.count, capacity) }
+
+  /// Whether every row offered is kept (the sample is the whole stream).
+  public var isComplete: Bool { offered <= capacity }
+
+  /// Offers the row `row` (`width` values) with its `key` and stream position `ordinal`.
+  public mutating func offer(key: UInt64, ordinal: Int, row: UnsafeBufferPointer<Float>) {
+    precondition(row.count == width, "a row of \(row.count) values offered to a sample of width \(width)")
+    offered += 1
+    guard key <= threshold else { return }
+    keys.append(key)
+    ordinals.append(ordinal)
+    values.append(contentsOf: row)
+    if keys.count >= capacity + max(capacity / 4, 16) { self = compacted() }
+  }
+
+  /// The same sample with only its `capacity` smallest rows, in ascending key order.
+  public func compacted() -> BottomKSample {
+    var order = Array(keys.indices)
+    order.sort { isBefore($0, $1) }
+    var result = BottomKSample(capacity: capacity, width: width)
+    result.offered = offered
+    let kept = order.prefix(capacity)
+    result.keys = kept.map { keys[$0] }
+    result.ordinals = kept.map { ordinals[$0] }
+    result.values.reserveCapacity(kept.count * width)
+    for index in kept { result.values.append(contentsOf: values[(index * width)..<((index + 1) * width)]) }
+    if keys.count >= capacity, let last = result.keys.last { result.threshold = last }
+    return result
+  }
+
+  /// Whether row `a` comes before row `b`: by key, then by values.
+  private func isBefore(_ a: Int, _ b: Int) -> Bool {
+    if keys[a] != keys[b] { return keys[a] < keys[b] }
+    for j in 0..<width {
+      let (x, y) = (values[a * width + j].bitPattern, values[b * width + j].bitPattern)
+      if x != y { return x < y }
+    }
+    return ordinals[a] < ordinals[b]
+  }
+
+  /// The sample of both streams: the smallest keys of the two. Exact: equal to the sample of
+  /// the concatenated streams. Throws unless the capacities and widths agree.
+  public func merged(with other: BottomKSample) throws -> BottomKSample {
+    guard capacity == other.capacity, width == other.width else {
+      throw SummaryError.mismatch(
+        "samples of \(capacity) rows × \(width) values and of \(other.capacity) rows × \(other.width) values")
+    }
+    var union = self
+    union.keys += other.keys
+    union.ordinals += other.ordinals
+    union.values += other.values
+    union.offered += other.offered
+    return union.compacted()
+  }
+
+  /// The kept rows as a matrix, in ascending key order (the canonical order: the same however
+  /// the stream was split).
+  public func matrix() -> Matrix {
+    let sample = compacted()
+    return Matrix(rows: sample.count, columns: width, storage: sample.values)
+  }
+
+  enum CodingKeys: String, CodingKey { case capacity, width, offered, keys, ordinals, values }
+
+  /// Decodes a sample, checking that its rows fit its sizes and are in key order.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    capacity = try container.decode(Int.self, forKey: .capacity)
+    width = try container.decode(Int.self, forKey: .width)
+    offered = try container.decode(Int.self, forKey: .offered)
+    keys = try container.decode([UInt64].self, forKey: .keys)
+    ordinals = try container.decode([Int].self, forKey: .ordinals)
+    values = try container.decode([Float].self, forKey: .values)
+    guard capacity >= 1, width >= 0, keys.count <= capacity, ordinals.count == keys.count,
+      values.count == keys.count * width, offered >= keys.count,
+      zip(keys, keys.dropFirst()).allSatisfy({ $0 <= $1 })
+    else {
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: decoder.codingPath, debugDescription: "a sample whose rows do not fit its sizes or order"))
+    }
+    if offered > capacity, let last = keys.last { threshold = last }
+  }
+
+  /// Encodes the sample compacted (its kept rows in key order).
+  public func encode(to encoder: any Encoder) throws {
+    let sample = keys.count > capacity || !zip(keys, keys.dropFirst()).allSatisfy({ $0 <= $1 }) ? compacted() : self
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(capacity, forKey: .capacity)
+    try container.encode(width, forKey: .width)
+    try container.encode(sample.offered, forKey: .offered)
+    try container.encode(sample.keys, forKey: .keys)
+    try container.encode(sample.ordinals, forKey: .ordinals)
+    try container.encode(sample.values, forKey: .values)
+  }
+
+  /// Whether both keep the same rows of streams of the same length (positions aside).
+  public static func == (a: BottomKSample, b: BottomKSample) -> Bool {
+    let (x, y) = (a.compacted(), b.compacted())
+    return x.capacity == y.capacity && x.width == y.width && x.offered == y.offered && x.keys == y.keys
+      && x.values.map(\.bitPattern) == y.values.map(\.bitPattern)
+  }
+}

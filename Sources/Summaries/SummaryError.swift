@@ -1,0 +1,15 @@
+/// Errors combining or reading summaries.
+public enum SummaryError: Error, Equatable, CustomStringConvertible {
+  /// Two summaries of different shapes (capacities, widths, classes, columns) were merged.
+  case mismatch(String)
+  /// A summary's contents contradict each other.
+  case invalid(String)
+
+  /// The error in words.
+  public var description: String {
+    switch self {
+    case .mismatch(let what): "summaries that cannot be merged: \(what)"
+    case .invalid(let what): "an invalid summary: \(what)"
+    }
+  }
+}
