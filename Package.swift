@@ -46,7 +46,7 @@ let package = Package(
     module("Evaluation", ["LinearAlgebra"]),
     module("Summaries", ["LinearAlgebra", "NeuralNetwork"]),
     module("DomainClassifier", ["LinearAlgebra", "Datasets", "Evaluation"]),
-    module("ShiftDetection", ["LinearAlgebra", "Datasets", "Evaluation", "DomainClassifier"]),
+    module("ShiftDetection", ["LinearAlgebra", "Datasets", "Evaluation", "Summaries", "DomainClassifier"]),
     module(
       "ShiftEstimation", ["LinearAlgebra", "Datasets", "NeuralNetwork", "Evaluation", "Summaries", "DomainClassifier"]),
     module("PerformanceEstimation", ["LinearAlgebra", "Datasets", "Evaluation", "ShiftEstimation"]),
@@ -90,7 +90,8 @@ let package = Package(
     .testTarget(
       name: "ShiftDetectionTests",
       dependencies: [
-        "ShiftDetection", "DomainClassifier", "ShiftEstimation", "Datasets", "NeuralNetwork", "ShiftTestFixtures",
+        "ShiftDetection", "DomainClassifier", "ShiftEstimation", "Datasets", "NeuralNetwork", "Summaries",
+        "ShiftTestFixtures",
         realModule,
       ]),
     .testTarget(name: "ShiftEstimationTests", dependencies: ["ShiftEstimation", "ShiftTestFixtures", realModule]),

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Summaries
 
 extension ShiftDetectionResult {
   /// One two-sample test of one column (its values, or its missing rate), or of one of a
@@ -50,17 +51,18 @@ extension ShiftDetectionResult {
 
 /// The two-sample tests of one column of ``ColumnCells``: its present values (KS for a number,
 /// χ² over the categories for a category) and, when either side has missing cells, its missing
-/// rate. Unadjusted: the detector corrects them as one family.
+/// rate; the target's side summarised (``ColumnSummary``: exact counts, and a sketch whose
+/// error bound is the KS statistic's). Unadjusted: the detector corrects them as one family.
 func columnTests(
-  _ column: ColumnCells.Column, source: [Float], target: [Float], unseenLevels: [String]
+  _ column: ColumnCells.Column, source: [Float], target: ColumnSummary, unseenLevels: [String]
 ) -> [ShiftDetectionResult.FeatureTest] {
   let sourcePresent = source.filter { !$0.isNaN }
-  let targetPresent = target.filter { !$0.isNaN }
   let missingSource = source.count - sourcePresent.count
-  let missingTarget = target.count - targetPresent.count
+  let (targetPresent, missingTarget) = (target.present, target.missing)
+  let targetRows = targetPresent + missingTarget
   let rates = (
     source.isEmpty ? 0 : Double(missingSource) / Double(source.count),
-    target.isEmpty ? 0 : Double(missingTarget) / Double(target.count)
+    targetRows == 0 ? 0 : Double(missingTarget) / Double(targetRows)
   )
   func entry(
     _ type: ShiftDetectionResult.FeatureTest.Kind, _ test: String, statistic: Double, pValue: Double,
@@ -72,17 +74,18 @@ func columnTests(
       unseenLevels: unseenLevels)
   }
   var tests: [ShiftDetectionResult.FeatureTest] = []
-  if !sourcePresent.isEmpty && !targetPresent.isEmpty {
-    if column.kind == .numeric {
-      let ks = KolmogorovSmirnovTest(sourcePresent.map(Double.init), targetPresent.map(Double.init))
+  if !sourcePresent.isEmpty && targetPresent > 0 {
+    switch target {
+    case .numeric(let sketch):
+      let ks = KolmogorovSmirnovTest(sourcePresent.map(Double.init), sketch)
       tests.append(
         entry(
           .numeric, "Kolmogorov–Smirnov", statistic: ks.statistic, pValue: ks.pValue, effect: ks.statistic,
           "KS distance"))
-    } else {
+    case .categorical(let counts, _):
       let chi = ChiSquareTest(
         categoryCounts(sourcePresent, count: column.categories.count),
-        categoryCounts(targetPresent, count: column.categories.count))
+        counts.prefix(column.categories.count).map(Double.init))
       tests.append(
         entry(
           column.kind == .boolean ? .boolean : .categorical, "chi-squared", statistic: chi.statistic,
@@ -90,7 +93,7 @@ func columnTests(
     }
   }
   if missingSource + missingTarget > 0 {
-    let test = TwoProportionTest(missingSource, of: source.count, missingTarget, of: target.count)
+    let test = TwoProportionTest(missingSource, of: source.count, missingTarget, of: targetRows)
     tests.append(
       entry(
         .missingRate, test.method.rawValue, statistic: test.statistic, pValue: test.pValue,

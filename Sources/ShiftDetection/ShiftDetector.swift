@@ -3,6 +3,7 @@ import DomainClassifier
 import Evaluation
 import Foundation
 import LinearAlgebra
+import Summaries
 
 /// Did the data shift, and how? Three families of tests, each at level α/3 so that the verdict's
 /// false-positive rate is at most α (Bonferroni over the families):
@@ -67,9 +68,51 @@ public struct ShiftDetector: Sendable {
     guard cells.source.columns == cells.target.columns, columns != nil || cells.source.rowCount == source.rows else {
       throw ShiftDetectionError.invalidInput("the source's and the target's columns must match their features")
     }
+    return try detect(
+      source: source, sourceCells: cells.source, targetColumns: DetectionTarget.columnSummaries(of: cells.target),
+      unseen: cells.target.unseen, domainTarget: target, domainTargetRows: nil, predictions: predictions,
+      classWeights: classWeights, domainFit: domainFit, using: &generator)
+  }
+
+  /// Tests `source` (encoded features, and their cells `sourceCells`) against a target
+  /// summarised in one pass (``DetectionTarget``): the column tests on its summaries (exact
+  /// counts; KS statistics within the sketches' ``QuantileSketch/rankErrorBound``), the domain
+  /// classifier on its sampled rows (all of them when they fit the sample). Otherwise as
+  /// ``detect(source:target:featureNames:columns:predictions:classWeights:domainFit:using:)``;
+  /// the rows listed as least like the source are the target's row indices.
+  public func detect(
+    source: Matrix, sourceCells: ColumnCells, target: DetectionTarget, featureNames: [String],
+    predictions: PredictionSample? = nil, classWeights: (sourceLabels: [Int], weights: [Double])? = nil,
+    using generator: inout some RandomNumberGenerator
+  ) throws -> ShiftDetectionResult {
+    let (rows, ordinals) = target.sample.orderedRows()
+    guard source.columns == rows.columns, featureNames.count == source.columns,
+      sourceCells.columns.count == target.columns.count
+    else {
+      throw ShiftDetectionError.invalidInput("source, target and feature names must have the same columns")
+    }
+    guard rows.rows > 0 else { throw ShiftDetectionError.invalidInput("the target has no rows") }
+    return try detect(
+      source: source, sourceCells: sourceCells, targetColumns: target.columns, unseen: target.unseen,
+      domainTarget: rows, domainTargetRows: ordinals, predictions: predictions, classWeights: classWeights,
+      domainFit: nil, using: &generator)
+  }
+
+  /// The detector on a target given by its column summaries and the rows the domain
+  /// classifier reads (`domainTargetRows`: each one's row index in the target, nil: the
+  /// target itself).
+  private func detect(
+    source: Matrix, sourceCells: ColumnCells, targetColumns: [ColumnSummary], unseen: [EncodedFeatures.Unseen],
+    domainTarget target: Matrix, domainTargetRows: [Int]?, predictions: PredictionSample?,
+    classWeights: (sourceLabels: [Int], weights: [Double])?, domainFit: DomainClassifierFit?,
+    using generator: inout some RandomNumberGenerator
+  ) throws -> ShiftDetectionResult {
+    guard level > 0, level < 1 else {
+      throw ShiftDetectionError.invalidInput("the level must be in (0, 1), got \(level)")
+    }
     let familyLevel = level / 3
 
-    let features = try columnTests(source: cells.source, target: cells.target)
+    let features = try columnTests(source: sourceCells, target: targetColumns, unseen: unseen)
 
     let ratios = try domainFit ?? domainClassifier.fit(source: source, target: target, using: &generator)
     guard ratios.sourceLogDensityRatio.count == source.rows, ratios.targetLogDensityRatio.count == target.rows else {
@@ -133,7 +176,7 @@ public struct ShiftDetector: Sendable {
       level: level, verdict: verdict, features: features, correction: correction, domain: domain,
       predictions: predictionTest, predictionTests: predictionTests, labelMatchedDomain: residual,
       mostTargetLikeSourceRows: Array(byRatio(ratios.sourceLogDensityRatio)),
-      mostSourceUnlikeTargetRows: Array(byRatio(ratios.targetLogDensityRatio)))
+      mostSourceUnlikeTargetRows: byRatio(ratios.targetLogDensityRatio).map { domainTargetRows?[$0] ?? $0 })
   }
 
   /// The feature family alone (no domain classifier, cheap enough for every chunk of a stream):
@@ -143,11 +186,21 @@ public struct ShiftDetector: Sendable {
     guard source.columns == target.columns else {
       throw ShiftDetectionError.invalidInput("the source's and the target's columns differ")
     }
+    return try columnTests(source: source, target: DetectionTarget.columnSummaries(of: target), unseen: target.unseen)
+  }
+
+  /// The feature family against a target's column summaries (from ``DetectionTarget``).
+  public func columnTests(
+    source: ColumnCells, target: [ColumnSummary], unseen: [EncodedFeatures.Unseen]
+  ) throws -> [ShiftDetectionResult.FeatureTest] {
+    guard source.columns.count == target.count else {
+      throw ShiftDetectionError.invalidInput("the source's and the target's columns differ")
+    }
     var tests: [ShiftDetectionResult.FeatureTest] = []
     for (index, column) in source.columns.enumerated() {
-      let unseen = target.unseen.first { $0.column == column.name }?.levels ?? []
+      let levels = unseen.first { $0.column == column.name }?.levels ?? []
       tests += ShiftDetection.columnTests(
-        column, source: source.values(ofColumn: index), target: target.values(ofColumn: index), unseenLevels: unseen)
+        column, source: source.values(ofColumn: index), target: target[index], unseenLevels: levels)
     }
     return adjusted(tests)
   }

@@ -98,6 +98,22 @@ public struct BottomKSample: Sendable, Equatable, Codable {
     return Matrix(rows: sample.count, columns: width, storage: sample.values)
   }
 
+  /// The kept rows and their stream positions: in stream order when the sample is the whole
+  /// stream (so that it is the stream itself), in key order otherwise.
+  public func orderedRows() -> (rows: Matrix, ordinals: [Int]) {
+    let sample = compacted()
+    guard isComplete else {
+      return (Matrix(rows: sample.count, columns: width, storage: sample.values), sample.ordinals)
+    }
+    let order = sample.ordinals.indices.sorted {
+      (sample.ordinals[$0], sample.keys[$0]) < (sample.ordinals[$1], sample.keys[$1])
+    }
+    var values: [Float] = []
+    values.reserveCapacity(sample.values.count)
+    for index in order { values += sample.values[(index * width)..<((index + 1) * width)] }
+    return (Matrix(rows: order.count, columns: width, storage: values), order.map { sample.ordinals[$0] })
+  }
+
   enum CodingKeys: String, CodingKey { case capacity, width, offered, keys, ordinals, values }
 
   /// Decodes a sample, checking that its rows fit its sizes and are in key order.

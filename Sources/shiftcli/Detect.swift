@@ -52,6 +52,13 @@ extension ShiftCLI {
     @Option(parsing: .unconditional, help: "Level α of the verdict, in (0, 1).")
     var level = 0.05
 
+    @Option(
+      parsing: .unconditional,
+      help:
+        "Target rows the domain classifier reads: a sample chosen by a hash of each row (the column tests read every row), at least 10."
+    )
+    var domainRows = DetectionTarget.defaultDomainRows
+
     @OptionGroup var columns: ColumnOptions
 
     @OptionGroup var probabilities: ProbabilityOptions
@@ -70,6 +77,7 @@ extension ShiftCLI {
       }
       guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1), got \(level)") }
       guard referenceRows >= 10 else { throw ValidationError("--reference-rows must be at least 10") }
+      guard domainRows >= 10 else { throw ValidationError("--domain-rows must be at least 10") }
       try limits.check(referenceRows, atMost: ResourceLimits.referenceRows, option: "--reference-rows")
       if let saveReference {
         try checkWritableDirectory(of: saveReference, option: "--save-reference")
@@ -81,6 +89,9 @@ extension ShiftCLI {
 
     func execute() throws -> String {
       var generator = seedOptions.generator
+      if probabilities.columns == nil, let streamed = try streamedReference(using: &generator) {
+        return try detectStreaming(reference: streamed.reference, name: streamed.name, using: &generator)
+      }
       let sourceReference: SourceReference
       let referenceName: String
       let targetFeatures: Matrix
@@ -133,6 +144,54 @@ extension ShiftCLI {
         try ShiftDetector(level: level).detect(
           source: sourceSample, target: targetFeatures, featureNames: sourceReference.featureNames,
           columns: columns, predictions: predictions, using: &generator)
+      }
+      if let saveReference { try sourceReference.save(to: saveReference) }
+      return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: referenceName) }
+    }
+
+    /// The source reference when the target can be streamed (a table encoding and no model
+    /// outputs to compare), nil otherwise.
+    private func streamedReference(using generator: inout SplitMix64) throws -> (
+      reference: SourceReference, name: String
+    )? {
+      if let reference {
+        let loaded = try SourceReference.load(from: reference)
+        guard loaded.tableEncoding != nil, loaded.modelOutputs == nil else { return nil }
+        return (loaded, reference)
+      }
+      guard let source else { return nil }
+      let (table, encoding) = try TablePair.source(source, label: label, labelRequired: false, columns: columns)
+      if let warning = table.droppedRowsWarning { output.warn(warning) }
+      let cells = try encoding.cells(of: table)
+      let reference = SourceReference(
+        source: source, featureNames: encoding.featureNames, features: encoding.encoder.expand(cells.cells),
+        sampleSize: referenceRows, tableEncoding: encoding, outputs: nil, using: &generator)
+      return (reference, source)
+    }
+
+    /// The target read in one pass, summarised (``DetectionTarget``), against `reference`.
+    private func detectStreaming(
+      reference sourceReference: SourceReference, name referenceName: String, using generator: inout SplitMix64
+    ) throws -> String {
+      guard let encoding = sourceReference.tableEncoding else { throw CLIFailure(message: "no table encoding") }
+      var reader = try EncodedTableReader(contentsOf: target, encoding: encoding)
+      var summary = DetectionTarget(
+        columns: encoding.cellColumns, featureCount: encoding.featureNames.count, domainRows: domainRows)
+      while let batch = try reader.next() {
+        summary.add(cells: batch.cells, features: batch.features, firstRow: batch.firstRow)
+        output.progress("read \(reader.rowsRead) rows of \(target)", transient: true)
+      }
+      output.progress("read \(reader.rowsRead) rows of \(target)")
+      for warning in reader.warnings { output.warn(warning) }
+      guard summary.rows >= 5 else {
+        throw CLIFailure(message: "\(target): \(summary.rows) rows are too few to test (at least 5)")
+      }
+      let sourceSample = sourceReference.sampleMatrix
+      let sourceCells = try encoding.cells(ofEncoded: sourceSample)
+      let detection = try naming(referenceName, target) {
+        try ShiftDetector(level: level).detect(
+          source: sourceSample, sourceCells: sourceCells, target: summary, featureNames: sourceReference.featureNames,
+          using: &generator)
       }
       if let saveReference { try sourceReference.save(to: saveReference) }
       return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: referenceName) }

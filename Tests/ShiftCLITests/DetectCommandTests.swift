@@ -1,4 +1,5 @@
 import Foundation
+import ShiftKit
 import Testing
 
 @testable import shiftcli
@@ -60,5 +61,56 @@ extension CommandLineTests {
       #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
     }
     #expect(!FileManager.default.fileExists(atPath: saved))
+  }
+}
+
+/// The one-pass commands: the streamed target gives what the whole target in memory gives, and
+/// a gzip'd target reads as its text.
+extension CommandLineTests {
+  @Test func streamedDetectIsTheInMemoryDetection() throws {
+    let out = directory.appendingPathComponent("streamed").path
+    let simulate = try run([
+      "simulate", "--data", Self.letters, "--label", "lettr", "--shift", "selection-bias", "--source-size", "3000",
+      "--target-size", "1500", "--out-dir", out, "--quiet",
+    ])
+    #expect(simulate.status == 0, "\(simulate.stderr)")
+    let (source, target) = (out + "/source.csv", out + "/target.csv")
+    let streamed = try run(["detect", "--source", source, "--label", "lettr", "--target", target, "--json"])
+    #expect(streamed.status == 0, "\(streamed.stderr)")
+
+    // The same detection on the whole target read into memory, through the library.
+    var generator = SplitMix64(seed: 1)
+    let sourceTable = try MixedTable(contentsOf: source, options: SchemaOptions(label: "lettr"))
+    let encoding = TableEncoding(fittedTo: sourceTable)
+    let sourceCells = try encoding.cells(of: sourceTable)
+    let reference = SourceReference(
+      source: source, featureNames: encoding.featureNames, features: encoding.encoder.expand(sourceCells.cells),
+      sampleSize: SourceReference.defaultSampleSize, tableEncoding: encoding, outputs: nil, using: &generator)
+    let targetCells = try encoding.cells(of: MixedTable(contentsOf: target, schema: encoding.schema))
+    let sample = reference.sampleMatrix
+    let whole = try ShiftDetector().detect(
+      source: sample, target: encoding.encoder.expand(targetCells.cells), featureNames: encoding.featureNames,
+      columns: (try encoding.cells(ofEncoded: sample), targetCells), using: &generator)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    #expect(
+      streamed.stdout.trimmingCharacters(in: .newlines) == String(decoding: try encoder.encode(whole), as: UTF8.self))
+
+    // Gzip'd, the same output.
+    let gzip = Process()
+    gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    gzip.arguments = ["-k", target]
+    try gzip.run()
+    gzip.waitUntilExit()
+    let compressed = try run(["detect", "--source", source, "--label", "lettr", "--target", target + ".gz", "--json"])
+    #expect(compressed.status == 0, "\(compressed.stderr)")
+    #expect(compressed.stdout == streamed.stdout)
+    let estimate = ["estimate", "--shift", "label", "--source", source, "--label", "lettr", "--epochs", "2", "--json"]
+    let plain = try run(estimate + ["--target", target])
+    let zipped = try run(estimate + ["--target", target + ".gz"])
+    #expect(plain.status == 0 && zipped.status == 0, "\(plain.stderr)\(zipped.stderr)")
+    #expect(plain.stdout == zipped.stdout)
   }
 }

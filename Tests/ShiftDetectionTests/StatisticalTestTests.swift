@@ -1,5 +1,7 @@
 import Foundation
+import LinearAlgebra
 import RealModule
+import Summaries
 import Testing
 
 @testable import ShiftDetection
@@ -84,5 +86,25 @@ import Testing
     let test = DomainClassifierTest(scores: [1, 2, 3, 4], isTarget: [true, false, false, true])
     #expect(test.auc == 0.5 && test.pValue == 0.5)
     #expect(DomainClassifierTest(scores: [1, 2], isTarget: [true, true]).pValue == 1)
+  }
+}
+
+/// The KS test against a summarised target: exact while the sketch is, and within the sketch's
+/// stated bound of the exact statistic once it compacts.
+@Suite struct SketchedKolmogorovSmirnovTests {
+  @Test func theStatisticIsWithinTheSketchBound() {
+    var generator = SplitMix64(seed: 11)
+    let source = (0..<2000).map { _ in generator.standardNormal() }
+    for shift in [0.0, 0.1, 0.5] {
+      let target = (0..<60_000).map { _ in Float(generator.standardNormal() + shift) }
+      let exact = KolmogorovSmirnovTest(source, target.map(Double.init))
+      var sketch = QuantileSketch(capacity: 512)
+      sketch.add(contentsOf: target)
+      #expect(!sketch.isExact)
+      let sketched = KolmogorovSmirnovTest(source, sketch)
+      #expect(abs(sketched.statistic - exact.statistic) <= sketch.rankErrorBound, "shift \(shift)")
+      let whole = KolmogorovSmirnovTest(source, QuantileSketch(exactly: target))
+      #expect(whole == exact)
+    }
   }
 }

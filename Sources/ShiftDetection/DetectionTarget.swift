@@ -1,0 +1,81 @@
+import Datasets
+import LinearAlgebra
+import Summaries
+
+/// A target as the detector reads it, summarised in one pass and mergeable, so that a target of
+/// any length is tested in bounded memory: per column a ``ColumnSummary`` (a quantile sketch for
+/// a number, category counts otherwise, missing cells counted), the cells of levels the source
+/// never had, and a hash-chosen sample of its encoded rows for the domain classifier
+/// (``BottomKSample``).
+///
+/// A target no longer than the sketches' capacity and the sample is kept whole, and tests as
+/// the whole target does.
+public struct DetectionTarget: Sendable {
+  /// One summary per column, in the cells' order.
+  public private(set) var columns: [ColumnSummary]
+  /// Cells of levels the source never had.
+  public private(set) var unseen: [EncodedFeatures.Unseen] = []
+  /// A sample of the encoded rows (the domain classifier's target rows).
+  public private(set) var sample: BottomKSample
+
+  /// Target rows the domain classifier reads by default: at most 20 000, four times the
+  /// default source reference, beyond which its held-out AUC barely moves and its fits only cost time.
+  public static let defaultDomainRows = 20_000
+
+  /// An empty target of `columns` (the source's cells' columns) and `featureCount` encoded
+  /// features; `domainRows` rows are sampled, and each numeric column's sketch keeps
+  /// `sketchCapacity` values exactly.
+  public init(
+    columns: [ColumnCells.Column], featureCount: Int, domainRows: Int = DetectionTarget.defaultDomainRows,
+    sketchCapacity: Int = QuantileSketch.defaultCapacity
+  ) {
+    self.columns = columns.map {
+      $0.kind == .numeric ? .numeric(capacity: sketchCapacity) : .categorical(categories: $0.categories.count)
+    }
+    sample = BottomKSample(capacity: max(domainRows, 1), width: featureCount)
+  }
+
+  /// The whole of a target held in memory: its `cells` and `features`, every row kept.
+  public init(cells: ColumnCells, features: Matrix) {
+    self.init(
+      columns: cells.columns, featureCount: features.columns, domainRows: max(features.rows, 1),
+      sketchCapacity: cells.rowCount + 1)
+    add(cells: cells, features: features, firstRow: 0)
+  }
+
+  /// Rows added.
+  public var rows: Int { sample.offered }
+
+  /// Adds a batch: its `cells` (with their unseen levels) and `features`, its first row at
+  /// `firstRow` of the target.
+  public mutating func add(cells: ColumnCells, features: Matrix, firstRow: Int) {
+    precondition(cells.columns.count == columns.count && cells.rowCount == features.rows, "a batch of other columns")
+    let width = cells.columns.count
+    cells.cells.withUnsafeBufferPointer { values in
+      for row in 0..<cells.rowCount {
+        for column in 0..<width { columns[column].add(values[row * width + column]) }
+      }
+    }
+    unseen = EncodedFeatures.Unseen.merged(unseen, cells.unseen)
+    let featureWidth = features.columns
+    features.withUnsafeBufferPointer { values in
+      for row in 0..<features.rows {
+        let slice = UnsafeBufferPointer(rebasing: values[(row * featureWidth)..<((row + 1) * featureWidth)])
+        sample.offer(key: StableHash.hash(slice), ordinal: firstRow + row, row: slice)
+      }
+    }
+  }
+
+  /// The column summaries of every row of `cells` (exact).
+  static func columnSummaries(of cells: ColumnCells) -> [ColumnSummary] {
+    var target = DetectionTarget(
+      columns: cells.columns, featureCount: 0, domainRows: 1, sketchCapacity: cells.rowCount + 1)
+    let width = cells.columns.count
+    cells.cells.withUnsafeBufferPointer { values in
+      for row in 0..<cells.rowCount {
+        for column in 0..<width { target.columns[column].add(values[row * width + column]) }
+      }
+    }
+    return target.columns
+  }
+}
