@@ -96,5 +96,8 @@ swift build -c release --product shiftcli >&2
 $bench monitoring --datasets "$(echo $data | tr ' ' ',')" --streams 20 --peer-python "$nannyml"
 $bench monitoring-scale --peer-python "$nannyml"
 
+echo "== large files (one pass)" >&2
+$bench streaming
+
 echo "== estimation time" >&2
 $bench timing

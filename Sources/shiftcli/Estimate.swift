@@ -30,7 +30,10 @@ extension ShiftCLI {
         probabilities give μ. Each probability must be in [0, 1] and each row sum to 1 within \
         0.01.
 
-        The target file may lack the label column; if present it is ignored. Columns are matched \
+        The target is read once, in batches (plain or .csv.gz), whatever its size: the counts \
+        behind BBSE and RLLS cover every row; EM, EM-BCTS and the bootstrap use the model's \
+        outputs on --sample-rows target rows chosen by a hash of each row (all of them when the \
+        target is no longer). The target file may lack the label column; if present it is ignored. Columns are matched \
         by name and read as `shiftcli schema` shows for the source (--features, --ignore and \
         --categorical override; with --model, as the model was trained). --out writes the weights atomically: for label shift \
         class,sourcePrior,targetPrior,weight rows (plus weightLower,weightUpper with --bootstrap); \

@@ -29,13 +29,9 @@ struct TablePair {
     source: String, target: String, label: String?, labelRequired: Bool, columns: ColumnOptions,
     probabilities: ProbabilityOptions? = nil, keepingText: [String] = []
   ) throws {
-    var options = columns.schemaOptions(label: label).withPredictions(probabilities?.columns)
-      .withPredictedClass(probabilities?.prediction)
-    options.labelRequired = labelRequired
-    let sourceTable = try MixedTable(contentsOf: source, options: options)
-    try self.init(
-      sourceTable: sourceTable, target: target, encoding: TableEncoding(fittedTo: sourceTable),
-      keepingText: keepingText)
+    let (sourceTable, encoding) = try Self.source(
+      source, label: label, labelRequired: labelRequired, columns: columns, probabilities: probabilities)
+    try self.init(sourceTable: sourceTable, target: target, encoding: encoding, keepingText: keepingText)
   }
 
   /// Reads both files with a model's `encoding`; the labels are in the column `label` (the
