@@ -10,7 +10,7 @@ import Summaries
 ///
 /// A target no longer than the sketches' capacity and the sample is kept whole, and tests as
 /// the whole target does.
-public struct DetectionTarget: Sendable {
+public struct DetectionTarget: Sendable, Equatable, Codable {
   /// One summary per column, in the cells' order.
   public private(set) var columns: [ColumnSummary]
   /// Cells of levels the source never had.
@@ -64,6 +64,27 @@ public struct DetectionTarget: Sendable {
         sample.offer(key: StableHash.hash(slice), ordinal: firstRow + row, row: slice)
       }
     }
+  }
+
+  /// The target of both streams (shards of one file): column summaries and samples merged,
+  /// unseen levels added. Throws unless their columns, sketches and samples agree.
+  public func merged(with other: DetectionTarget) throws -> DetectionTarget {
+    guard columns.count == other.columns.count else {
+      throw SummaryError.mismatch("targets of \(columns.count) and \(other.columns.count) columns")
+    }
+    var result = self
+    result.columns = try zip(columns, other.columns).map { try $0.merged(with: $1) }
+    result.unseen = EncodedFeatures.Unseen.merged(unseen, other.unseen)
+    result.sample = try sample.merged(with: other.sample)
+    return result
+  }
+
+  /// The same target with its sampled rows' positions forgotten (a shard's positions are not
+  /// the file's): its domain rows are then in key order, the same however the file was split.
+  public func withoutRowPositions() -> DetectionTarget {
+    var result = self
+    result.sample = sample.withoutOrdinals()
+    return result
   }
 
   /// The column summaries of every row of `cells` (exact).

@@ -98,6 +98,14 @@ public struct BottomKSample: Sendable, Equatable, Codable {
     return Matrix(rows: sample.count, columns: width, storage: sample.values)
   }
 
+  /// The same sample with every position set to 0 (positions that mean nothing once shards
+  /// are merged): ``orderedRows()`` then gives key order even for a whole stream.
+  public func withoutOrdinals() -> BottomKSample {
+    var result = compacted()
+    result.ordinals = [Int](repeating: 0, count: result.keys.count)
+    return result
+  }
+
   /// The kept rows and their stream positions: in stream order when the sample is the whole
   /// stream (so that it is the stream itself), in key order otherwise.
   public func orderedRows() -> (rows: Matrix, ordinals: [Int]) {

@@ -135,6 +135,14 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     return values.last?.value
   }
 
+  /// Whether both summarise alike: the same capacity and counts, and the same weighted values
+  /// (in whatever order each level holds them).
+  public static func == (a: QuantileSketch, b: QuantileSketch) -> Bool {
+    a.capacity == b.capacity && a.count == b.count && a.missing == b.missing && a.compactedLevels == b.compactedLevels
+      && a.levels.count == b.levels.count
+      && zip(a.levels, b.levels).allSatisfy { $0.sorted().map(\.bitPattern) == $1.sorted().map(\.bitPattern) }
+  }
+
   enum CodingKeys: String, CodingKey { case capacity, levels, count, missing, compactedLevels, compactions }
 
   /// Decodes a sketch, checking that its levels' weights add up to its count.

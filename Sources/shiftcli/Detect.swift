@@ -42,8 +42,17 @@ extension ShiftCLI {
     @Option(help: ArgumentHelp("A source reference written by --save-reference.", valueName: "file"))
     var reference: String?
 
-    @Option(help: ArgumentHelp("Target CSV file.", valueName: "file"))
-    var target: String
+    @Option(help: ArgumentHelp("Target CSV file (or .csv.gz).", valueName: "file"))
+    var target: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Instead of --target: a profile of the target (`shiftcli profile`, `shiftcli merge`), tested against --reference.",
+        valueName: "file"))
+    var targetProfile: String?
+
+    /// The target file (validated: given unless a profile is).
+    private var targetFile: String { target ?? targetProfile ?? "" }
 
     @Option(help: "Label column, left out of the features when present.")
     var label: String?
@@ -77,6 +86,13 @@ extension ShiftCLI {
 
     func validate() throws {
       guard (source == nil) != (reference == nil) else { throw ValidationError("give either --source or --reference") }
+      guard (target == nil) != (targetProfile == nil) else {
+        throw ValidationError("give either --target or --target-profile")
+      }
+      if targetProfile != nil && reference == nil {
+        throw ValidationError(
+          "--target-profile is tested against a saved --reference (the one the profile was made with)")
+      }
       if reference != nil && saveReference != nil { throw ValidationError("--save-reference needs --source") }
       if probabilities.columns != nil && (source == nil || label == nil) {
         throw ValidationError(
@@ -90,12 +106,15 @@ extension ShiftCLI {
         try checkWritableDirectory(of: saveReference, option: "--save-reference")
         try checkOutputs(
           [("--save-reference", saveReference)],
-          spare: [("--target", target)] + (source.map { [("--source", $0)] } ?? []))
+          spare: [("--target", targetFile)] + (source.map { [("--source", $0)] } ?? []))
       }
     }
 
     func execute() throws -> String {
       var generator = seedOptions.generator
+      if let targetProfile, let reference {
+        return try detect(profile: targetProfile, reference: reference, using: &generator)
+      }
       if probabilities.columns == nil, let streamed = try streamedReference(using: &generator) {
         return try detectStreaming(reference: streamed.reference, name: streamed.name, using: &generator)
       }
@@ -108,20 +127,21 @@ extension ShiftCLI {
         sourceReference = try SourceReference.load(from: reference)
         referenceName = reference
         if let encoding = sourceReference.tableEncoding {
-          let table = try MixedTable(contentsOf: target, schema: encoding.schema)
+          let table = try MixedTable(contentsOf: targetFile, schema: encoding.schema)
           predictions = try sourceReference.modelOutputs?.predictionSample(target: table)
           let cells = try encoding.cells(of: table)
-          for entry in cells.unseen { output.warn(entry.warning(file: target)) }
+          for entry in cells.unseen { output.warn(entry.warning(file: targetFile)) }
           targetFeatures = encoding.encoder.expand(cells.cells)
           targetCells = cells
         } else {
           targetFeatures = try readTable(
-            target, label: label, alignedTo: sourceReference.featureNames, reference: referenceName
+            targetFile, label: label, alignedTo: sourceReference.featureNames, reference: referenceName
           ).features
         }
       } else if let source {
         let pair = try TablePair(
-          source: source, target: target, label: label, labelRequired: probabilities.columns != nil, columns: columns,
+          source: source, target: targetFile, label: label, labelRequired: probabilities.columns != nil,
+          columns: columns,
           probabilities: probabilities)
         for warning in pair.warnings { output.warn(warning) }
         let outputs = try probabilities.columns.map { try ModelOutputs($0, source: pair.source, target: pair.target) }
@@ -138,7 +158,7 @@ extension ShiftCLI {
         throw CLIFailure(message: "give either --source or --reference")
       }
       guard targetFeatures.rows >= 5 else {
-        throw CLIFailure(message: "\(target): \(targetFeatures.rows) rows are too few to test (at least 5)")
+        throw CLIFailure(message: "\(targetFile): \(targetFeatures.rows) rows are too few to test (at least 5)")
       }
       let sourceSample = sourceReference.sampleMatrix
       let columns = try targetCells.map { cells in
@@ -147,13 +167,35 @@ extension ShiftCLI {
             ?? ColumnCells(numeric: sourceSample, names: sourceReference.featureNames), cells
         )
       }
-      let detection = try naming(referenceName, target) {
+      let detection = try naming(referenceName, targetFile) {
         try ShiftDetector(level: level).detect(
           source: sourceSample, target: targetFeatures, featureNames: sourceReference.featureNames,
           columns: columns, predictions: predictions, using: &generator)
       }
       if let saveReference { try sourceReference.save(to: saveReference) }
       return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: referenceName) }
+    }
+
+    /// A profile made with `reference`, tested against it: the column tests and the domain
+    /// classifier (the profile's sampled rows are in hash order; they are not the file's rows,
+    /// so none are listed).
+    private func detect(profile file: String, reference: String, using generator: inout SplitMix64) throws -> String {
+      let sourceReference = try SourceReference.load(from: reference)
+      let profile = try ShiftProfile.load(from: file)
+      guard let encoding = sourceReference.tableEncoding, encoding == profile.encoding else {
+        throw CLIFailure(message: "\(file): a profile made with another reference than \(reference)")
+      }
+      guard profile.rows >= 5 else {
+        throw CLIFailure(message: "\(file): \(profile.rows) rows are too few to test (at least 5)")
+      }
+      let sourceSample = sourceReference.sampleMatrix
+      var detection = try naming(reference, file) {
+        try ShiftDetector(level: level).detect(
+          source: sourceSample, sourceCells: try encoding.cells(ofEncoded: sourceSample), target: profile.target,
+          featureNames: sourceReference.featureNames, using: &generator)
+      }
+      detection.mostSourceUnlikeTargetRows = []
+      return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: reference) }
     }
 
     /// The source reference when the target can be streamed (a table encoding and no model
@@ -181,21 +223,21 @@ extension ShiftCLI {
       reference sourceReference: SourceReference, name referenceName: String, using generator: inout SplitMix64
     ) throws -> String {
       guard let encoding = sourceReference.tableEncoding else { throw CLIFailure(message: "no table encoding") }
-      var reader = try EncodedTableReader(contentsOf: target, encoding: encoding)
+      var reader = try EncodedTableReader(contentsOf: targetFile, encoding: encoding)
       var summary = DetectionTarget(
         columns: encoding.cellColumns, featureCount: encoding.featureNames.count, domainRows: domainRows)
       while let batch = try reader.next() {
         summary.add(cells: batch.cells, features: batch.features, firstRow: batch.firstRow)
-        output.progress("read \(reader.rowsRead) rows of \(target)", transient: true)
+        output.progress("read \(reader.rowsRead) rows of \(targetFile)", transient: true)
       }
-      output.progress("read \(reader.rowsRead) rows of \(target)")
+      output.progress("read \(reader.rowsRead) rows of \(targetFile)")
       for warning in reader.warnings { output.warn(warning) }
       guard summary.rows >= 5 else {
-        throw CLIFailure(message: "\(target): \(summary.rows) rows are too few to test (at least 5)")
+        throw CLIFailure(message: "\(targetFile): \(summary.rows) rows are too few to test (at least 5)")
       }
       let sourceSample = sourceReference.sampleMatrix
       let sourceCells = try encoding.cells(ofEncoded: sourceSample)
-      let detection = try naming(referenceName, target) {
+      let detection = try naming(referenceName, targetFile) {
         try ShiftDetector(level: level).detect(
           source: sourceSample, sourceCells: sourceCells, target: summary, featureNames: sourceReference.featureNames,
           using: &generator)

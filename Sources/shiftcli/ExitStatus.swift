@@ -61,6 +61,7 @@ extension ShiftDetectionError: ExitStatusProviding {
 }
 extension PerformanceEstimationError: ExitStatusProviding {}
 extension WorkflowError: ExitStatusProviding {}
+extension SummaryError: ExitStatusProviding {}
 
 // Errors that are bad input or a failed computation, case by case.
 extension LinearAlgebraError: ExitStatusProviding {

@@ -144,13 +144,19 @@ extension SchemaOptions {
 }
 
 extension SourceReference.ModelOutputSample {
+  /// The model's probabilities on the rows of `table` (read with the reference's schema, so
+  /// with the same probability columns), one column per class.
+  func probabilities(of table: MixedTable) throws -> Matrix {
+    let columns: ProbabilityColumns =
+      probabilityColumns.count == 1 ? .positive(probabilityColumns[0]) : .columns(probabilityColumns)
+    return try columns.matrix(of: table, classes: ClassIndex(orderedNames: classNames))
+  }
+
   /// The reference's sampled outputs against `target`'s (read with the reference's schema, so
   /// with the same probability and predicted-class columns).
   func predictionSample(target: MixedTable) throws -> PredictionSample {
     let classes = ClassIndex(orderedNames: classNames)
-    let columns: ProbabilityColumns =
-      probabilityColumns.count == 1 ? .positive(probabilityColumns[0]) : .columns(probabilityColumns)
-    let targetProbabilities = try columns.matrix(of: target, classes: classes)
+    let targetProbabilities = try probabilities(of: target)
     let targetClasses = try target.predictedClasses.map {
       try ModelOutputs.classIndices($0, of: target, classes: classes)
     }

@@ -20,7 +20,7 @@ struct ShiftCLI: ParsableCommand {
     version: "shiftcli 0.1.0",
     subcommands: [
       Train.self, Evaluate.self, Estimate.self, Detect.self, Correct.self, Performance.self, MonitorCommand.self,
-      Simulate.self, Demo.self, Schema.self,
+      Profile.self, Merge.self, Simulate.self, Demo.self, Schema.self,
       Diagnose.self,
     ])
 

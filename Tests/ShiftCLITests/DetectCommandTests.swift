@@ -114,3 +114,71 @@ extension CommandLineTests {
     #expect(plain.stdout == zipped.stdout)
   }
 }
+
+/// `shiftcli profile` and `shiftcli merge`: shards of a real mixed table (penguins: text
+/// columns, NA cells) profiled and merged give the profile of the whole, and bad shards are
+/// refused by name.
+extension CommandLineTests {
+  @Test func profilesOfShardsMergeIntoTheProfileOfTheWhole() throws {
+    let penguins = try String(contentsOfFile: "Datasets/penguins.csv", encoding: .utf8)
+    var lines = penguins.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    let header = lines.removeFirst()
+    let whole = try write("all.csv", ([header] + lines).joined(separator: "\n") + "\n")
+    let reference = directory.appendingPathComponent("ref.json").path
+    let saved = try run([
+      "detect", "--source", whole, "--label", "species", "--target", whole, "--save-reference", reference, "--quiet",
+    ])
+    #expect(saved.status == 0, "\(saved.stderr)")
+    let cuts = [0, 1, 100, 101, 250, lines.count]
+    var shards: [String] = []
+    for (index, (start, end)) in zip(cuts, cuts.dropFirst()).enumerated() {
+      let shard = try write("part-\(index).csv", ([header] + lines[start..<end]).joined(separator: "\n") + "\n")
+      let profile = directory.appendingPathComponent("part-\(index).json").path
+      let result = try run(["profile", "--reference", reference, "--data", shard, "--out", profile, "--quiet"])
+      #expect(result.status == 0, "\(result.stderr)")
+      shards.append(profile)
+    }
+    let wholeProfile = directory.appendingPathComponent("whole.json").path
+    #expect(try run(["profile", "--reference", reference, "--data", whole, "--out", wholeProfile]).status == 0)
+    let merged = directory.appendingPathComponent("merged.json").path
+    let reversed = directory.appendingPathComponent("reversed.json").path
+    #expect(try run(["merge"] + shards + ["--out", merged]).status == 0)
+    #expect(try run(["merge"] + shards.reversed() + ["--out", reversed]).status == 0)
+    let expected = try ShiftProfile.load(from: wholeProfile)
+    #expect(expected.rows == lines.count)
+    #expect(try ShiftProfile.load(from: merged) == expected)
+    #expect(try ShiftProfile.load(from: reversed) == expected)
+    // Tested against the reference, the merged profile is the whole profile.
+    let fromMerged = try run(["detect", "--reference", reference, "--target-profile", merged, "--json"])
+    let fromWhole = try run(["detect", "--reference", reference, "--target-profile", wholeProfile, "--json"])
+    #expect(fromMerged.status == 0 && fromMerged.stdout == fromWhole.stdout, "\(fromMerged.stderr)")
+
+    // Bad shards: named, and nothing written.
+    let text = try String(contentsOfFile: shards[1], encoding: .utf8)
+    let truncated = try write("truncated.json", String(text.prefix(text.count / 2)))
+    let newer = try write("newer.json", text.replacingOccurrences(of: "\"version\":1", with: "\"version\":2"))
+    let foreign = try write("foreign.json", "{\"format\":\"shiftkit-monitor\",\"version\":1}")
+    let otherSource = try write(
+      "other.csv",
+      ([header] + lines.prefix(200)).joined(separator: "\n").replacingOccurrences(of: "Torgersen", with: "Elsewhere")
+        + "\n")
+    let otherReference = directory.appendingPathComponent("other-ref.json").path
+    _ = try run([
+      "detect", "--source", otherSource, "--label", "species", "--target", otherSource, "--save-reference",
+      otherReference, "--quiet",
+    ])
+    let mismatched = directory.appendingPathComponent("mismatched.json").path
+    #expect(
+      try run(["profile", "--reference", otherReference, "--data", whole, "--out", mismatched, "--quiet"]).status == 0)
+    let never = directory.appendingPathComponent("never.json").path
+    for (bad, message) in [
+      (truncated, "cut short"), (newer, "format version 2"), (foreign, "its format is 'shiftkit-monitor'"),
+      (mismatched, "cannot be merged"),
+    ] {
+      let result = try run(["merge", shards[0], bad, "--out", never])
+      #expect(result.status == 1, "\(bad)")
+      #expect(result.stderr.contains(bad) && result.stderr.contains(message), "\(result.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: never))
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import Datasets
+import Foundation
+import LinearAlgebra
+import ShiftDetection
+import Summaries
+
+/// A shard of data summarised in one pass, mergeable with the profiles of the other shards:
+/// what the detector (and, with a model, label-shift estimation) needs of a target, so that a
+/// distributed engine profiles the partitions and one process tests the merged profile.
+///
+/// It holds the encoding the shard was read with (profiles merge only under the same one), the
+/// ``DetectionTarget`` (per column a quantile sketch or category counts, missing and unseen
+/// cells, a hash-chosen sample of encoded rows), and with a model's outputs their
+/// ``PredictionSummary`` (exact counts and sums, a hash-chosen sample of logits). Every count is
+/// exact after merging and every sample is the one of the whole data; quantiles are within the
+/// sketches' stated bound. Saved as versioned JSON (`format: shiftkit-profile`).
+public struct ShiftProfile: Sendable, Equatable {
+  /// The version this build writes and reads.
+  public static let formatVersion = 1
+  /// How the shard's columns were read and encoded.
+  public var encoding: TableEncoding
+  /// The rows as the detector reads a target (their positions forgotten: see
+  /// ``DetectionTarget/withoutRowPositions()``).
+  public private(set) var target: DetectionTarget
+  /// The classes of the model's outputs, in class order (nil without a model).
+  public var classNames: [String]?
+  /// The model's outputs on the rows (nil without a model).
+  public private(set) var predictions: PredictionSummary?
+
+  /// An empty profile of data read with `encoding`; with `classNames`, of a model's outputs
+  /// too. The capacities are those of ``DetectionTarget`` and ``PredictionSummary``.
+  public init(
+    encoding: TableEncoding, classNames: [String]? = nil, domainRows: Int = DetectionTarget.defaultDomainRows,
+    sketchCapacity: Int = QuantileSketch.defaultCapacity,
+    predictionRows: Int = PredictionSummary.defaultSampleCapacity
+  ) {
+    self.encoding = encoding
+    target = DetectionTarget(
+      columns: encoding.cellColumns, featureCount: encoding.featureNames.count, domainRows: domainRows,
+      sketchCapacity: sketchCapacity)
+    self.classNames = classNames
+    predictions = classNames.map { PredictionSummary(classCount: $0.count, sampleCapacity: predictionRows) }
+  }
+
+  /// Rows profiled.
+  public var rows: Int { target.rows }
+
+  /// Adds a batch read with the profile's encoding, with the model's `logits` on its rows when
+  /// the profile has a model (the logarithms of its probabilities, for a model that gives those).
+  public mutating func add(_ batch: EncodedTableReader.Batch, logits: Matrix? = nil) throws {
+    guard (logits == nil) == (predictions == nil) else {
+      throw WorkflowError.invalidInput(
+        predictions == nil ? "a profile without a model was given outputs" : "a profile of a model's outputs needs them"
+      )
+    }
+    if let logits {
+      guard logits.rows == batch.table.rowCount, logits.columns == predictions?.classCount else {
+        throw WorkflowError.invalidInput("the model's outputs do not fit the batch")
+      }
+      predictions?.add(logits: logits, firstOrdinal: 0)
+    }
+    target.add(cells: batch.cells, features: batch.features, firstRow: 0)
+  }
+
+  /// The profile of both shards. Throws ``SummaryError/mismatch(_:)`` unless they were read with
+  /// the same encoding, model classes and capacities.
+  public func merged(with other: ShiftProfile) throws -> ShiftProfile {
+    guard encoding == other.encoding else { throw SummaryError.mismatch("profiles of different schemas or encodings") }
+    guard classNames == other.classNames else {
+      throw SummaryError.mismatch("profiles of different models' classes (or one without a model)")
+    }
+    var result = self
+    result.target = try target.merged(with: other.target)
+    if let predictions, let others = other.predictions { result.predictions = try predictions.merged(with: others) }
+    return result
+  }
+
+  /// The profile as JSON (the file ``save(to:)`` writes).
+  public func encoded() throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return try encoder.encode(
+      Saved(
+        format: "shiftkit-profile", version: Self.formatVersion, encoding: encoding,
+        target: target.withoutRowPositions(), classNames: classNames, predictions: predictions))
+  }
+
+  /// Writes the profile to `path` atomically.
+  public func save(to path: String) throws {
+    try AtomicFile.write(try encoded(), to: path)
+  }
+
+  /// Reads a profile written by ``save(to:)``.
+  public static func load(from path: String) throws -> ShiftProfile {
+    try decode(Data(try InputFile.read(path, kind: "profile")), file: path)
+  }
+
+  /// Decodes and validates a profile as if read from `file`: its format and version, its
+  /// encoding, and counts and samples that agree with each other and with the encoding.
+  public static func decode(_ data: Data, file: String) throws -> ShiftProfile {
+    func damaged(_ reason: String) -> WorkflowError { .invalidInput("\(file): not a usable shift profile: \(reason)") }
+    struct Header: Decodable {
+      var format: String
+      var version: Int
+    }
+    guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+      throw damaged("not a profile written by `shiftcli profile` (or cut short)")
+    }
+    guard header.format == "shiftkit-profile" else { throw damaged("its format is '\(header.format)'") }
+    guard header.version == formatVersion else {
+      throw damaged("format version \(header.version), this build reads \(formatVersion)")
+    }
+    let saved: Saved
+    do {
+      saved = try JSONDecoder().decode(Saved.self, from: data)
+    } catch {
+      throw damaged("its contents do not add up (\(error))")
+    }
+    try saved.encoding.validate(file: file)
+    let columns = saved.encoding.cellColumns
+    guard saved.target.columns.count == columns.count,
+      zip(saved.target.columns, columns).allSatisfy({ summary, column in
+        switch summary {
+        case .numeric: column.kind == .numeric
+        case .categorical(let counts, _): column.kind != .numeric && counts.count == column.categories.count
+        }
+      }),
+      saved.target.sample.width == saved.encoding.featureNames.count,
+      saved.target.columns.allSatisfy({ $0.present + $0.missing == saved.target.rows })
+    else { throw damaged("its columns are not those of its encoding") }
+    guard (saved.classNames == nil) == (saved.predictions == nil),
+      saved.predictions.map({ $0.classCount == saved.classNames?.count && $0.rows == saved.target.rows }) ?? true
+    else { throw damaged("its model outputs are not of its rows and classes") }
+    return ShiftProfile(
+      encoding: saved.encoding, target: saved.target, classNames: saved.classNames, predictions: saved.predictions)
+  }
+
+  private init(
+    encoding: TableEncoding, target: DetectionTarget, classNames: [String]?, predictions: PredictionSummary?
+  ) {
+    self.encoding = encoding
+    self.target = target
+    self.classNames = classNames
+    self.predictions = predictions
+  }
+
+  /// The file's layout.
+  private struct Saved: Codable {
+    var format: String
+    var version: Int
+    var encoding: TableEncoding
+    var target: DetectionTarget
+    var classNames: [String]?
+    var predictions: PredictionSummary?
+  }
+}
