@@ -29,7 +29,7 @@ struct ShiftEstimationBenchmark: ParsableCommand {
       LabelBenchmark.self, CovariateBenchmark.self, CoverageBenchmark.self, DetectionBenchmark.self,
       NullDetectionBenchmark.self, PerformanceBenchmark.self, MonitoringBenchmark.self,
       MonitoringScaleBenchmark.self, TimingBenchmark.self,
-      ReadingBenchmark.self, StreamingBenchmark.self,
+      ReadingBenchmark.self, StreamingBenchmark.self, ProfilingBenchmark.self,
     ])
 
   static func main() {

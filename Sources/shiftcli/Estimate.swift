@@ -58,8 +58,17 @@ extension ShiftCLI {
     @Option(help: ArgumentHelp("Source (training) CSV file with a header row.", valueName: "file"))
     var source: String
 
-    @Option(help: ArgumentHelp("Target CSV file with the same feature columns.", valueName: "file"))
-    var target: String
+    @Option(help: ArgumentHelp("Target CSV file (or .csv.gz) with the same feature columns.", valueName: "file"))
+    var target: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Label shift with your model's probability columns, instead of --target: a profile of the target (`shiftcli profile` with a reference saved with the same columns, `shiftcli merge`).",
+        valueName: "file"))
+    var targetProfile: String?
+
+    /// The target file or profile (validated: one is given).
+    private var targetFile: String { target ?? targetProfile ?? "" }
 
     @Option(help: "Label column (required for label shift; for covariate shift it is left out of the features).")
     var label: String?
@@ -142,6 +151,14 @@ extension ShiftCLI {
 
     func validate() throws {
       guard sampleRows >= 100 else { throw ValidationError("--sample-rows must be at least 100, got \(sampleRows)") }
+      guard (target == nil) != (targetProfile == nil) else {
+        throw ValidationError("give either --target or --target-profile")
+      }
+      if targetProfile != nil && (shift != .label || probabilities.columns == nil) {
+        throw ValidationError(
+          "--target-profile needs --shift label and the model's probability columns (--probability-prefix, --probabilities or --probability)"
+        )
+      }
       if shift == .label && label == nil {
         throw ValidationError("--shift label needs --label COLUMN (the class column of --source)")
       }
@@ -167,7 +184,7 @@ extension ShiftCLI {
         try checkWritableDirectory(of: out, option: "--out")
         try checkOutputs(
           [("--out", out)],
-          spare: [("--source", source), ("--target", target)] + (model.map { [("--model", $0)] } ?? []))
+          spare: [("--source", source), ("--target", targetFile)] + (model.map { [("--model", $0)] } ?? []))
       }
     }
 
@@ -198,22 +215,24 @@ extension ShiftCLI {
           let (data, unseen) = try relabelled.dataset(sourceTable, classes: classifier.classes)
           for entry in unseen { output.warn(entry.warning(file: source)) }
           sourceData = data
-          targetReader = try EncodedTableReader(contentsOf: target, encoding: relabelled)
+          targetReader = try EncodedTableReader(contentsOf: targetFile, encoding: relabelled)
         } else {
           // A model without a table encoding (Fashion-MNIST's, or an older file): numeric
           // columns by the model's feature names.
           let sourceTable = try CSVTable(contentsOf: source, labelColumn: label)
           sourceData = try Dataset(
             table: sourceTable.aligned(to: classifier.featureNames, reference: model), classes: classifier.classes)
-          targetFeatures = try readTable(target, label: label, alignedTo: sourceData.featureNames, reference: source)
-            .features
+          targetFeatures = try readTable(
+            targetFile, label: label, alignedTo: sourceData.featureNames, reference: source
+          )
+          .features
         }
         workflowHoldout = .model(classifier)
       } else {
         let (sourceTable, encoding) = try TablePair.source(source, label: label, labelRequired: true, columns: columns)
         if let warning = sourceTable.droppedRowsWarning { output.warn(warning) }
         sourceData = try encoding.dataset(sourceTable, classes: sourceTable.classIndex()).data
-        targetReader = try EncodedTableReader(contentsOf: target, encoding: encoding)
+        targetReader = try EncodedTableReader(contentsOf: targetFile, encoding: encoding)
         try hidden.checkLayers(inputs: sourceData.featureCount, outputs: sourceData.classes.count)
         let sizes = [sourceData.featureCount] + hidden.sizes + [sourceData.classes.count]
         try ResourceLimits.checkMemory(
@@ -227,7 +246,7 @@ extension ShiftCLI {
         holdout: workflowHoldout, training: ClassifierTraining(hiddenSizes: hidden.sizes, epochs: epochs),
         estimator: LabelShiftEstimator(method: method),
         bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
-      let analysis = try naming(source, target) {
+      let analysis = try naming(source, targetFile) {
         if let targetFeatures {
           return try workflow.run(source: sourceData, targetFeatures: targetFeatures, using: &generator) {
             output.progress($0)
@@ -237,10 +256,10 @@ extension ShiftCLI {
           source: sourceData,
           targetBatches: {
             guard let batch = try targetReader?.next() else {
-              output.progress("read \(targetReader?.rowsRead ?? 0) rows of \(target)")
+              output.progress("read \(targetReader?.rowsRead ?? 0) rows of \(targetFile)")
               return nil
             }
-            output.progress("read \(batch.firstRow + batch.table.rowCount) rows of \(target)", transient: true)
+            output.progress("read \(batch.firstRow + batch.table.rowCount) rows of \(targetFile)", transient: true)
             return batch.features
           }, sampleCapacity: sampleRows, using: &generator
         ) { output.progress($0) }
@@ -257,7 +276,7 @@ extension ShiftCLI {
     private func estimateLabelShift(
       from columns: ProbabilityColumns, using generator: inout SplitMix64
     ) throws -> String {
-      output.progress("reading \(source) and \(target)…")
+      output.progress("reading \(source) and \(targetFile)…")
       let sourceTable = try MixedTable(
         contentsOf: source,
         options: self.columns.schemaOptions(label: label).withPredictions(columns)
@@ -267,19 +286,11 @@ extension ShiftCLI {
         labelClasses: try sourceTable.classIndex(), columns: sourceTable.predictions.map(\.name), file: source)
       let sourceLabels = try classes.indices(of: sourceTable.labels ?? [], file: source, lines: sourceTable.rowLines)
       let sourceProbabilities = try columns.matrix(of: sourceTable, classes: classes)
-      // The target in one pass: its probabilities summarised batch by batch.
-      var reader = try MixedTableReader(contentsOf: target, schema: sourceTable.schema)
-      var summary = PredictionSummary(classCount: classes.count, sampleCapacity: sampleRows)
-      while let batch = try reader.next(rows: EncodedTableReader.defaultBatchRows) {
-        let probabilities = try columns.matrix(of: batch, classes: classes)
-        summary.add(logits: LabelShiftProblem.logits(ofProbabilities: probabilities), firstOrdinal: summary.rows)
-        output.progress("read \(summary.rows) rows of \(target)", transient: true)
-      }
-      output.progress("read \(summary.rows) rows of \(target)")
+      let summary = try targetPredictions(columns: columns, schema: sourceTable.schema, classes: classes)
       let workflow = LabelShiftWorkflow(
         estimator: LabelShiftEstimator(method: method),
         bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
-      let analysis = try naming(source, target) {
+      let analysis = try naming(source, targetFile) {
         try workflow.run(
           holdoutProbabilities: sourceProbabilities, holdoutLabels: sourceLabels, target: summary, classes: classes,
           using: &generator
@@ -293,15 +304,41 @@ extension ShiftCLI {
       return try output.render(report) { report.humanSummary }
     }
 
+    /// The model's outputs on the target: from its profile (`--target-profile`, whose classes
+    /// must be `classes`), or summarised from the target file in one pass.
+    private func targetPredictions(
+      columns: ProbabilityColumns, schema: TableSchema, classes: ClassIndex
+    ) throws -> PredictionSummary {
+      if let targetProfile {
+        let profile = try ShiftProfile.load(from: targetProfile)
+        guard let predictions = profile.predictions, profile.classNames == classes.names else {
+          throw CLIFailure(
+            message:
+              "\(targetProfile): a profile without the model's outputs for the classes \(classes.names.joined(separator: ", ")) (make it with a reference saved with the same probability columns)"
+          )
+        }
+        return predictions
+      }
+      var reader = try MixedTableReader(contentsOf: targetFile, schema: schema)
+      var summary = PredictionSummary(classCount: classes.count, sampleCapacity: sampleRows)
+      while let batch = try reader.next(rows: EncodedTableReader.defaultBatchRows) {
+        let probabilities = try columns.matrix(of: batch, classes: classes)
+        summary.add(logits: LabelShiftProblem.logits(ofProbabilities: probabilities), firstOrdinal: summary.rows)
+        output.progress("read \(summary.rows) rows of \(targetFile)", transient: true)
+      }
+      output.progress("read \(summary.rows) rows of \(targetFile)")
+      return summary
+    }
+
     private func estimateCovariateShift(using generator: inout SplitMix64) throws -> String {
-      output.progress("reading \(source) and \(target)…")
-      let pair = try TablePair(source: source, target: target, label: label, labelRequired: false, columns: columns)
+      output.progress("reading \(source) and \(targetFile)…")
+      let pair = try TablePair(source: source, target: targetFile, label: label, labelRequired: false, columns: columns)
       for warning in pair.warnings { output.warn(warning) }
       let (sourceFeatures, targetFeatures) = (pair.sourceFeatures, pair.targetFeatures)
       output.progress("cross-fitting the domain classifier over \(folds) folds…")
       let estimator = CovariateShiftEstimator(
         folds: folds, inverseRegularization: domainC.inverseRegularization, clipping: clip)
-      let estimate = try naming(source, target) {
+      let estimate = try naming(source, targetFile) {
         try estimator.estimate(source: sourceFeatures, target: targetFeatures, using: &generator)
       }
       output.endProgress()

@@ -111,3 +111,61 @@ extension CommandLineTests {
       mentioning: "give either --model or the model's probability columns")
   }
 }
+
+/// Label shift from profiles: a target profiled in shards and merged gives the estimate of the
+/// target file itself, for every method (counts and sums add exactly; the sample of outputs is
+/// the same hash-chosen rows).
+extension CommandLineTests {
+  @Test func estimatesFromMergedProfilesAreTheFilesEstimates() throws {
+    let (source, target) = try labelShiftFiles()
+    let model = directory.appendingPathComponent("profiled.model").path
+    let train = try run([
+      "train", "--data", source, "--label", "lettr", "--hidden", "32", "--optimizer", "adam", "--epochs", "5",
+      "--batch-size", "64", "--model-out", model, "--quiet",
+    ])
+    #expect(train.status == 0, "\(train.stderr)")
+    let (classifier, _) = try ModelFile.load(from: model)
+    let sourceWith = try withProbabilities(source, model: classifier, name: "profiled-source.csv")
+    let targetWith = try withProbabilities(target, model: classifier, name: "profiled-target.csv")
+    let reference = directory.appendingPathComponent("profiled-ref.json").path
+    let saved = try run([
+      "detect", "--source", sourceWith, "--label", "lettr", "--target", sourceWith, "--probability-prefix",
+      "y_pred_proba_", "--save-reference", reference, "--quiet",
+    ])
+    #expect(saved.status == 0, "\(saved.stderr)")
+    // Two shards of the target, cut off-centre, profiled and merged.
+    var lines = try String(contentsOfFile: targetWith, encoding: .utf8).split(separator: "\n").map(String.init)
+    let header = lines.removeFirst()
+    var parts: [String] = []
+    for (index, range) in [0..<(lines.count / 3), (lines.count / 3)..<lines.count].enumerated() {
+      let shard = try write("shard-\(index).csv", ([header] + lines[range]).joined(separator: "\n") + "\n")
+      let profile = directory.appendingPathComponent("shard-\(index).json").path
+      let result = try run(["profile", "--reference", reference, "--data", shard, "--out", profile, "--quiet"])
+      #expect(result.status == 0, "\(result.stderr)")
+      parts.append(profile)
+    }
+    let merged = directory.appendingPathComponent("shards.json").path
+    #expect(try run(["merge"] + parts + ["--out", merged, "--quiet"]).status == 0)
+    for method in ["bbse-hard", "bbse-soft", "rlls", "em", "em-bcts", "auto"] {
+      let common = [
+        "estimate", "--shift", "label", "--label", "lettr", "--method", method, "--source", sourceWith,
+        "--probability-prefix", "y_pred_proba_", "--json", "--quiet",
+      ]
+      let fromFile = try run(common + ["--target", targetWith])
+      let fromProfile = try run(common + ["--target-profile", merged])
+      #expect(fromFile.status == 0 && fromProfile.status == 0, "\(fromFile.stderr) \(fromProfile.stderr)")
+      func priors(_ outcome: Outcome) throws -> [Double] {
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        return try #require(json["targetPrior"] as? [Double])
+      }
+      let (a, b) = (try priors(fromFile), try priors(fromProfile))
+      #expect(a.count == 26 && b.count == 26)
+      // Probability sums added in another order differ in the last bits: 1e-9 is far above that.
+      for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-9, "\(method): \(x) vs \(y)") }
+    }
+    let without = try run([
+      "estimate", "--shift", "label", "--label", "lettr", "--source", sourceWith, "--target-profile", merged,
+    ])
+    #expect(without.status != 0 && without.stderr.contains("--target-profile needs"), "\(without.stderr)")
+  }
+}
