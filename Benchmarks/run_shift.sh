@@ -98,6 +98,7 @@ $bench monitoring-scale --peer-python "$nannyml"
 
 echo "== large files (one pass)" >&2
 $bench streaming
+$bench profiling --peer-python "$nannyml"
 
 echo "== estimation time" >&2
 $bench timing
