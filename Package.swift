@@ -70,7 +70,7 @@ let package = Package(
 
     // The fuzzer's targets (see Fuzz/README.md): every reader of untrusted bytes.
     .target(
-      name: "FuzzTargets", dependencies: ["Datasets", "NeuralNetwork", "ShiftDetection", "Notebooks"],
+      name: "FuzzTargets", dependencies: ["Datasets", "NeuralNetwork", "ShiftDetection", "ShiftWorkflow", "Notebooks"],
       path: "Fuzz/FuzzTargets"),
     .executableTarget(name: "shift-fuzz", dependencies: ["FuzzTargets", "CFuzzer"], path: "Fuzz/shift-fuzz"),
     .systemLibrary(name: "CFuzzer", path: "Fuzz/CFuzzer"),

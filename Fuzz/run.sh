@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the readers of untrusted bytes with libFuzzer and AddressSanitizer.
-#   bash Fuzz/run.sh [SECONDS] [TARGET…]     (default: 20 s for each of csv idx model reference notebook)
+#   bash Fuzz/run.sh [SECONDS] [TARGET…]     (default: 20 s for each of csv idx model reference profile notebook)
 # The seed is fixed (FUZZ_SEED, default 1), so a run tries the same inputs in the same order and
 # a crash found within a budget is, as a rule, found again by any run at least as long.
 # New inputs the fuzzer finds go to a temporary directory, not into the committed corpus. A crash
@@ -16,7 +16,7 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv idx model reference notebook)
+[ ${#targets[@]} -gt 0 ] || targets=(csv idx model reference profile notebook)
 swift build -c release --scratch-path .build-fuzz --product shift-fuzz \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -3
 fuzzer=.build-fuzz/release/shift-fuzz

@@ -4,6 +4,7 @@ import LinearAlgebra
 import NeuralNetwork
 import Notebooks
 import ShiftDetection
+import ShiftWorkflow
 
 /// The readers of untrusted bytes, each a target for the fuzzer: whatever the bytes, a reader
 /// either returns a value or throws; it never traps, hangs or allocates without bound.
@@ -19,6 +20,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case model
   /// `SourceReference.decode`, then its sample as a matrix.
   case reference
+  /// `ShiftProfile.decode`, then the profile merged with itself (every count doubled: the
+  /// overflow checks) and its sketches and samples read.
+  case profile
   /// The notebook format: parse and render; rendering normalises (fences, blank lines before an
   /// output block), so its text must parse again and render to itself.
   case notebook
@@ -78,6 +82,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
       }
     case .reference:
       if let reference = try? SourceReference.decode(Data(bytes), file: "fuzz.json") { _ = reference.sampleMatrix }
+    case .profile:
+      if let profile = try? ShiftProfile.decode(Data(bytes), file: "fuzz.json") {
+        _ = try? profile.merged(with: profile)
+        _ = profile.target.sample.orderedRows()
+        for case .numeric(let sketch) in profile.target.columns {
+          _ = sketch.quantile(0.5)
+          _ = sketch.rankErrorBound
+        }
+        _ = profile.predictions?.sampledLogits
+      }
     case .notebook:
       let text = String(decoding: bytes, as: UTF8.self)
       if let notebook = try? Notebook(parsing: text, file: "fuzz.md") {

@@ -87,7 +87,7 @@ public struct BottomKSample: Sendable, Equatable, Codable {
     union.keys += other.keys
     union.ordinals += other.ordinals
     union.values += other.values
-    union.offered += other.offered
+    union.offered = try addingCounts(offered, other.offered)
     return union.compacted()
   }
 
@@ -133,7 +133,8 @@ public struct BottomKSample: Sendable, Equatable, Codable {
     keys = try container.decode([UInt64].self, forKey: .keys)
     ordinals = try container.decode([Int].self, forKey: .ordinals)
     values = try container.decode([Float].self, forKey: .values)
-    guard capacity >= 1, width >= 0, keys.count <= capacity, ordinals.count == keys.count,
+    guard capacity >= 1, capacity <= 1 << 40, width >= 0, width <= 1 << 24, keys.count <= capacity,
+      ordinals.count == keys.count,
       values.count == keys.count * width, offered >= keys.count,
       zip(keys, keys.dropFirst()).allSatisfy({ $0 <= $1 })
     else {

@@ -54,7 +54,7 @@ public enum ColumnSummary: Sendable, Equatable, Codable {
     case (.numeric(let a), .numeric(let b)):
       return .numeric(try a.merged(with: b))
     case (.categorical(let a, let m), .categorical(let b, let n)) where a.count == b.count:
-      return .categorical(counts: zip(a, b).map { $0 + $1 }, missing: m + n)
+      return .categorical(counts: try zip(a, b).map { try addingCounts($0, $1) }, missing: try addingCounts(m, n))
     default:
       throw SummaryError.mismatch("columns of different kinds or categories")
     }

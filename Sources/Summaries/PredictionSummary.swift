@@ -61,12 +61,14 @@ public struct PredictionCounts: Sendable, Equatable, Codable {
       throw SummaryError.mismatch("predictions of \(classCount) and of \(other.classCount) classes")
     }
     var result = self
-    result.rows += other.rows
+    result.rows = try addingCounts(rows, other.rows)
     for j in 0..<classCount {
-      result.predictedCounts[j] += other.predictedCounts[j]
+      result.predictedCounts[j] = try addingCounts(predictedCounts[j], other.predictedCounts[j])
       result.probabilitySums[j] += other.probabilitySums[j]
     }
-    for bin in confidenceCounts.indices { result.confidenceCounts[bin] += other.confidenceCounts[bin] }
+    for bin in confidenceCounts.indices {
+      result.confidenceCounts[bin] = try addingCounts(confidenceCounts[bin], other.confidenceCounts[bin])
+    }
     return result
   }
 

@@ -95,10 +95,10 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     var result = self
     while result.levels.count < other.levels.count { result.levels.append([]) }
     for (level, values) in other.levels.enumerated() { result.levels[level] += values }
-    result.count += other.count
-    result.missing += other.missing
+    result.count = try addingCounts(count, other.count)
+    result.missing = try addingCounts(missing, other.missing)
     result.compactedLevels = max(compactedLevels, other.compactedLevels)
-    result.compactions += other.compactions
+    result.compactions = compactions &+ other.compactions
     result.compact()
     return result
   }
@@ -156,7 +156,7 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     compactions = try container.decode(Int.self, forKey: .compactions)
     var weight = 0
     var valid =
-      capacity >= 2 && !levels.isEmpty && levels.count <= 62 && count >= 0 && missing >= 0
+      capacity >= 2 && capacity <= 1 << 30 && !levels.isEmpty && levels.count <= 62 && count >= 0 && missing >= 0
       && (0...levels.count).contains(compactedLevels) && compactions >= 0
     if valid {
       for (level, values) in levels.enumerated() {

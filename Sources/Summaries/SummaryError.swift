@@ -13,3 +13,11 @@ public enum SummaryError: Error, Equatable, CustomStringConvertible {
     }
   }
 }
+
+/// `a + b` for counts read from files: an error, not a trap, when a merge of crafted profiles
+/// would overflow.
+func addingCounts(_ a: Int, _ b: Int) throws -> Int {
+  let (sum, overflow) = a.addingReportingOverflow(b)
+  guard !overflow else { throw SummaryError.invalid("counts too large to add (\(a) + \(b))") }
+  return sum
+}

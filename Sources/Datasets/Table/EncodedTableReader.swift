@@ -72,7 +72,8 @@ extension EncodedFeatures.Unseen {
       var levels = result[index].levels.filter { $0 != missing }
       for level in entry.levels where level != missing && !levels.contains(level) { levels.append(level) }
       if result[index].levels.contains(missing) || entry.levels.contains(missing) { levels.append(missing) }
-      result[index].rows += entry.rows
+      // Wrapping, not trapping: a crafted profile may hold any count (this one is only reported).
+      result[index].rows = result[index].rows &+ entry.rows
       result[index].levels = levels
     }
     return result
