@@ -50,18 +50,17 @@ public struct DetectionTarget: Sendable, Equatable, Codable {
   /// `firstRow` of the target.
   public mutating func add(cells: ColumnCells, features: Matrix, firstRow: Int) {
     precondition(cells.columns.count == columns.count && cells.rowCount == features.rows, "a batch of other columns")
+    addCells(cells)
+    unseen = EncodedFeatures.Unseen.merged(unseen, cells.unseen)
+    sample.offer(rowsOf: features, firstOrdinal: firstRow)
+  }
+
+  /// Adds each cell of `cells` to its column's summary.
+  private mutating func addCells(_ cells: ColumnCells) {
     let width = cells.columns.count
     cells.cells.withUnsafeBufferPointer { values in
       for row in 0..<cells.rowCount {
         for column in 0..<width { columns[column].add(values[row * width + column]) }
-      }
-    }
-    unseen = EncodedFeatures.Unseen.merged(unseen, cells.unseen)
-    let featureWidth = features.columns
-    features.withUnsafeBufferPointer { values in
-      for row in 0..<features.rows {
-        let slice = UnsafeBufferPointer(rebasing: values[(row * featureWidth)..<((row + 1) * featureWidth)])
-        sample.offer(key: StableHash.hash(slice), ordinal: firstRow + row, row: slice)
       }
     }
   }
@@ -91,12 +90,7 @@ public struct DetectionTarget: Sendable, Equatable, Codable {
   static func columnSummaries(of cells: ColumnCells) -> [ColumnSummary] {
     var target = DetectionTarget(
       columns: cells.columns, featureCount: 0, domainRows: 1, sketchCapacity: cells.rowCount + 1)
-    let width = cells.columns.count
-    cells.cells.withUnsafeBufferPointer { values in
-      for row in 0..<cells.rowCount {
-        for column in 0..<width { target.columns[column].add(values[row * width + column]) }
-      }
-    }
+    target.addCells(cells)
     return target.columns
   }
 }

@@ -51,6 +51,18 @@ public struct BottomKSample: Sendable, Equatable, Codable {
     if keys.count >= capacity + max(capacity / 4, 16) { self = compacted() }
   }
 
+  /// Offers every row of `matrix` (`width` columns), each keyed by the ``StableHash`` of its
+  /// values, the first at stream position `firstOrdinal`.
+  public mutating func offer(rowsOf matrix: Matrix, firstOrdinal: Int) {
+    precondition(matrix.columns == width, "rows of \(matrix.columns) values offered to a sample of width \(width)")
+    matrix.withUnsafeBufferPointer { values in
+      for row in 0..<matrix.rows {
+        let slice = UnsafeBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])
+        offer(key: StableHash.hash(slice), ordinal: firstOrdinal + row, row: slice)
+      }
+    }
+  }
+
   /// The same sample with only its `capacity` smallest rows, in ascending key order.
   public func compacted() -> BottomKSample {
     var order = Array(keys.indices)

@@ -152,18 +152,10 @@ public struct PredictionSummary: Sendable, Equatable, Codable {
   /// whichever shard it is in.
   public mutating func add(logits: Matrix, firstOrdinal: Int) {
     precondition(logits.columns == classCount, "a batch that does not fit the summary")
-    let keys = Self.keys(of: logits)
     var probabilities = logits
     softmaxRows(&probabilities)
     counts.add(probabilities: probabilities)
-    let k = classCount
-    logits.withUnsafeBufferPointer { z in
-      for row in 0..<logits.rows {
-        sample.offer(
-          key: keys[row], ordinal: firstOrdinal + row,
-          row: UnsafeBufferPointer(rebasing: z[(row * k)..<((row + 1) * k)]))
-      }
-    }
+    sample.offer(rowsOf: logits, firstOrdinal: firstOrdinal)
   }
 
   /// The summary of both streams: counts added, samples merged (exactly).
@@ -176,16 +168,6 @@ public struct PredictionSummary: Sendable, Equatable, Codable {
 
   /// The sampled rows' logits, in the sample's canonical (key) order.
   public var sampledLogits: Matrix { sample.matrix() }
-
-  /// Sampling keys for the rows of `matrix`: the hash of each row's values.
-  public static func keys(of matrix: Matrix) -> [UInt64] {
-    let width = matrix.columns
-    return matrix.withUnsafeBufferPointer { values in
-      (0..<matrix.rows).map { row in
-        StableHash.hash(UnsafeBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)]))
-      }
-    }
-  }
 
   enum CodingKeys: String, CodingKey { case counts, sample }
 

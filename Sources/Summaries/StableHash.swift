@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// A 64-bit hash of a row's values that is the same in every process, on every machine and in
 /// every version (unlike Swift's seeded `Hasher`), so that samples keyed by it can be merged:
 /// FNV-1a over the values' bit patterns, then MurmurHash3's 64-bit finaliser, which spreads
@@ -16,6 +18,14 @@ public enum StableHash {
   /// The hash of `values` followed by `more` (a row's features, then a model's outputs).
   public static func hash(_ values: UnsafeBufferPointer<Float>, _ more: UnsafeBufferPointer<Float>) -> UInt64 {
     hash(more, seed: hash(values))
+  }
+
+  /// The hash of each row of `matrix`.
+  public static func hashes(ofRows matrix: Matrix) -> [UInt64] {
+    let width = matrix.columns
+    return matrix.withUnsafeBufferPointer { values in
+      (0..<matrix.rows).map { row in hash(UnsafeBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])) }
+    }
   }
 
   /// MurmurHash3's `fmix64`.

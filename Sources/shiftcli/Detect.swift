@@ -185,15 +185,9 @@ extension ShiftCLI {
       guard let encoding = sourceReference.tableEncoding, encoding == profile.encoding else {
         throw CLIFailure(message: "\(file): a profile made with another reference than \(reference)")
       }
-      guard profile.rows >= 5 else {
-        throw CLIFailure(message: "\(file): \(profile.rows) rows are too few to test (at least 5)")
-      }
-      let sourceSample = sourceReference.sampleMatrix
-      var detection = try naming(reference, file) {
-        try ShiftDetector(level: level).detect(
-          source: sourceSample, sourceCells: try encoding.cells(ofEncoded: sourceSample), target: profile.target,
-          featureNames: sourceReference.featureNames, using: &generator)
-      }
+      var detection = try test(
+        profile.target, named: file, against: sourceReference, named: reference, encoding: encoding,
+        using: &generator)
       detection.mostSourceUnlikeTargetRows = []
       return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: reference) }
     }
@@ -232,18 +226,28 @@ extension ShiftCLI {
       }
       output.progress("read \(reader.rowsRead) rows of \(targetFile)")
       for warning in reader.warnings { output.warn(warning) }
-      guard summary.rows >= 5 else {
-        throw CLIFailure(message: "\(targetFile): \(summary.rows) rows are too few to test (at least 5)")
-      }
-      let sourceSample = sourceReference.sampleMatrix
-      let sourceCells = try encoding.cells(ofEncoded: sourceSample)
-      let detection = try naming(referenceName, targetFile) {
-        try ShiftDetector(level: level).detect(
-          source: sourceSample, sourceCells: sourceCells, target: summary, featureNames: sourceReference.featureNames,
-          using: &generator)
-      }
+      let detection = try test(
+        summary, named: targetFile, against: sourceReference, named: referenceName, encoding: encoding,
+        using: &generator)
       if let saveReference { try sourceReference.save(to: saveReference) }
       return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: referenceName) }
+    }
+
+    /// A summarised target (`targetName`, a file or a profile) tested against the reference's
+    /// sample, whose cells are recovered with `encoding`.
+    private func test(
+      _ target: DetectionTarget, named targetName: String, against reference: SourceReference,
+      named referenceName: String, encoding: TableEncoding, using generator: inout SplitMix64
+    ) throws -> ShiftDetectionResult {
+      guard target.rows >= 5 else {
+        throw CLIFailure(message: "\(targetName): \(target.rows) rows are too few to test (at least 5)")
+      }
+      let sourceSample = reference.sampleMatrix
+      return try naming(referenceName, targetName) {
+        try ShiftDetector(level: level).detect(
+          source: sourceSample, sourceCells: try encoding.cells(ofEncoded: sourceSample), target: target,
+          featureNames: reference.featureNames, using: &generator)
+      }
     }
 
     /// The verdict, the domain classifier's test and the most drifted features, for a terminal.

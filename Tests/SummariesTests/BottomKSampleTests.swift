@@ -19,7 +19,7 @@ import Testing
 
   func sample(of matrix: Matrix, rows range: Range<Int>, capacity: Int) -> BottomKSample {
     var sample = BottomKSample(capacity: capacity, width: matrix.columns)
-    let keys = PredictionSummary.keys(of: matrix)
+    let keys = StableHash.hashes(ofRows: matrix)
     matrix.withUnsafeBufferPointer { values in
       for row in range {
         sample.offer(
@@ -53,7 +53,7 @@ import Testing
   @Test func keepsTheSmallestKeysAndSamplesUniformly() {
     let matrix = rows(20_000, width: 1, seed: 2)
     let kept = sample(of: matrix, rows: 0..<20_000, capacity: 2000).compacted()
-    let keys = PredictionSummary.keys(of: matrix).sorted()
+    let keys = StableHash.hashes(ofRows: matrix).sorted()
     #expect(kept.keys == Array(keys.prefix(2000)))
     let mean = kept.values.reduce(0, +) / Float(kept.count)
     // Standard normal values: the standard error of a 2 000-row mean is about 1/√2000 ≈ 0.022.
