@@ -40,7 +40,10 @@ public struct DomainClassifierTest: Sendable, Equatable, Codable {
     for row in scores.indices { members[strata.isEmpty ? 0 : strata[row], default: []].append(row) }
     var excess = 0.0
     var variance = 0.0
-    for rows in members.values {
+    // In stratum order: a dictionary's own order varies from process to process, and so
+    // would the sums' last bits.
+    for stratum in members.keys.sorted() {
+      let rows = members[stratum, default: []]
       let part = Self.mannWhitney(rows.map { scores[$0] }, rows.map { isTarget[$0] })
       excess += part.excess
       variance += part.variance
