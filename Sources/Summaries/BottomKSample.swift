@@ -142,9 +142,9 @@ public struct BottomKSample: Sendable, Equatable, Codable {
     capacity = try container.decode(Int.self, forKey: .capacity)
     width = try container.decode(Int.self, forKey: .width)
     offered = try container.decode(Int.self, forKey: .offered)
-    keys = try container.decode([UInt64].self, forKey: .keys)
-    ordinals = try container.decode([Int].self, forKey: .ordinals)
-    values = try container.decode([Float].self, forKey: .values)
+    keys = try container.decodePacked([UInt64].self, forKey: .keys)
+    ordinals = try container.decodePacked([Int64].self, forKey: .ordinals).map { Int($0) }
+    values = try container.decodePacked([Float].self, forKey: .values)
     guard capacity >= 1, capacity <= 1 << 40, width >= 0, width <= 1 << 24, keys.count <= capacity,
       ordinals.count == keys.count,
       values.count == keys.count * width, offered >= keys.count,
@@ -163,9 +163,9 @@ public struct BottomKSample: Sendable, Equatable, Codable {
     try container.encode(capacity, forKey: .capacity)
     try container.encode(width, forKey: .width)
     try container.encode(sample.offered, forKey: .offered)
-    try container.encode(sample.keys, forKey: .keys)
-    try container.encode(sample.ordinals, forKey: .ordinals)
-    try container.encode(sample.values, forKey: .values)
+    try container.encodePacked(sample.keys, forKey: .keys)
+    try container.encodePacked(sample.ordinals.map { Int64($0) }, forKey: .ordinals)
+    try container.encodePacked(sample.values, forKey: .values)
   }
 
   /// Whether both keep the same rows of streams of the same length (positions aside).

@@ -145,11 +145,31 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
 
   enum CodingKeys: String, CodingKey { case capacity, levels, count, missing, compactedLevels, compactions }
 
+  /// Encodes the sketch, each level packed (`PackedNumbers`).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(capacity, forKey: .capacity)
+    try container.encode(levels.map { PackedNumbers.string($0.map(\.bitPattern)) }, forKey: .levels)
+    try container.encode(count, forKey: .count)
+    try container.encode(missing, forKey: .missing)
+    try container.encode(compactedLevels, forKey: .compactedLevels)
+    try container.encode(compactions, forKey: .compactions)
+  }
+
   /// Decodes a sketch, checking that its levels' weights add up to its count.
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     capacity = try container.decode(Int.self, forKey: .capacity)
-    levels = try container.decode([[Float]].self, forKey: .levels)
+    var packed = try container.nestedUnkeyedContainer(forKey: .levels)
+    var levels: [[Float]] = []
+    while !packed.isAtEnd, levels.count <= 62 {
+      let text = try packed.decode(String.self)
+      guard let bits = PackedNumbers.values(UInt32.self, from: text) else {
+        throw DecodingError.dataCorruptedError(in: packed, debugDescription: "a level that is not base64 of floats")
+      }
+      levels.append(bits.map(Float.init(bitPattern:)))
+    }
+    self.levels = levels
     count = try container.decode(Int.self, forKey: .count)
     missing = try container.decode(Int.self, forKey: .missing)
     compactedLevels = try container.decode(Int.self, forKey: .compactedLevels)

@@ -156,7 +156,8 @@ extension CommandLineTests {
     // Bad shards: named, and nothing written.
     let text = try String(contentsOfFile: shards[1], encoding: .utf8)
     let truncated = try write("truncated.json", String(text.prefix(text.count / 2)))
-    let newer = try write("newer.json", text.replacingOccurrences(of: "\"version\":1", with: "\"version\":2"))
+    let newer = try write(
+      "newer.json", text.replacingOccurrences(of: "\"version\":\(ShiftProfile.formatVersion)", with: "\"version\":99"))
     let foreign = try write("foreign.json", "{\"format\":\"shiftkit-monitor\",\"version\":1}")
     let otherSource = try write(
       "other.csv",
@@ -172,7 +173,7 @@ extension CommandLineTests {
       try run(["profile", "--reference", otherReference, "--data", whole, "--out", mismatched, "--quiet"]).status == 0)
     let never = directory.appendingPathComponent("never.json").path
     for (bad, message) in [
-      (truncated, "cut short"), (newer, "format version 2"), (foreign, "its format is 'shiftkit-monitor'"),
+      (truncated, "cut short"), (newer, "format version 99"), (foreign, "its format is 'shiftkit-monitor'"),
       (mismatched, "cannot be merged"),
     ] {
       let result = try run(["merge", shards[0], bad, "--out", never])

@@ -16,7 +16,7 @@ import Summaries
 /// sketches' stated bound. Saved as versioned JSON (`format: shiftkit-profile`).
 public struct ShiftProfile: Sendable, Equatable {
   /// The version this build writes and reads.
-  public static let formatVersion = 1
+  public static let formatVersion = 2
   /// How the shard's columns were read and encoded.
   public var encoding: TableEncoding
   /// The rows as the detector reads a target (their positions forgotten: see
