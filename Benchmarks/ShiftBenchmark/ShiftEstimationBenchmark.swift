@@ -15,6 +15,7 @@
 //   monitoring  the monitor's accuracy estimates, intervals and alerts on seeded streams
 //              (stable, then covariate drift, label shift or concept shift) beside NannyML's CBPE.
 //   monitoring-scale  `shiftcli monitor` on 1 000 000 rows: seconds, rows/s, peak RSS, beside CBPE.
+//   table      writes the profiling benchmark's generated 20-column production table.
 //   reading    seconds and peak RSS of the numeric and the mixed-table readers, same cells.
 import ArgumentParser
 import Foundation
@@ -29,7 +30,7 @@ struct ShiftEstimationBenchmark: ParsableCommand {
       LabelBenchmark.self, CovariateBenchmark.self, CoverageBenchmark.self, DetectionBenchmark.self,
       NullDetectionBenchmark.self, PerformanceBenchmark.self, MonitoringBenchmark.self,
       MonitoringScaleBenchmark.self, TimingBenchmark.self,
-      ReadingBenchmark.self, StreamingBenchmark.self, ProfilingBenchmark.self,
+      ReadingBenchmark.self, StreamingBenchmark.self, ProfilingBenchmark.self, ProductionTableCommand.self,
     ])
 
   static func main() {
