@@ -232,6 +232,7 @@ public struct MarkdownReport: Sendable {
       }
     }
     section.lines.append("")
+    if let note = detection.sketchNote { section.lines += [note, ""] }
     section.lines.append(
       "Most target-like source rows (data row numbers): "
         + detection.mostTargetLikeSourceRows.map { String($0 + 1) }.joined(separator: ", ") + ".")

@@ -30,6 +30,9 @@ extension ShiftDetectionResult {
     public var missingRateTarget: Double
     /// Target levels the source never had (categorical columns).
     public var unseenLevels: [String]
+    /// How far the statistic can be from the exact one when the target's side came from a
+    /// quantile sketch past its exact range (its ``QuantileSketch/rankErrorBound``); nil: exact.
+    public var statisticErrorBound: Double? = nil
 
     /// What a test is about.
     public enum Kind: String, Sendable, Codable {
@@ -78,10 +81,11 @@ func columnTests(
     switch target {
     case .numeric(let sketch):
       let ks = KolmogorovSmirnovTest(sourcePresent.map(Double.init), sketch)
-      tests.append(
-        entry(
-          .numeric, "Kolmogorov–Smirnov", statistic: ks.statistic, pValue: ks.pValue, effect: ks.statistic,
-          "KS distance"))
+      var test = entry(
+        .numeric, "Kolmogorov–Smirnov", statistic: ks.statistic, pValue: ks.pValue, effect: ks.statistic,
+        "KS distance")
+      if sketch.rankErrorBound > 0 { test.statisticErrorBound = sketch.rankErrorBound }
+      tests.append(test)
     case .categorical(let counts, _):
       let chi = ChiSquareTest(
         categoryCounts(sourcePresent, count: column.categories.count),

@@ -255,4 +255,18 @@ public struct ShiftDetectionResult: Sendable, Equatable, Codable {
 
   /// "verdict at α = 0.05".
   public var sentence: String { "\(verdict.rawValue) at α = \(level)" }
+
+  /// The widest ``FeatureTest/statisticErrorBound`` of the tests (nil when every one is exact):
+  /// how far a KS distance from a sketched target can be from the exact one.
+  public var sketchErrorBound: Double? { (features + predictionTests).compactMap(\.statisticErrorBound).max() }
+
+  /// A sentence saying which statistics came from sketches and within what, or nil.
+  public var sketchNote: String? {
+    sketchErrorBound.map {
+      String(
+        format:
+          "KS distances of numeric columns were computed against the target's quantile sketches: each is within %.2g of the exact distance (the sketches' rank-error bound); counts, missing rates and χ² tests are exact.",
+        $0)
+    }
+  }
 }

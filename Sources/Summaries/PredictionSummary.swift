@@ -166,6 +166,14 @@ public struct PredictionSummary: Sendable, Equatable, Codable {
     return result
   }
 
+  /// The same summary with its sampled rows' positions forgotten (a shard's positions are not
+  /// the file's), so that its saved form is the same however the file was split.
+  public func withoutRowPositions() -> PredictionSummary {
+    var result = self
+    result.sample = sample.withoutOrdinals()
+    return result
+  }
+
   /// The sampled rows' logits, in the sample's canonical (key) order.
   public var sampledLogits: Matrix { sample.matrix() }
 

@@ -271,6 +271,10 @@ extension ShiftCLI {
           String(
             format: "  %@ (%@)  %.4f  %.3g", test.feature, test.effectSizeName, test.effectSize, test.adjustedPValue))
       }
+      if let bound = detection.sketchErrorBound {
+        lines.append(
+          String(format: "KS distances from the profile's sketches: each within %.2g of the exact one", bound))
+      }
       lines.append("source: \(name) (\(reference.sample.count) of \(reference.sourceRows) rows)")
       if let encoding = reference.tableEncoding,
         let columns = SchemaSummary(schema: encoding.schema, features: encoding.featureNames).line

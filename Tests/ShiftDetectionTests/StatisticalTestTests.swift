@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import LinearAlgebra
 import RealModule
@@ -105,6 +106,53 @@ import Testing
       #expect(abs(sketched.statistic - exact.statistic) <= sketch.rankErrorBound, "shift \(shift)")
       let whole = KolmogorovSmirnovTest(source, QuantileSketch(exactly: target))
       #expect(whole == exact)
+    }
+  }
+}
+
+/// The detector on a summarised target says which KS distances came from a compacted sketch and
+/// within what; an exact summary says nothing.
+@Suite struct SketchedDetectionTests {
+  @Test func aCompactedSketchStatesItsBound() throws {
+    var generator = SplitMix64(seed: 5)
+    func rows(_ count: Int, shift: Float) -> Matrix {
+      var matrix = Matrix(rows: count, columns: 2)
+      for i in 0..<count {
+        matrix[i, 0] = Float(generator.standardNormal()) + shift
+        matrix[i, 1] = Float(generator.standardNormal())
+      }
+      return matrix
+    }
+    let source = rows(800, shift: 0)
+    let target = rows(9_000, shift: 0.2)
+    let names = ["moved", "still"]
+    let sourceCells = ColumnCells(numeric: source, names: names)
+    let targetCells = ColumnCells(numeric: target, names: names)
+    var sketched = DetectionTarget(columns: targetCells.columns, featureCount: 2, domainRows: 500, sketchCapacity: 256)
+    sketched.add(cells: targetCells, features: target, firstRow: 0)
+    let detector = ShiftDetector(level: 0.05)
+    var seeds = SplitMix64(seed: 1)
+    let fromSketch = try detector.detect(
+      source: source, sourceCells: sourceCells, target: sketched, featureNames: names, using: &seeds)
+    let bound = try #require(fromSketch.sketchErrorBound)
+    guard case .numeric(let sketch) = sketched.columns[0] else {
+      Issue.record("not a sketch")
+      return
+    }
+    #expect(bound == sketch.rankErrorBound && bound > 0)
+    #expect(fromSketch.features.allSatisfy { $0.statisticErrorBound == bound })
+    #expect(fromSketch.sketchNote?.contains(String(format: "%.2g", bound)) == true)
+    // Every statistic within its bound of the exact one.
+    let exact = try detector.detect(
+      source: source, sourceCells: sourceCells, target: DetectionTarget(cells: targetCells, features: target),
+      featureNames: names, using: &seeds)
+    #expect(exact.sketchErrorBound == nil && exact.sketchNote == nil)
+    for feature in names {
+      let (a, b) = (
+        try #require(fromSketch.features.first { $0.feature == feature }),
+        try #require(exact.features.first { $0.feature == feature })
+      )
+      #expect(abs(a.statistic - b.statistic) <= bound, "\(feature)")
     }
   }
 }

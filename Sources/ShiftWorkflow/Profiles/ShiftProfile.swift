@@ -82,7 +82,8 @@ public struct ShiftProfile: Sendable, Equatable {
     return try encoder.encode(
       Saved(
         format: "shiftkit-profile", version: Self.formatVersion, encoding: encoding,
-        target: target.withoutRowPositions(), classNames: classNames, predictions: predictions))
+        target: target.withoutRowPositions(), classNames: classNames,
+        predictions: predictions?.withoutRowPositions()))
   }
 
   /// Writes the profile to `path` atomically.
