@@ -64,11 +64,15 @@ def parse_arguments(argv):
     return arguments
 
 
+# Marks an executor's error as shiftcli's, so that the driver can print shiftcli's own message.
+FAILURE = "shiftcli failed:"
+
+
 def run(command, what):
     """Runs `command`, raising with its standard error when it fails."""
     result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if result.returncode != 0:
-        raise RuntimeError(f"{what} failed ({result.returncode}): {result.stderr.strip()}")
+        raise RuntimeError(f"{FAILURE} shiftcli {what}: {result.stderr.strip()}")
 
 
 # How Spark writes each row as CSV (in the JVM, `to_csv`): quotes doubled as RFC 4180 has them,
@@ -84,11 +88,11 @@ def header_line(columns):
     return text.getvalue()
 
 
-def profile_partition(header, binary_name, reference_name, extra):
+def profile_partition(header, binary_name, reference_name, extra, data):
     """The function each executor runs on its partition of CSV lines: its profile's JSON text, or
     nothing for an empty partition (the identity of merging)."""
 
-    def profile(lines):
+    def profile(index, lines):
         lines = iter(lines)
         first = next(lines, None)
         if first is None:
@@ -122,7 +126,8 @@ def profile_partition(header, binary_name, reference_name, extra):
             status = process.wait()
             if status != 0:
                 errors.seek(0)
-                raise RuntimeError(f"shiftcli profile failed ({status}) on a partition: {errors.read().strip()}")
+                message = errors.read().strip().replace("/dev/stdin", f"{data} (partition {index})")
+                raise RuntimeError(f"{FAILURE} {message}")
             with open(out) as file:
                 yield file.read()
 
@@ -139,7 +144,7 @@ def merge_profiles(binary_name):
             for path, text in zip(paths, (first, second)):
                 with open(path, "w") as file:
                     file.write(text)
-            run([binary, "merge", paths[0], paths[1], "--out", paths[2], "--quiet"], "shiftcli merge")
+            run([binary, "merge", paths[0], paths[1], "--out", paths[2], "--quiet"], "merge")
             with open(paths[2]) as file:
                 return file.read()
 
@@ -181,11 +186,18 @@ def main(argv):
 
     lines = frame.select(functions.to_csv(functions.struct(*[functions.col(f"`{name}`") for name in frame.columns]),
                                           CSV_OPTIONS))
-    profiles = lines.rdd.mapPartitions(profile_partition(header_line(frame.columns), binary_name, reference_name, extra))
+    profiles = lines.rdd.mapPartitionsWithIndex(
+        profile_partition(header_line(frame.columns), binary_name, reference_name, extra, arguments.data))
     partitions = frame.rdd.getNumPartitions()
-    if profiles.isEmpty():
-        sys.exit(f"error: {arguments.data}: no data rows in any of its {partitions} partitions")
-    merged = profiles.treeReduce(merge_profiles(binary_name), depth=2)
+    try:
+        if profiles.isEmpty():
+            sys.exit(f"error: {arguments.data}: no data rows in any of its {partitions} partitions")
+        merged = profiles.treeReduce(merge_profiles(binary_name), depth=2)
+    except Exception as error:  # a Py4J error wrapping the executor's; say what shiftcli said
+        said = [line for line in str(error).splitlines() if FAILURE in line]
+        if not said:
+            raise
+        sys.exit(said[0].split(FAILURE, 1)[1].strip())
 
     os.makedirs(arguments.out, exist_ok=True)
     profile_path = os.path.join(arguments.out, "profile.json")
