@@ -1,3 +1,4 @@
+import Datasets
 import Evaluation
 import Foundation
 import LinearAlgebra
@@ -14,8 +15,11 @@ public struct PredictionSample: Sendable {
   public var targetClasses: [Int]
   /// The class probabilities of each holdout row (nil: only classes are known).
   public var holdoutProbabilities: Matrix?
-  /// The same for the target.
+  /// The same for the target (for a summarised target: a sample of its rows).
   public var targetProbabilities: Matrix?
+  /// For a summarised target: how many of its rows the model predicted in each class (then
+  /// `targetClasses` is empty). The χ² reads these instead of counting `targetClasses`.
+  public var targetClassCounts: [Int]?
 
   /// Predicted classes only (indices below `classNames.count`).
   public init(classNames: [String], holdoutClasses: [Int], targetClasses: [Int]) {
@@ -37,8 +41,28 @@ public struct PredictionSample: Sendable {
     self.targetClasses = targetClasses ?? predictedClasses(targetProbabilities)
   }
 
+  /// A summarised target: the predicted-class `targetClassCounts` of every row and the class
+  /// probabilities of a sample of them (`targetProbabilities`); the holdout's predicted classes
+  /// are its most probable ones, as a summary's are.
+  public init(
+    classNames: [String], holdoutProbabilities: Matrix, targetClassCounts: [Int], targetProbabilities: Matrix
+  ) {
+    self.init(
+      classNames: classNames, holdoutProbabilities: holdoutProbabilities, targetProbabilities: targetProbabilities,
+      targetClasses: [])
+    self.targetClassCounts = targetClassCounts
+  }
+
+  /// The target's predicted-class counts.
+  var targetCounts: [Int] { targetClassCounts ?? classCounts(targetClasses, classCount: classNames.count) }
+
   /// Throws unless every predicted class is one of the classes.
   func validate() throws {
+    if let targetClassCounts,
+      targetClassCounts.count != classNames.count || targetClassCounts.contains(where: { $0 < 0 })
+    {
+      throw ShiftDetectionError.invalidInput("one non-negative predicted-class count per class is needed")
+    }
     guard holdoutClasses.allSatisfy({ (0..<classNames.count).contains($0) }),
       targetClasses.allSatisfy({ (0..<classNames.count).contains($0) })
     else { throw ShiftDetectionError.invalidInput("a predicted class is not among the \(classNames.count) classes") }

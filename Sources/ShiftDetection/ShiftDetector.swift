@@ -127,7 +127,7 @@ public struct ShiftDetector: Sendable {
       try predictions.validate()
       let test = ChiSquareTest(
         classCounts(predictions.holdoutClasses, classCount: predictions.classNames.count).map(Double.init),
-        classCounts(predictions.targetClasses, classCount: predictions.classNames.count).map(Double.init))
+        predictions.targetCounts.map(Double.init))
       predictionTest = test
       predictionTests = adjusted(try predictions.tests(classes: test))
     }

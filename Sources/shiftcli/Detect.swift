@@ -187,9 +187,34 @@ extension ShiftCLI {
       }
       var detection = try test(
         profile.target, named: file, against: sourceReference, named: reference, encoding: encoding,
-        using: &generator)
+        predictions: try predictionSample(profile, named: file, against: sourceReference), using: &generator)
       detection.mostSourceUnlikeTargetRows = []
       return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: reference) }
+    }
+
+    /// The reference's model outputs against a profile's: the predicted-class counts of every
+    /// profiled row (the most probable class, on both sides) and the probabilities of its
+    /// sampled rows; nil when either has none. A profile keeps log-probabilities, so both sides'
+    /// probabilities go through the same `exp(log p)` (monotone: the KS statistics are those of
+    /// the probabilities themselves, ties kept).
+    private func predictionSample(
+      _ profile: ShiftProfile, named file: String, against reference: SourceReference
+    ) throws -> PredictionSample? {
+      guard let outputs = reference.modelOutputs, let predictions = profile.predictions else { return nil }
+      guard profile.classNames == outputs.classNames, predictions.classCount == outputs.classNames.count else {
+        throw CLIFailure(message: "\(file): its model outputs are not of the reference's classes")
+      }
+      func exponentiated(_ logits: Matrix) -> Matrix {
+        Matrix(rows: logits.rows, columns: logits.columns, storage: logits.storage.map { expf($0) })
+      }
+      let holdout = Matrix(
+        rows: outputs.probabilities.count, columns: outputs.classNames.count,
+        storage: outputs.probabilities.flatMap { $0 })
+      return PredictionSample(
+        classNames: outputs.classNames,
+        holdoutProbabilities: exponentiated(LabelShiftProblem.logits(ofProbabilities: holdout)),
+        targetClassCounts: predictions.counts.predictedCounts,
+        targetProbabilities: exponentiated(predictions.sampledLogits))
     }
 
     /// The source reference when the target can be streamed (a table encoding and no model
@@ -237,7 +262,8 @@ extension ShiftCLI {
     /// sample, whose cells are recovered with `encoding`.
     private func test(
       _ target: DetectionTarget, named targetName: String, against reference: SourceReference,
-      named referenceName: String, encoding: TableEncoding, using generator: inout SplitMix64
+      named referenceName: String, encoding: TableEncoding, predictions: PredictionSample? = nil,
+      using generator: inout SplitMix64
     ) throws -> ShiftDetectionResult {
       guard target.rows >= 5 else {
         throw CLIFailure(message: "\(targetName): \(target.rows) rows are too few to test (at least 5)")
@@ -246,7 +272,7 @@ extension ShiftCLI {
       return try naming(referenceName, targetName) {
         try ShiftDetector(level: level).detect(
           source: sourceSample, sourceCells: try encoding.cells(ofEncoded: sourceSample), target: target,
-          featureNames: reference.featureNames, using: &generator)
+          featureNames: reference.featureNames, predictions: predictions, using: &generator)
       }
     }
 

@@ -163,6 +163,24 @@ extension CommandLineTests {
       // Probability sums added in another order differ in the last bits: 1e-9 is far above that.
       for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-9, "\(method): \(x) vs \(y)") }
     }
+    // The prediction family from the merged profile: the predicted-class χ² from its counts, a KS
+    // test per class probability from its sampled outputs (here every row), as on the file.
+    func predictionTests(_ arguments: [String]) throws -> [String: [String: Any]] {
+      let outcome = try run(["detect", "--reference", reference, "--json"] + arguments)
+      #expect(outcome.status == 0, "\(outcome.stderr)")
+      let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+      let tests = try #require(json["predictionTests"] as? [[String: Any]])
+      return Dictionary(uniqueKeysWithValues: tests.map { ($0["feature"] as? String ?? "", $0) })
+    }
+    let fromFile = try predictionTests(["--target", targetWith])
+    let fromProfile = try predictionTests(["--target-profile", merged])
+    #expect(fromFile.count == 27 && Set(fromFile.keys) == Set(fromProfile.keys))
+    for (feature, test) in fromFile {
+      for field in ["statistic", "pValue", "adjustedPValue"] {
+        let (a, b) = (test[field] as? Double ?? .nan, fromProfile[feature]?[field] as? Double ?? .nan)
+        #expect(abs(a - b) <= 1e-12 * max(1, abs(a)), "\(feature) \(field): \(a) vs \(b)")
+      }
+    }
     let without = try run([
       "estimate", "--shift", "label", "--label", "lettr", "--source", sourceWith, "--target-profile", merged,
     ])
