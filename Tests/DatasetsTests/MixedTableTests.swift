@@ -134,6 +134,35 @@ import Testing
     }
   }
 
+  /// A categorical column codes a cell it has seen before from its bytes (`CellCodeCache`):
+  /// the same levels as decoding each cell, with spaces, missing markers and numbers written
+  /// several ways, and past the cache's capacity of distinct cells.
+  @Test func rememberedCellsCodeAsDecodedOnes() throws {
+    let variants = [" red", "red", "red ", "NA", "", "1.0", "01", "1", "Red", "n/a"]
+    let expected: [String?] = ["red", "red", "red", nil, nil, "1", "1", "1", "Red", nil]
+    let distinct = CellCodeCache.maxEntries + 500
+    var cells: [String] = []
+    var levels: [String?] = []
+    for i in 0..<(distinct + 3 * variants.count) {
+      if i < distinct && i % 2 == 0 {
+        cells.append("level\(i)")
+        levels.append("level\(i)")
+      } else {
+        cells.append(variants[i % variants.count])
+        levels.append(expected[i % variants.count])
+      }
+    }
+    let text = "c,y\n" + cells.enumerated().map { "\($0.element),\($0.offset % 2)" }.joined(separator: "\n") + "\n"
+    let table = try source(text, SchemaOptions(label: "y", categorical: ["c"]))
+    guard case .categorical(let names, let codes) = table.features[0].values else {
+      Issue.record("c is not categorical")
+      return
+    }
+    #expect(codes.count == levels.count)
+    let read = codes.map { $0 < 0 ? nil : names[Int($0)] }
+    #expect(read == levels)
+  }
+
   @Test func optionsOverrideInference() throws {
     let rows = (0..<30).map { "\($0),\($0 % 3).0,\($0 % 5),\($0 % 2)" }
     let text = "n,code,z,y\n" + rows.joined(separator: "\n") + "\n"

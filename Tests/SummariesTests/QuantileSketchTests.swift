@@ -75,3 +75,26 @@ import Testing
     #expect(sketch.quantile(0.5) == 2)
   }
 }
+
+/// The compactions' radix sort orders like a comparison sort, signs, zeros, infinities and
+/// subnormals included.
+@Suite struct RadixSortTests {
+  @Test func radixSortIsTheComparisonSort() {
+    var generator = SplitMix64(seed: 3)
+    var values: [Float] = [
+      0, -0, 1, -1, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude,
+      -.greatestFiniteMagnitude,
+    ]
+    values += (0..<5000).map { _ in Float(generator.standardNormal() * 1000) }
+    values += (0..<100).map { _ in Float(generator.uniformIndex(below: 5)) }  // ties
+    var sorted = values
+    QuantileSketch.radixSort(&sorted)
+    let expected = values.sorted()
+    // −0 and +0 are equal: compare values, then check each zero is a zero.
+    #expect(sorted == expected)
+    #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0 <= $1 })
+    var one: [Float] = [2]
+    QuantileSketch.radixSort(&one)
+    #expect(one == [2])
+  }
+}

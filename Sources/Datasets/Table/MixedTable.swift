@@ -289,13 +289,16 @@ extension MixedTable {
             numbers[position]?.append(.nan)
           }
         case .categorical:
+          if reader.withCell(position, { categories[position]?.appendRemembered($0) ?? false }) { continue }
           let text = reader.trimmedString(at: position)
           guard categories[position]?.append(isMissing(text) ? nil : canonicalLevel(text)) ?? true else {
             throw DatasetError.tooLarge(
               file: file, what: "column '\(names[position])' with \(Int32.max) distinct values",
               limitBytes: InputFile.limit)
           }
+          reader.withCell(position) { categories[position]?.rememberLast($0) }
         case .boolean:
+          if reader.withCell(position, { categories[position]?.appendRemembered($0) ?? false }) { continue }
           let text = reader.trimmedString(at: position)
           let missing = isMissing(text)
           let value = text.lowercased()
@@ -304,6 +307,7 @@ extension MixedTable {
               file: file, line: line, column: position + 1, columnName: names[position], text: text)
           }
           _ = categories[position]?.append(missing ? nil : value)
+          reader.withCell(position) { categories[position]?.rememberLast($0) }
         case .label:
           let text = reader.trimmedString(at: position)
           guard !isMissing(text) else {
@@ -423,6 +427,7 @@ private struct CategoryCoder {
   private var index: [String: Int32] = [:]
   private(set) var levels: [String] = []
   private(set) var codes: [Int32] = []
+  private var cache = CellCodeCache()
 
   init(levels: [String] = []) {
     for level in levels { _ = code(of: level) }
@@ -438,6 +443,19 @@ private struct CategoryCoder {
     guard let code = code(of: text) else { return false }
     codes.append(code)
     return true
+  }
+
+  /// Appends the code remembered for the raw cell `bytes` (see ``CellCodeCache``); false,
+  /// appending nothing, when there is none.
+  mutating func appendRemembered(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let code = cache.code(of: bytes) else { return false }
+    codes.append(code)
+    return true
+  }
+
+  /// Remembers the code last appended as the raw cell `bytes`' code.
+  mutating func rememberLast(_ bytes: UnsafeBufferPointer<UInt8>) {
+    if let code = codes.last { cache.remember(bytes, code: code) }
   }
 
   private mutating func code(of text: String) -> Int32? {

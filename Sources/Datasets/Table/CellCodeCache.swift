@@ -1,0 +1,79 @@
+/// The code a column gave each raw cell it has read, keyed by the cell's bytes, so that a cell
+/// seen before is coded without being decoded to a `String`, trimmed, checked for a missing
+/// marker and canonicalised (which is what a categorical column spends its time on: a few
+/// hundred distinct texts in millions of rows).
+///
+/// The bytes → code map is a function (the same bytes always give the same code), so the cache
+/// changes no result. It is bounded (`maxEntries` cells, `maxBytes` of text); past either, new
+/// cells are simply not remembered.
+struct CellCodeCache {
+  private struct Entry {
+    var hash: UInt64
+    var start: Int32
+    var length: Int32
+    var code: Int32
+  }
+
+  /// The most cells remembered.
+  static let maxEntries = 1 << 14
+  /// The most bytes of text remembered.
+  static let maxBytes = 1 << 20
+
+  private var slots = [Int32](repeating: -1, count: 64)
+  private var entries: [Entry] = []
+  private var arena: [UInt8] = []
+
+  /// The code remembered for `bytes`, or nil.
+  func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+    let hash = Self.hash(bytes)
+    let mask = slots.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while true {
+      let index = slots[slot]
+      if index < 0 { return nil }
+      let entry = entries[Int(index)]
+      if entry.hash == hash, Int(entry.length) == bytes.count, matches(entry, bytes) { return entry.code }
+      slot = (slot + 1) & mask
+    }
+  }
+
+  /// Remembers `code` for `bytes` (unless the cache is full).
+  mutating func remember(_ bytes: UnsafeBufferPointer<UInt8>, code: Int32) {
+    guard entries.count < Self.maxEntries, arena.count + bytes.count <= Self.maxBytes, self.code(of: bytes) == nil
+    else { return }
+    if 2 * (entries.count + 1) > slots.count { grow() }
+    let entry = Entry(hash: Self.hash(bytes), start: Int32(arena.count), length: Int32(bytes.count), code: code)
+    arena.append(contentsOf: bytes)
+    entries.append(entry)
+    insert(Int32(entries.count - 1), hash: entry.hash)
+  }
+
+  private func matches(_ entry: Entry, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    arena.withUnsafeBufferPointer { arena in
+      let start = Int(entry.start)
+      for offset in 0..<bytes.count where arena[start + offset] != bytes[offset] { return false }
+      return true
+    }
+  }
+
+  private mutating func insert(_ index: Int32, hash: UInt64) {
+    let mask = slots.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while slots[slot] >= 0 { slot = (slot + 1) & mask }
+    slots[slot] = index
+  }
+
+  private mutating func grow() {
+    slots = [Int32](repeating: -1, count: slots.count * 2)
+    for (index, entry) in entries.enumerated() { insert(Int32(index), hash: entry.hash) }
+  }
+
+  /// FNV-1a over the bytes, then a final mix so that the low bits (the slot) depend on all of them.
+  private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    hash ^= hash >> 33
+    hash = hash &* 0xff51_afd7_ed55_8ccd
+    return hash ^ (hash >> 33)
+  }
+}
