@@ -19,16 +19,29 @@ extension ShiftCLI {
         also precision and recall of the positive class (the second in class order) and ROC \
         AUC. When the target has the label column, the actual figures are shown beside them.
 
+        A target too large to read whole: profile it in shards (`shiftcli profile` with a \
+        reference saved with the same probability columns), merge, and give --target-profile; \
+        the estimates then read the profile's hash-chosen samples (100 000 rows of outputs, \
+        20 000 encoded rows by default: the whole target when it is no larger).
+
         Example:
           shiftcli performance --source reference.csv --target analysis.csv --label y_true \\
             --probability y_pred_proba --prediction y_pred --ignore id,timestamp
+          shiftcli performance --source reference.csv --target-profile analysis.profile.json \\
+            --label y_true --probability y_pred_proba
         """)
 
     @Option(help: ArgumentHelp("Source CSV file with labels: your model's holdout.", valueName: "file"))
     var source: String
 
     @Option(help: ArgumentHelp("Target CSV file (its label column is optional).", valueName: "file"))
-    var target: String
+    var target: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Instead of --target: a profile of it (`shiftcli profile` with a reference saved with the same probability columns, `shiftcli merge`); the estimates read its hash-chosen sample of rows.",
+        valueName: "file"))
+    var targetProfile: String?
 
     @Option(help: "Label column of the source (and of the target, when it has one).")
     var label: String
@@ -47,6 +60,9 @@ extension ShiftCLI {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+      guard (target == nil) != (targetProfile == nil) else {
+        throw ValidationError("give either --target or --target-profile")
+      }
       guard probabilities.columns != nil else {
         throw ValidationError(
           "give your model's probability columns: --probabilities a,b,…, --probability-prefix PREFIX or --probability COLUMN"
@@ -61,6 +77,8 @@ extension ShiftCLI {
     func execute() throws -> String {
       threadOptions.apply()
       var generator = seedOptions.generator
+      if let targetProfile { return try estimate(profile: targetProfile, using: &generator) }
+      let target = self.target ?? ""
       output.progress("reading \(source) and \(target)…")
       let pair = try TablePair(
         source: source, target: target, label: label, labelRequired: true, columns: columns,
@@ -97,6 +115,55 @@ extension ShiftCLI {
         targetRows: outputs.target.rows, estimates: estimates, actual: actual)
       return try output.render(report) { report.humanSummary }
     }
+
+    /// The estimates on a profile of the target: the source read with the profile's schema and
+    /// encoding, the target's model outputs and encoded rows from the profile's samples (the
+    /// whole target when it fits them).
+    private func estimate(profile file: String, using generator: inout SplitMix64) throws -> String {
+      output.progress("reading \(source) and \(file)…")
+      let profile = try ShiftProfile.load(from: file)
+      guard let predictions = profile.predictions, let classNames = profile.classNames else {
+        throw CLIFailure(
+          message:
+            "\(file): a profile without the model's outputs (make it with a reference saved with the model's probability columns)"
+        )
+      }
+      let encoding = profile.encoding
+      guard encoding.schema.labelColumn == label else {
+        throw CLIFailure(
+          message:
+            "\(file): its reference's label column is '\(encoding.schema.labelColumn ?? "none")', not '\(label)'")
+      }
+      guard let spec = probabilities.columns else { throw CLIFailure(message: "no probability columns given") }
+      let table = try MixedTable(contentsOf: source, schema: encoding.schema, labelRequired: true)
+      let classes = ClassIndex(orderedNames: classNames)
+      let labels = try classes.indices(of: table.labels ?? [], file: source, lines: table.rowLines)
+      let sourceProbabilities = try spec.matrix(of: table, classes: classes)
+      let sourceFeatures = encoding.encoder.expand(try encoding.cells(of: table).cells)
+      let problem = try naming(source, file) {
+        try LabelShiftProblem(
+          holdoutLogits: LabelShiftProblem.logits(ofProbabilities: sourceProbabilities), holdoutLabels: labels,
+          targetLogits: predictions.sampledLogits, sourcePrior: classShares(labels, classCount: classes.count))
+      }
+      output.progress("cross-fitting the domain classifier for the importance weights…")
+      let weights = try naming(source, file) {
+        try CovariateShiftEstimator().estimate(
+          source: sourceFeatures, target: profile.target.sample.orderedRows().rows, using: &generator
+        )
+        .weights
+      }
+      output.progress("estimating the target performance (\(bootstrap) bootstrap replicates)…")
+      let estimates = try naming(source, file) {
+        try TargetPerformanceEstimator(replicates: bootstrap).estimate(
+          problem, holdoutWeights: weights, using: &generator)
+      }
+      output.endProgress()
+      let report = PerformanceReport(
+        source: source, target: file, classes: classNames, probabilityColumns: table.predictions.map(\.name),
+        targetRows: profile.rows, estimates: estimates, actual: nil, sampledRows: predictions.sample.count,
+        sampledDomainRows: profile.target.sample.count)
+      return try output.render(report) { report.humanSummary }
+    }
   }
 }
 
@@ -109,6 +176,10 @@ struct PerformanceReport: Encodable {
   var targetRows: Int
   var estimates: [TargetPerformanceEstimate]
   var actual: RealisedPerformance?
+  /// From a profile: the target rows whose model outputs it sampled (the label-shift and
+  /// confidence-based estimates read them), and its rows sampled for the domain classifier.
+  var sampledRows: Int? = nil
+  var sampledDomainRows: Int? = nil
 
   /// A table: one row per estimator, a column per metric with its interval.
   var humanSummary: String {
@@ -122,8 +193,11 @@ struct PerformanceReport: Encodable {
       name.padding(toLength: 30, withPad: " ", startingAt: 0)
         + cells.map { $0.padding(toLength: width, withPad: " ", startingAt: 0) }.joined()
     }
+    let sampled = sampledRows.map { rows in
+      ", a profile: outputs of \(rows) sampled rows, \(sampledDomainRows ?? 0) rows for the domain classifier"
+    }
     var lines = [
-      "estimated performance on \(target) (\(targetRows) rows, no labels used), your model's \(probabilityColumns.joined(separator: ", "))",
+      "estimated performance on \(target) (\(targetRows) rows\(sampled ?? ""), no labels used), your model's \(probabilityColumns.joined(separator: ", "))",
       line("estimator", metrics),
     ]
     for estimate in estimates {

@@ -112,6 +112,63 @@ extension CommandLineTests {
     #expect(missing.status == 1 && missing.stderr.contains("--probability"))
   }
 
+  /// Label-free estimates from a profile of the target, cut into two shards and merged: the
+  /// label-shift, confidence-based and prior-corrected estimates read the same rows (the whole
+  /// target fits the profile's samples) and agree with the file's to 1e-9 (sums in another
+  /// order). The importance-weighted one refits the domain classifier on the rows in another
+  /// order, so on other folds: over seeds 1–5 of the file's run its accuracy and macro-F1 each
+  /// spread over 0.0010, and it must fall within 0.003 of the file's (three times that).
+  @Test func performanceFromAProfileIsTheFilesPerformance() throws {
+    let reference = try monitoringTable("perf-profile-reference.csv", rows: 3000, shifted: false, seed: 5)
+    let analysis = try monitoringTable("perf-profile-analysis.csv", rows: 2000, shifted: true, seed: 6)
+    let saved = directory.appendingPathComponent("perf-profile-reference.json").path
+    let common = ["--label", "y_true", "--probability", "y_pred_proba", "--quiet"]
+    #expect(
+      try run(["detect", "--source", reference, "--target", reference, "--save-reference", saved] + common).status == 0)
+    var lines = try String(contentsOfFile: analysis, encoding: .utf8).split(separator: "\n").map(String.init)
+    let header = lines.removeFirst()
+    var shards: [String] = []
+    for (index, range) in [0..<700, 700..<lines.count].enumerated() {
+      let shard = try write("perf-shard-\(index).csv", ([header] + lines[range]).joined(separator: "\n") + "\n")
+      let profile = directory.appendingPathComponent("perf-shard-\(index).json").path
+      #expect(try run(["profile", "--reference", saved, "--data", shard, "--out", profile, "--quiet"]).status == 0)
+      shards.append(profile)
+    }
+    let merged = directory.appendingPathComponent("perf-merged.json").path
+    #expect(try run(["merge"] + shards + ["--out", merged, "--quiet"]).status == 0)
+    func accuracies(_ target: [String], seed: Int = 1) throws -> [String: [Double]] {
+      let outcome = try run(
+        ["performance", "--source", reference, "--bootstrap", "0", "--json", "--seed", String(seed)] + common + target)
+      #expect(outcome.status == 0, "\(outcome.stderr)")
+      let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+      let estimates = try #require(json["estimates"] as? [[String: Any]])
+      return Dictionary(
+        uniqueKeysWithValues: estimates.map {
+          ($0["estimator"] as? String ?? "", [$0["accuracy"] as? Double ?? .nan, $0["macroF1"] as? Double ?? .nan])
+        })
+    }
+    let fromFile = try accuracies(["--target", analysis])
+    let fromProfile = try accuracies(["--target-profile", merged])
+    #expect(Set(fromFile.keys) == Set(fromProfile.keys) && fromFile.count == 4)
+    for (estimator, values) in fromFile {
+      let other = fromProfile[estimator] ?? []
+      let tolerance = estimator == "importance-weighted" ? 0.003 : 1e-9
+      for (a, b) in zip(values, other) { #expect(abs(a - b) <= tolerance, "\(estimator): \(a) vs \(b)") }
+    }
+    let unprofiled = directory.appendingPathComponent("perf-no-outputs.json").path
+    let bare = directory.appendingPathComponent("perf-bare-reference.json").path
+    #expect(
+      try run([
+        "detect", "--source", reference, "--target", reference, "--label", "y_true", "--save-reference", bare,
+        "--quiet",
+      ]).status == 0)
+    #expect(try run(["profile", "--reference", bare, "--data", analysis, "--out", unprofiled, "--quiet"]).status == 0)
+    let refused = try run(
+      ["performance", "--source", reference, "--target-profile", unprofiled] + common)
+    #expect(
+      refused.status == 1 && refused.stderr.contains("a profile without the model's outputs"), "\(refused.stderr)")
+  }
+
   /// Three Gaussian classes and their exact posteriors under equal priors as the model's
   /// probabilities: the source has equal priors, the target `prior`.
   func gaussianClassesTable(_ name: String, rows: Int, prior: [Double], seed: UInt64) throws -> String {
