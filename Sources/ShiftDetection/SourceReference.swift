@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import LinearAlgebra
+import Summaries
 
 /// What shift detection needs to know about a source, saved once and reused for many targets so
 /// a large source is not re-read: the feature names, the source's size, a seeded random sample
@@ -8,8 +9,9 @@ import LinearAlgebra
 /// model's outputs on the sampled rows when they were given. Two-sample tests against a sample
 /// of n rows lose little power once n is several times the target's size.
 public struct SourceReference: Sendable, Codable, Equatable {
-  /// The file format's version.
-  public var version = 1
+  /// The file format's version: 3 since the sample is packed (``Summaries/PackedNumbers``);
+  /// versions 1 and 2 (rows of JSON numbers) are still read.
+  public var version = 3
   /// Where the reference was made from.
   public var source: String
   /// The source's feature columns, in order.
@@ -85,7 +87,6 @@ public struct SourceReference: Sendable, Codable, Equatable {
   ) {
     precondition(tableEncoding.map { $0.featureNames == featureNames } ?? true, "the encoding's features")
     precondition(rows.allSatisfy { (0..<features.rows).contains($0) }, "rows of the features")
-    version = tableEncoding == nil ? 1 : 2
     self.tableEncoding = tableEncoding
     self.source = source
     self.featureNames = featureNames
@@ -97,6 +98,44 @@ public struct SourceReference: Sendable, Codable, Equatable {
         predictionColumn: outputs.predictionColumn, probabilities: rows.map { Array(outputs.probabilities.row($0)) },
         predictedClasses: rows.map { outputs.predictedClasses[$0] })
     }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case version, source, featureNames, sourceRows, sample, tableEncoding, modelOutputs
+  }
+
+  /// Decodes any version: the sample as rows of numbers (1, 2) or packed (3).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    version = try container.decode(Int.self, forKey: .version)
+    source = try container.decode(String.self, forKey: .source)
+    featureNames = try container.decode([String].self, forKey: .featureNames)
+    sourceRows = try container.decode(Int.self, forKey: .sourceRows)
+    tableEncoding = try container.decodeIfPresent(TableEncoding.self, forKey: .tableEncoding)
+    modelOutputs = try container.decodeIfPresent(ModelOutputSample.self, forKey: .modelOutputs)
+    if version >= 3 {
+      let values = try container.decodePacked([Float].self, forKey: .sample)
+      let width = featureNames.count
+      guard width > 0, values.count % width == 0 else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .sample, in: container, debugDescription: "a sample that is not whole rows of the features")
+      }
+      sample = stride(from: 0, to: values.count, by: width).map { Array(values[$0..<($0 + width)]) }
+    } else {
+      sample = try container.decode([[Float]].self, forKey: .sample)
+    }
+  }
+
+  /// Encodes the reference at version 3, its sample packed.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(3, forKey: .version)
+    try container.encode(source, forKey: .source)
+    try container.encode(featureNames, forKey: .featureNames)
+    try container.encode(sourceRows, forKey: .sourceRows)
+    try container.encodePacked(sample.flatMap { $0 }, forKey: .sample)
+    try container.encodeIfPresent(tableEncoding, forKey: .tableEncoding)
+    try container.encodeIfPresent(modelOutputs, forKey: .modelOutputs)
   }
 
   /// The sampled rows as a matrix.
@@ -130,8 +169,8 @@ public struct SourceReference: Sendable, Codable, Equatable {
     func damaged(_ reason: String) -> ShiftDetectionError {
       .invalidReference(file: file, reason: "unsupported or damaged source reference: \(reason)")
     }
-    guard reference.version == 1 || reference.version == 2 else {
-      throw damaged("format version \(reference.version), this build reads 1 and 2")
+    guard (1...3).contains(reference.version) else {
+      throw damaged("format version \(reference.version), this build reads 1 to 3")
     }
     if let encoding = reference.tableEncoding {
       do {

@@ -7,19 +7,19 @@ import Foundation
 /// milliseconds. The bytes are the values' bit patterns, so floats come back bit for bit.
 extension KeyedEncodingContainer {
   /// Encodes `values` packed (see `PackedNumbers`).
-  mutating func encodePacked<T: FixedWidthInteger>(_ values: [T], forKey key: Key) throws {
+  public mutating func encodePacked<T: FixedWidthInteger>(_ values: [T], forKey key: Key) throws {
     try encode(PackedNumbers.string(values), forKey: key)
   }
 
   /// Encodes `values`' bit patterns packed.
-  mutating func encodePacked(_ values: [Float], forKey key: Key) throws {
+  public mutating func encodePacked(_ values: [Float], forKey key: Key) throws {
     try encodePacked(values.map(\.bitPattern), forKey: key)
   }
 }
 
 extension KeyedDecodingContainer {
   /// Decodes integers packed by `encodePacked`, throwing unless the string is base64 of whole values.
-  func decodePacked<T: FixedWidthInteger>(_ type: [T].Type, forKey key: Key) throws -> [T] {
+  public func decodePacked<T: FixedWidthInteger>(_ type: [T].Type, forKey key: Key) throws -> [T] {
     let text = try decode(String.self, forKey: key)
     guard let values = PackedNumbers.values(T.self, from: text) else {
       throw DecodingError.dataCorruptedError(
@@ -29,7 +29,7 @@ extension KeyedDecodingContainer {
   }
 
   /// Decodes floats packed by `encodePacked`.
-  func decodePacked(_ type: [Float].Type, forKey key: Key) throws -> [Float] {
+  public func decodePacked(_ type: [Float].Type, forKey key: Key) throws -> [Float] {
     try decodePacked([UInt32].self, forKey: key).map(Float.init(bitPattern:))
   }
 }

@@ -64,3 +64,31 @@ import Testing
     #expect(detection.verdict == .labelShift || detection.verdict == .shift)
   }
 }
+
+/// References of every version read: rows of JSON numbers (versions 1 and 2) and the packed
+/// sample written since version 3, which reads back bit for bit.
+@Suite struct SourceReferenceFormatTests {
+  @Test func olderVersionsReadAndTheSavedFormIsPacked() throws {
+    let old = #"{"featureNames":["a","b"],"sample":[[1,2],[3.5,-4]],"source":"s.csv","sourceRows":10,"version":1}"#
+    let reference = try SourceReference.decode(Data(old.utf8), file: "old.json")
+    #expect(reference.sample == [[1, 2], [3.5, -4]] && reference.version == 1)
+    let saved = try JSONEncoder().encode(reference)
+    let text = String(decoding: saved, as: UTF8.self)
+    #expect(text.contains("\"version\":3") && !text.contains("[[1"))
+    let again = try SourceReference.decode(saved, file: "new.json")
+    #expect(again.sample == reference.sample && again.featureNames == reference.featureNames && again.version == 3)
+    // A packed sample that is not whole rows, or a version from the future, is refused.
+    let ragged = text.replacingOccurrences(of: PackedNumbersSample.twoRows, with: PackedNumbersSample.oneValue)
+    #expect(throws: ShiftDetectionError.self) { try SourceReference.decode(Data(ragged.utf8), file: "ragged.json") }
+    let future = text.replacingOccurrences(of: "\"version\":3", with: "\"version\":4")
+    #expect(throws: ShiftDetectionError.self) { try SourceReference.decode(Data(future.utf8), file: "future.json") }
+  }
+}
+
+/// The packed forms of the test's sample.
+private enum PackedNumbersSample {
+  /// [1, 2, 3.5, −4] as little-endian float bytes, base64.
+  static let twoRows = Data([0, 0, 0x80, 0x3F, 0, 0, 0, 0x40, 0, 0, 0x60, 0x40, 0, 0, 0x80, 0xC0]).base64EncodedString()
+  /// [1] alone.
+  static let oneValue = Data([0, 0, 0x80, 0x3F]).base64EncodedString()
+}
