@@ -102,6 +102,7 @@ struct CSVReader {
       while end > start, bytes[end - 1] == Self.space || bytes[end - 1] == Self.tab { end -= 1 }
       let trimmed = UnsafeBufferPointer(rebasing: bytes[start..<end])
       if let value = Self.fastDecimal(trimmed) { return .value(value) }
+      if Self.isMissingMarker(trimmed) { return .missing }
       // Anything unusual (exponents, long mantissas, Unicode spaces) goes the general way.
       let text = String(decoding: bytes, as: UTF8.self).trimmedCell
       if MixedTable.isMissing(text) { return .missing }
@@ -109,6 +110,22 @@ struct CSVReader {
       return .value(value)
     }
   }
+
+  /// Whether `bytes` (trimmed) are one of ``CSVTable/missingMarkers`` in any ASCII case,
+  /// decided on the bytes (a missing cell in a numeric column is common: no `String` for it).
+  private static func isMissingMarker(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard bytes.count <= 4 else { return false }
+    var folded: UInt32 = 0
+    for byte in bytes {
+      let lower = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+      folded = folded << 8 | UInt32(lower)
+    }
+    return missingMarkerCodes.contains(folded)
+  }
+
+  /// ``CSVTable/missingMarkers`` packed as `isMissingMarker` packs a cell's bytes.
+  private static let missingMarkerCodes: Set<UInt32> = Set(
+    CSVTable.missingMarkers.map { marker in marker.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } })
 
   /// `[+-]?digits[.digits]` with at most 7 significant digits and 10 decimals, read exactly:
   /// the integer and the power of ten are both exact in a `Float`, so the one division rounds
@@ -228,8 +245,11 @@ struct CSVReader {
         // An unquoted stretch: up to a comma, a line end, a quote or a NUL.
         while index < count {
           let byte = bytes[index]
-          if byte == Self.comma || byte == Self.newline || byte == Self.carriageReturn || byte == Self.quote
-            || byte == Self.nul
+          // Every byte that stops the stretch is at most a comma (0x2C): digits, letters, '.'
+          // and '-' are decided by this one comparison.
+          if byte <= Self.comma,
+            byte == Self.comma || byte == Self.newline || byte == Self.carriageReturn || byte == Self.quote
+              || byte == Self.nul
           {
             break
           }
