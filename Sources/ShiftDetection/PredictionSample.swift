@@ -2,6 +2,7 @@ import Datasets
 import Evaluation
 import Foundation
 import LinearAlgebra
+import Summaries
 
 /// A classifier's outputs on a labelled-source holdout it did not train on and on the target:
 /// what the detector's prediction family compares. Any classifier's: the library's own, or a
@@ -41,16 +42,19 @@ public struct PredictionSample: Sendable {
     self.targetClasses = targetClasses ?? predictedClasses(targetProbabilities)
   }
 
-  /// A summarised target: the predicted-class `targetClassCounts` of every row and the class
-  /// probabilities of a sample of them (`targetProbabilities`); the holdout's predicted classes
-  /// are its most probable ones, as a summary's are.
-  public init(
-    classNames: [String], holdoutProbabilities: Matrix, targetClassCounts: [Int], targetProbabilities: Matrix
-  ) {
+  /// A summarised target (``PredictionSummary``): the predicted-class counts of every row and
+  /// the class probabilities of its sampled rows. A summary keeps logits, so the holdout's
+  /// probabilities go through the same `exp(log p)` as the sample's (monotone: the KS
+  /// statistics are those of the probabilities themselves, ties kept), and its predicted
+  /// classes are its most probable ones, as a summary's are.
+  public init(classNames: [String], holdoutProbabilities: Matrix, target: PredictionSummary) {
+    let holdout = PredictionSummary.logits(ofProbabilities: holdoutProbabilities)
     self.init(
-      classNames: classNames, holdoutProbabilities: holdoutProbabilities, targetProbabilities: targetProbabilities,
-      targetClasses: [])
-    self.targetClassCounts = targetClassCounts
+      classNames: classNames,
+      holdoutProbabilities: Matrix(
+        rows: holdout.rows, columns: holdout.columns, storage: holdout.storage.map { expf($0) }),
+      targetProbabilities: target.sampledProbabilities, targetClasses: [])
+    targetClassCounts = target.counts.predictedCounts
   }
 
   /// The target's predicted-class counts.

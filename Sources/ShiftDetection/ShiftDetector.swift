@@ -78,12 +78,13 @@ public struct ShiftDetector: Sendable {
   /// summarised in one pass (``DetectionTarget``): the column tests on its summaries (exact
   /// counts; KS statistics within the sketches' ``QuantileSketch/rankErrorBound``), the domain
   /// classifier on its sampled rows (all of them when they fit the sample). Otherwise as
-  /// ``detect(source:target:featureNames:columns:predictions:classWeights:domainFit:using:)``;
-  /// the rows listed as least like the source are the target's row indices.
+  /// ``detect(source:target:featureNames:columns:predictions:classWeights:domainFit:using:)``
+  /// (a `domainFit` must be of the target's sampled rows in ``BottomKSample/orderedRows()``
+  /// order); the rows listed as least like the source are the target's row indices.
   public func detect(
     source: Matrix, sourceCells: ColumnCells, target: DetectionTarget, featureNames: [String],
     predictions: PredictionSample? = nil, classWeights: (sourceLabels: [Int], weights: [Double])? = nil,
-    using generator: inout some RandomNumberGenerator
+    domainFit: DomainClassifierFit? = nil, using generator: inout some RandomNumberGenerator
   ) throws -> ShiftDetectionResult {
     let (rows, ordinals) = target.sample.orderedRows()
     guard source.columns == rows.columns, featureNames.count == source.columns,
@@ -95,7 +96,7 @@ public struct ShiftDetector: Sendable {
     return try detect(
       source: source, sourceCells: sourceCells, targetColumns: target.columns, unseen: target.unseen,
       domainTarget: rows, domainTargetRows: ordinals, predictions: predictions, classWeights: classWeights,
-      domainFit: nil, using: &generator)
+      domainFit: domainFit, using: &generator)
   }
 
   /// The detector on a target given by its column summaries and the rows the domain

@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 import NeuralNetwork
 
@@ -172,6 +173,20 @@ public struct PredictionSummary: Sendable, Equatable, Codable {
     var result = self
     result.sample = sample.withoutOrdinals()
     return result
+  }
+
+  /// Logits of class probabilities as every summary keeps them: `log(max(p, 10⁻¹²))`.
+  public static func logits(ofProbabilities probabilities: Matrix) -> Matrix {
+    Matrix(
+      rows: probabilities.rows, columns: probabilities.columns,
+      storage: probabilities.storage.map { logf(max($0, 1e-12)) })
+  }
+
+  /// The sampled rows' probabilities as `exp` of their logits (not renormalised): a monotone
+  /// map of the probabilities that were summarised, so order and ties are theirs.
+  public var sampledProbabilities: Matrix {
+    let logits = sampledLogits
+    return Matrix(rows: logits.rows, columns: logits.columns, storage: logits.storage.map { expf($0) })
   }
 
   /// The sampled rows' logits, in the sample's canonical (key) order.

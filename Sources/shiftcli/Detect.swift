@@ -192,11 +192,8 @@ extension ShiftCLI {
       return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: reference) }
     }
 
-    /// The reference's model outputs against a profile's: the predicted-class counts of every
-    /// profiled row (the most probable class, on both sides) and the probabilities of its
-    /// sampled rows; nil when either has none. A profile keeps log-probabilities, so both sides'
-    /// probabilities go through the same `exp(log p)` (monotone: the KS statistics are those of
-    /// the probabilities themselves, ties kept).
+    /// The reference's model outputs against a profile's (see
+    /// ``PredictionSample/init(classNames:holdoutProbabilities:target:)``); nil when either has none.
     private func predictionSample(
       _ profile: ShiftProfile, named file: String, against reference: SourceReference
     ) throws -> PredictionSample? {
@@ -204,17 +201,10 @@ extension ShiftCLI {
       guard profile.classNames == outputs.classNames, predictions.classCount == outputs.classNames.count else {
         throw CLIFailure(message: "\(file): its model outputs are not of the reference's classes")
       }
-      func exponentiated(_ logits: Matrix) -> Matrix {
-        Matrix(rows: logits.rows, columns: logits.columns, storage: logits.storage.map { expf($0) })
-      }
       let holdout = Matrix(
         rows: outputs.probabilities.count, columns: outputs.classNames.count,
         storage: outputs.probabilities.flatMap { $0 })
-      return PredictionSample(
-        classNames: outputs.classNames,
-        holdoutProbabilities: exponentiated(LabelShiftProblem.logits(ofProbabilities: holdout)),
-        targetClassCounts: predictions.counts.predictedCounts,
-        targetProbabilities: exponentiated(predictions.sampledLogits))
+      return PredictionSample(classNames: outputs.classNames, holdoutProbabilities: holdout, target: predictions)
     }
 
     /// The source reference when the target can be streamed (a table encoding and no model

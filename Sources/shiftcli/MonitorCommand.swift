@@ -35,7 +35,10 @@ extension ShiftCLI {
         nor the model's outputs: no label-free estimate can see it; only labels can.
 
         --save-monitor keeps the fitted monitor (a reference sample, the columns' encoding, the \
-        bands), so later batches are analysed with --monitor FILE without the reference.
+        bands), so later batches are analysed with --monitor FILE without the reference. A \
+        batch too large for one machine: profile its shards with `shiftcli profile --reference \
+        MONITOR`, merge them, and give --analysis-profiles (one chunk per profile; the estimates \
+        read its hash-chosen samples, the column tests its counts and sketches; no labels).
 
         Example:
           shiftcli monitor --reference reference.csv --analysis analysis.csv --label y_true \\
@@ -50,7 +53,17 @@ extension ShiftCLI {
     var monitor: String?
 
     @Option(help: ArgumentHelp("Analysis CSV file: the rows to watch.", valueName: "file"))
-    var analysis: String
+    var analysis: String?
+
+    @Option(
+      parsing: .upToNextOption,
+      help: ArgumentHelp(
+        "Instead of --analysis, with --monitor: one chunk per profile (`shiftcli profile --reference MONITOR`, shards merged), in the order given.",
+        valueName: "profile"))
+    var analysisProfiles: [String] = []
+
+    /// The analysis file (validated: given unless the chunks are profiles).
+    private var analysisFile: String { analysis ?? "" }
 
     @Option(help: "Label column of the reference (and of the analysis file or --analysis-labels, when they have it).")
     var label: String?
@@ -153,8 +166,24 @@ extension ShiftCLI {
         }
         if train { throw ValidationError("--train needs --reference") }
       }
+      guard (analysis == nil) != analysisProfiles.isEmpty else {
+        throw ValidationError("give either --analysis or --analysis-profiles")
+      }
       let given = [chunkSize != nil, chunks != nil, chunkBy != nil].filter { $0 }.count
-      guard given == 1 else { throw ValidationError("give one of --chunk-size, --chunks and --chunk-by") }
+      if analysisProfiles.isEmpty {
+        guard given == 1 else { throw ValidationError("give one of --chunk-size, --chunks and --chunk-by") }
+      } else {
+        guard monitor != nil else {
+          throw ValidationError(
+            "--analysis-profiles needs --monitor: the monitor whose reference the profiles were made with (`shiftcli profile --reference MONITOR`)"
+          )
+        }
+        guard given == 0, analysisLabels == nil, model == nil else {
+          throw ValidationError(
+            "each profile is a chunk and has no labels: leave out --chunk-size, --chunks, --chunk-by, --analysis-labels and --model"
+          )
+        }
+      }
       if let chunkSize { try checkRange(chunkSize, 1...Int(Int32.max), option: "--chunk-size") }
       if let chunks { try checkRange(chunks, 1...Chunking.maximumPeriods, option: "--chunks") }
       guard (analysisLabels == nil) == (id == nil) else {
@@ -184,7 +213,7 @@ extension ShiftCLI {
         + (report.map { reportOutputs($0, option: "--report", charts: MonitorReport.chartNames) } ?? [])
       for (option, path) in outputs { try checkWritableDirectory(of: path, option: option) }
       let inputs =
-        [("--analysis", analysis)]
+        (analysis.map { [("--analysis", $0)] } ?? []) + analysisProfiles.map { ("--analysis-profiles", $0) }
         + [
           ("--reference", reference), ("--monitor", monitor),
           ("--analysis-labels", analysisLabels), ("--model", model),
@@ -194,8 +223,9 @@ extension ShiftCLI {
 
     func execute() throws -> String {
       threadOptions.apply()
+      if !analysisProfiles.isEmpty { return try executeOnProfiles() }
       let kept = [chunkBy?.column, id].compactMap { $0 }
-      output.progress("reading \(reference ?? monitor ?? "") and \(analysis)…")
+      output.progress("reading \(reference ?? monitor ?? "") and \(analysisFile)…")
       let fitted: Monitor
       let stream: MonitorBatch
       let chunkList: [Chunk]
@@ -216,19 +246,24 @@ extension ShiftCLI {
         (fitted, stream) = (saved, analysed)
         chunkList = try chunks(of: table, rows: stream.rowCount)
       }
-      output.progress("analysing \(chunkList.count) chunks of \(analysis)…")
+      output.progress("analysing \(chunkList.count) chunks of \(analysisFile)…")
       // Chunks are analysed in parallel, one per core: one BLAS thread each unless --threads says.
       let blasThreads = BLASKernel.threadCount
       BLASKernel.threadCount = threadOptions.threads ?? 1
       defer { BLASKernel.threadCount = blasThreads }
-      let results = try naming(analysis) { try fitted.analyze(stream, chunks: chunkList) }
+      let results = try naming(analysisFile) { try fitted.analyze(stream, chunks: chunkList) }
       output.endProgress()
       let summary = MonitorSummary(
-        reference: reference ?? fitted.reference.source, monitorFile: monitor, analysis: analysis,
+        reference: reference ?? fitted.reference.source, monitorFile: monitor, analysis: analysisFile,
         chunking: chunking.description, monitor: fitted, chunks: results)
-      // Every output as one write: all of them, or on failure none.
+      return try finish(summary, saving: saveMonitor == nil ? nil : fitted)
+    }
+
+    /// Writes every output as one write (all of them, or on failure none): the monitor to
+    /// `--save-monitor` (when `fitted` is given), the chunks' CSV, the report; returns stdout.
+    private func finish(_ summary: MonitorSummary, saving fitted: Monitor?) throws -> String {
       var files: [(path: String, data: Data)] = []
-      if let saveMonitor { files.append((saveMonitor, try fitted.encoded())) }
+      if let saveMonitor, let fitted { files.append((saveMonitor, try fitted.encoded())) }
       if let out { files.append((out, Data(summary.csv.utf8))) }
       if let report {
         let stem = ((report as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -241,6 +276,26 @@ extension ShiftCLI {
       return try output.render(summary) { summary.humanSummary }
     }
 
+    /// `--monitor M --analysis-profiles P…`: one chunk per profile, analysed in order.
+    private func executeOnProfiles() throws -> String {
+      let path = monitor ?? ""
+      let saved = try Monitor.load(from: path)
+      let fitted = try saved.with(
+        level: level ?? saved.configuration.level, alertBelow: alertBelow ?? saved.configuration.alertBelow)
+      var results: [MonitorChunkResult] = []
+      for (index, file) in analysisProfiles.enumerated() {
+        output.progress("analysing \(file) (\(index + 1) of \(analysisProfiles.count))…")
+        let profile = try ShiftProfile.load(from: file)
+        results.append(try naming(path, file) { try fitted.analyze(profile: profile, index: index, start: file) })
+      }
+      output.endProgress()
+      let summary = MonitorSummary(
+        reference: fitted.reference.source, monitorFile: monitor,
+        analysis: analysisProfiles.joined(separator: ", "), chunking: "one chunk per profile", monitor: fitted,
+        chunks: results)
+      return try finish(summary, saving: nil)
+    }
+
     /// How the options cut the analysis rows.
     private var chunking: Chunking {
       chunkBy.map { .period(column: $0.column, $0.period) } ?? chunkSize.map { .rows($0) } ?? .count(chunks ?? 1)
@@ -249,7 +304,7 @@ extension ShiftCLI {
     /// The chunks of the analysis `table`'s `rows` rows (by its time column, when chunking by time).
     private func chunks(of table: MixedTable, rows: Int) throws -> [Chunk] {
       let timestamps = try chunkBy.map { try Chunking.timestamps(of: table, column: $0.column) }
-      return try naming(analysis) { try chunking.chunks(rowCount: rows, timestamps: timestamps) }
+      return try naming(analysisFile) { try chunking.chunks(rowCount: rows, timestamps: timestamps) }
     }
 
     /// What a monitor is fitted on, read from the reference file, and the analysis rows read
@@ -279,7 +334,7 @@ extension ShiftCLI {
       if let model { return try read(reference: reference, model: model, keeping: kept) }
       if train { return try readTraining(reference: reference, keeping: kept) }
       let pair = try TablePair(
-        source: reference, target: analysis, label: label, labelRequired: true, columns: columns,
+        source: reference, target: analysisFile, label: label, labelRequired: true, columns: columns,
         probabilities: probabilities, keepingText: kept)
       for warning in pair.warnings { output.warn(warning) }
       guard let spec = probabilities.columns else { throw CLIFailure(message: "no probability columns given") }
@@ -300,7 +355,7 @@ extension ShiftCLI {
       let classifier = try tableModel(model)
       guard let encoding = classifier.tableEncoding else { throw CLIFailure(message: "\(model): no table encoding") }
       let pair = try TablePair(
-        source: reference, target: analysis, label: label ?? "", encoding: encoding, keepingText: kept)
+        source: reference, target: analysisFile, label: label ?? "", encoding: encoding, keepingText: kept)
       for warning in pair.warnings { output.warn(warning) }
       let data = try pair.sourceData(classes: classifier.classes)
       return Reading(
@@ -316,7 +371,7 @@ extension ShiftCLI {
     /// is fitted on.
     private func readTraining(reference: String, keeping kept: [String]) throws -> Reading {
       let pair = try TablePair(
-        source: reference, target: analysis, label: label, labelRequired: true, columns: columns, keepingText: kept)
+        source: reference, target: analysisFile, label: label, labelRequired: true, columns: columns, keepingText: kept)
       for warning in pair.warnings { output.warn(warning) }
       let data = try pair.sourceData()
       var generator = seedOptions.generator
@@ -346,7 +401,7 @@ extension ShiftCLI {
     private func stream(of pair: TablePair, classifier: Classifier) throws -> MonitorBatch {
       MonitorBatch(
         features: pair.targetFeatures, cells: pair.targetCells,
-        probabilities: try naming(analysis) { try classifier.probabilities(for: pair.targetFeatures) },
+        probabilities: try naming(analysisFile) { try classifier.probabilities(for: pair.targetFeatures) },
         labels: try analysisLabels(pair.target, classes: classifier.classes))
     }
 
@@ -372,10 +427,10 @@ extension ShiftCLI {
         throw CLIFailure(message: "\(path): the monitor was not fitted on a table with a model's columns")
       }
       var schema = encoding.schema
-      if let label { schema = try schema.relabelled(label, file: analysis) }
-      let table = try MixedTable(contentsOf: analysis, schema: schema, keepingText: kept)
+      if let label { schema = try schema.relabelled(label, file: analysisFile) }
+      let table = try MixedTable(contentsOf: analysisFile, schema: schema, keepingText: kept)
       let cells = try encoding.cells(of: table)
-      for entry in cells.unseen { output.warn(entry.warning(file: analysis)) }
+      for entry in cells.unseen { output.warn(entry.warning(file: analysisFile)) }
       let features = encoding.encoder.expand(cells.cells)
       let classes = ClassIndex(orderedNames: outputs.classNames)
       let labels = try analysisLabels(table, classes: classes)
@@ -394,7 +449,7 @@ extension ShiftCLI {
           throw CLIFailure(
             message: "\(model): not the model the monitor \(path) was fitted with (its classes or columns differ)")
         }
-        let probabilities = try naming(analysis) { try classifier.probabilities(for: features) }
+        let probabilities = try naming(analysisFile) { try classifier.probabilities(for: features) }
         return (
           monitor, MonitorBatch(features: features, cells: cells, probabilities: probabilities, labels: labels), table
         )

@@ -28,7 +28,10 @@ extension ShiftCLI {
           shiftcli detect --reference ref.json --target-profile all.profile.json
         """)
 
-    @Option(help: ArgumentHelp("A source reference written by `detect --save-reference`.", valueName: "file"))
+    @Option(
+      help: ArgumentHelp(
+        "A source reference written by `detect --save-reference`, or a monitor written by `monitor --save-monitor` (its reference).",
+        valueName: "file"))
     var reference: String
 
     @Option(help: ArgumentHelp("The CSV file (or .csv.gz) to profile.", valueName: "file"))
@@ -56,8 +59,25 @@ extension ShiftCLI {
       try checkOutputs([("--out", out)], spare: [("--reference", reference), ("--data", data)])
     }
 
+    /// The source reference in `file`: a reference, or a saved monitor's (whose chunks can
+    /// then be profiles: `shiftcli monitor --monitor M --analysis-profiles …`).
+    static func reference(in file: String) throws -> SourceReference {
+      do {
+        return try SourceReference.load(from: file)
+      } catch {
+        guard let monitor = try? Monitor.load(from: file) else { throw error }
+        guard monitor.modelFile == nil else {
+          throw CLIFailure(
+            message:
+              "\(file): a monitor of a model file: a profile reads the model's probability columns, so fit the monitor on them (--probabilities)"
+          )
+        }
+        return monitor.reference
+      }
+    }
+
     func execute() throws -> String {
-      let sourceReference = try SourceReference.load(from: reference)
+      let sourceReference = try Self.reference(in: reference)
       guard let encoding = sourceReference.tableEncoding else {
         throw CLIFailure(
           message:

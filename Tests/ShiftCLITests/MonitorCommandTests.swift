@@ -203,3 +203,108 @@ extension CommandLineTests {
     #expect(FileManager.default.fileExists(atPath: trainedHere))
   }
 }
+
+/// Chunks given as profiles: a saved monitor's reference profiles each half of the analysis
+/// file, in two shards merged; `--analysis-profiles` then gives what `--chunks 2` gives on the
+/// file for everything read from the same rows — the label-shift, confidence-based and
+/// prior-corrected estimates, the estimated prior, the accuracy band, the column and prediction
+/// tests — to 1e-9 (sums in another order; the chunks fit the profiles' samples, so the rows
+/// are the same). The importance-weighted estimate refits the domain classifier on the rows in
+/// another order (other folds) and is not compared; nor is the domain test.
+extension CommandLineTests {
+  @Test func chunksAsProfilesAreTheFilesChunks() throws {
+    let reference = try monitoringTable("profiled-monitor-reference.csv", rows: 2000, shifted: false, seed: 7)
+    let analysis = try monitoringTable("profiled-monitor-analysis.csv", rows: 1200, shifted: true, seed: 8)
+    let saved = directory.appendingPathComponent("profiled-monitor.json").path
+    let common = ["--json", "--quiet"]
+    let fromFile = try run(
+      [
+        "monitor", "--reference", reference, "--analysis", analysis, "--label", "y_true", "--probability",
+        "y_pred_proba", "--chunks", "2", "--bootstrap", "0", "--save-monitor", saved,
+      ] + common)
+    #expect(fromFile.status == 0, "\(fromFile.stderr)")
+    var lines = try String(contentsOfFile: analysis, encoding: .utf8).split(separator: "\n").map(String.init)
+    let header = lines.removeFirst()
+    var profiles: [String] = []
+    for (chunk, range) in [0..<600, 600..<1200].enumerated() {
+      var shards: [String] = []
+      for (part, rows) in [range.lowerBound..<(range.lowerBound + 250), (range.lowerBound + 250)..<range.upperBound]
+        .enumerated()
+      {
+        let file = try write(
+          "monitor-chunk-\(chunk)-\(part).csv", ([header] + lines[rows]).joined(separator: "\n") + "\n")
+        let profile = directory.appendingPathComponent("monitor-chunk-\(chunk)-\(part).json").path
+        let made = try run(["profile", "--reference", saved, "--data", file, "--out", profile, "--quiet"])
+        #expect(made.status == 0, "\(made.stderr)")
+        shards.append(profile)
+      }
+      let merged = directory.appendingPathComponent("monitor-chunk-\(chunk).json").path
+      #expect(try run(["merge"] + shards + ["--out", merged, "--quiet"]).status == 0)
+      profiles.append(merged)
+    }
+    let fromProfiles = try run(["monitor", "--monitor", saved, "--analysis-profiles"] + profiles + common)
+    #expect(fromProfiles.status == 0, "\(fromProfiles.stderr)")
+    func chunks(_ outcome: Outcome) throws -> [[String: Any]] {
+      let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+      return try #require(json["chunks"] as? [[String: Any]])
+    }
+    let (a, b) = (try chunks(fromFile), try chunks(fromProfiles))
+    #expect(a.count == 2 && b.count == 2)
+    func close(_ x: Any?, _ y: Any?, _ what: String) {
+      let (u, v) = (x as? Double ?? .nan, y as? Double ?? .nan)
+      #expect(abs(u - v) <= 1e-9, "\(what): \(u) vs \(v)")
+    }
+    for (file, profile) in zip(a, b) {
+      #expect(file["rows"] as? Int == profile["rows"] as? Int)
+      #expect(profile["start"] as? String == profiles[profile["index"] as? Int ?? 0])
+      for (x, y) in zip(file["estimatedPrior"] as? [Double] ?? [], profile["estimatedPrior"] as? [Double] ?? []) {
+        close(x, y, "prior")
+      }
+      let (bandA, bandB) = (
+        file["accuracyBand"] as? [String: Double] ?? [:], profile["accuracyBand"] as? [String: Double] ?? [:]
+      )
+      close(bandA["lower"], bandB["lower"], "band")
+      let estimates = { (chunk: [String: Any]) -> [String: Double] in
+        Dictionary(
+          uniqueKeysWithValues: (chunk["estimates"] as? [[String: Any]] ?? []).map {
+            ($0["estimator"] as? String ?? "", $0["accuracy"] as? Double ?? .nan)
+          })
+      }
+      let (estimatesA, estimatesB) = (estimates(file), estimates(profile))
+      #expect(estimatesA.count == 4 && Set(estimatesA.keys) == Set(estimatesB.keys))
+      for name in ["label-shift", "confidence-based", "prior-corrected-confidence"] {
+        close(estimatesA[name], estimatesB[name], name)
+      }
+      let tests = { (chunk: [String: Any]) -> [String: [String: Any]] in
+        let detection = chunk["detection"] as? [String: Any] ?? [:]
+        let all =
+          (detection["features"] as? [[String: Any]] ?? []) + (detection["predictionTests"] as? [[String: Any]] ?? [])
+        return Dictionary(
+          uniqueKeysWithValues: all.map { ("\($0["feature"] ?? "") \($0["type"] ?? "")", $0) })
+      }
+      let (testsA, testsB) = (tests(file), tests(profile))
+      #expect(testsA.count >= 5 && Set(testsA.keys) == Set(testsB.keys))
+      for (name, test) in testsA {
+        close(test["statistic"], testsB[name]?["statistic"], "\(name) statistic")
+        close(test["pValue"], testsB[name]?["pValue"], "\(name) p-value")
+      }
+    }
+    // A profile of another reference, and profiles without a monitor, are refused.
+    let otherReference = directory.appendingPathComponent("profiled-other-reference.json").path
+    #expect(
+      try run([
+        "detect", "--source", reference, "--target", reference, "--label", "y_true", "--save-reference",
+        otherReference, "--quiet",
+      ]).status == 0)
+    let foreign = directory.appendingPathComponent("monitor-foreign.json").path
+    #expect(
+      try run(["profile", "--reference", otherReference, "--data", analysis, "--out", foreign, "--quiet"]).status == 0)
+    let refused = try run(["monitor", "--monitor", saved, "--analysis-profiles", foreign, "--quiet"])
+    #expect(refused.status == 1 && refused.stderr.contains("another reference"), "\(refused.stderr)")
+    let unmonitored = try run([
+      "monitor", "--reference", reference, "--analysis-profiles", profiles[0], "--label", "y_true", "--probability",
+      "y_pred_proba",
+    ])
+    #expect(unmonitored.status != 0 && unmonitored.stderr.contains("--analysis-profiles needs --monitor"))
+  }
+}

@@ -99,9 +99,7 @@ public struct LabelShiftProblem: Sendable {
   /// Logits whose softmax is `probabilities`: their logarithms, a probability below 10⁻¹² taken
   /// as 10⁻¹².
   public static func logits(ofProbabilities probabilities: Matrix) -> Matrix {
-    Matrix(
-      rows: probabilities.rows, columns: probabilities.columns,
-      storage: probabilities.storage.map { logf(max($0, 1e-12)) })
+    PredictionSummary.logits(ofProbabilities: probabilities)
   }
 
   /// Number of classes.

@@ -269,35 +269,21 @@ extension Monitor {
   {
     try batch.validate(
       classCount: classNames.count, featureCount: reference.featureNames.count, what: "chunk \(index)")
-    var result = MonitorChunkResult(
-      index: index, start: start, end: end, rows: batch.rowCount, detection: nil, estimates: [], recommended: nil,
-      estimatedPrior: [], estimatedPriorIntervals: [], priorDistance: nil, accuracyBand: nil,
-      priorDistanceBound: nil, realised: nil, alerts: [])
+    var result = MonitorChunkResult(index: index, start: start, end: end, rows: batch.rowCount)
     guard batch.rowCount > 0 else { return result }
-    // Index + 1: chunk 0 must not replay the stream that drew the reference sample.
-    var generator = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &+ 1) &* 0x9E37_79B9_7F4A_7C15)
-    let tested = batch.rowCount >= Self.minimumTestedRows
+    var generator = chunkGenerator(index)
     // The domain classifier's rows of the chunk: all, or a seeded sample of domainRows.
     let domainFeatures =
       batch.rowCount > configuration.domainRows
       ? batch.features.rows(
         at: randomPermutation(batch.rowCount, using: &generator).prefix(configuration.domainRows).sorted())
       : batch.features
-    let domainFit =
-      try tested
-      ? detector.domainClassifier.fit(source: sample.features, target: domainFeatures, using: &generator) : nil
-    let weights =
-      domainFit.map { CovariateShiftEstimate(domainFit: $0, clipping: .quantile(0.99)).weights }
-      ?? [Double](repeating: 1, count: holdout.rowCount)
-    let performance = try holdout.estimate(
-      targetLogits: LabelShiftProblem.logits(ofProbabilities: batch.probabilities), holdoutWeights: weights,
-      targetPredicted: batch.predictedClasses, using: &generator)
-    result.estimates = performance.estimates
-    result.estimatedPrior = performance.targetPrior
-    result.estimatedPriorIntervals = performance.targetPriorIntervals
-    if let domainFit {
-      let classWeights = LabelShiftWeights(targetPrior: performance.targetPrior, sourcePrior: holdout.prior).weights
-      result.detection = try detector.detect(
+    try analyze(
+      into: &result, domainTarget: domainFeatures,
+      targetLogits: LabelShiftProblem.logits(ofProbabilities: batch.probabilities),
+      targetPredicted: batch.predictedClasses, estimatedRows: batch.rowCount, using: &generator
+    ) { domainFit, classWeights, generator in
+      try detector.detect(
         source: sample.features, target: domainFeatures, featureNames: reference.featureNames,
         columns: (sample.cells, batch.cells),
         predictions: PredictionSample(
@@ -306,13 +292,6 @@ extension Monitor {
           targetClasses: batch.predictedClasses),
         classWeights: (sample.labels ?? [], classWeights), domainFit: domainFit, using: &generator)
     }
-    result.recommended = result.detection?.verdict == .labelShift ? .priorCorrectedConfidence : .confidenceBased
-    let distance = totalVariation(performance.targetPrior, holdout.prior)
-    result.priorDistance = distance
-    let band = accuracyBand.bounds(rows: batch.rowCount)
-    result.accuracyBand = ConfidenceInterval(lower: max(band.lower ?? 0, 0), upper: min(band.upper, 1))
-    result.priorDistanceBound = priorDistanceBand.bounds(rows: batch.rowCount).upper
-    result.alerts = alerts(result)
     if let labels = batch.labels, labels.allSatisfy({ $0 >= 0 }) {
       result.realised = MonitorChunkResult.Realised(
         RealisedPerformance(
@@ -321,6 +300,47 @@ extension Monitor {
         prior: classShares(labels, classCount: classNames.count))
     }
     return result
+  }
+
+  /// The random numbers of chunk `index`: the monitor's seed mixed with it (index + 1: chunk 0
+  /// must not replay the stream that drew the reference sample).
+  func chunkGenerator(_ index: Int) -> SplitMix64 {
+    SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &+ 1) &* 0x9E37_79B9_7F4A_7C15)
+  }
+
+  /// What every chunk's analysis does once its rows are at hand, in this order of random draws:
+  /// the domain classifier on `domainTarget` (when the chunk has enough rows), its importance
+  /// weights, the label-free estimates on `targetLogits` (`estimatedRows` rows, which the bands
+  /// are scaled to), `detect` with the fit and the estimated class weights, the recommendation,
+  /// the prior distance and the alerts.
+  func analyze(
+    into result: inout MonitorChunkResult, domainTarget: Matrix, targetLogits: Matrix, targetPredicted: [Int]?,
+    estimatedRows: Int, using generator: inout SplitMix64,
+    detect: (DomainClassifierFit, [Double], inout SplitMix64) throws -> ShiftDetectionResult
+  ) throws {
+    let tested = result.rows >= Self.minimumTestedRows
+    let domainFit =
+      try tested
+      ? detector.domainClassifier.fit(source: sample.features, target: domainTarget, using: &generator) : nil
+    let weights =
+      domainFit.map { CovariateShiftEstimate(domainFit: $0, clipping: .quantile(0.99)).weights }
+      ?? [Double](repeating: 1, count: holdout.rowCount)
+    let performance = try holdout.estimate(
+      targetLogits: targetLogits, holdoutWeights: weights, targetPredicted: targetPredicted, using: &generator)
+    result.estimates = performance.estimates
+    result.estimatedPrior = performance.targetPrior
+    result.estimatedPriorIntervals = performance.targetPriorIntervals
+    if let domainFit {
+      let classWeights = LabelShiftWeights(targetPrior: performance.targetPrior, sourcePrior: holdout.prior).weights
+      result.detection = try detect(domainFit, classWeights, &generator)
+    }
+    result.recommended = result.detection?.verdict == .labelShift ? .priorCorrectedConfidence : .confidenceBased
+    let distance = totalVariation(performance.targetPrior, holdout.prior)
+    result.priorDistance = distance
+    let band = accuracyBand.bounds(rows: estimatedRows)
+    result.accuracyBand = ConfidenceInterval(lower: max(band.lower ?? 0, 0), upper: min(band.upper, 1))
+    result.priorDistanceBound = priorDistanceBand.bounds(rows: estimatedRows).upper
+    result.alerts = alerts(result)
   }
 
   /// Analyses each chunk of `stream` (rows in the stream's order), on every core: chunks are

@@ -37,6 +37,24 @@ public struct MonitorChunkResult: Sendable, Equatable {
   /// Why this chunk needs a look (empty: none).
   public var alerts: [MonitorAlert]
 
+  /// A chunk of `rows` rows, not analysed yet (every result empty).
+  public init(index: Int, start: String, end: String, rows: Int) {
+    self.index = index
+    self.start = start
+    self.end = end
+    self.rows = rows
+    detection = nil
+    estimates = []
+    recommended = nil
+    estimatedPrior = []
+    estimatedPriorIntervals = []
+    priorDistance = nil
+    accuracyBand = nil
+    priorDistanceBound = nil
+    realised = nil
+    alerts = []
+  }
+
   /// The recommended estimate.
   public var recommendedEstimate: TargetPerformanceEstimate? { estimates.first { $0.estimator == recommended } }
 
