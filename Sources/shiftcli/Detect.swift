@@ -26,8 +26,10 @@ extension ShiftCLI {
         memory: numeric columns go into quantile sketches (exact up to 4096 rows; beyond, each \
         KS statistic is within the sketch's stated rank error, 0.22 % at a million rows), \
         categories and missing cells are counted, and the domain classifier reads a sample of \
-        --domain-rows target rows chosen by a hash of each row. (With model probability columns \
-        from --source, the target is still read whole.)
+        --domain-rows target rows chosen by a hash of each row. With a --reference that has the \
+        model's probability columns, its predicted classes are counted and its probabilities \
+        of 100 000 hash-chosen rows tested. (With probability columns from --source, or the \
+        model's own --prediction column, the target is still read whole.)
 
         Example:
           shiftcli detect --source source.csv --label y --save-reference ref.json --target t1.csv
@@ -201,20 +203,19 @@ extension ShiftCLI {
       guard profile.classNames == outputs.classNames, predictions.classCount == outputs.classNames.count else {
         throw CLIFailure(message: "\(file): its model outputs are not of the reference's classes")
       }
-      let holdout = Matrix(
-        rows: outputs.probabilities.count, columns: outputs.classNames.count,
-        storage: outputs.probabilities.flatMap { $0 })
-      return PredictionSample(classNames: outputs.classNames, holdoutProbabilities: holdout, target: predictions)
+      return PredictionSample(
+        classNames: outputs.classNames, holdoutProbabilities: outputs.probabilityMatrix, target: predictions)
     }
 
-    /// The source reference when the target can be streamed (a table encoding and no model
-    /// outputs to compare), nil otherwise.
+    /// The source reference when the target can be streamed (a table encoding, and model
+    /// outputs only as probability columns), nil otherwise.
     private func streamedReference(using generator: inout SplitMix64) throws -> (
       reference: SourceReference, name: String
     )? {
       if let reference {
         let loaded = try SourceReference.load(from: reference)
-        guard loaded.tableEncoding != nil, loaded.modelOutputs == nil else { return nil }
+        // The model's own predicted-class column is counted row by row: read whole.
+        guard loaded.tableEncoding != nil, loaded.modelOutputs?.predictionColumn == nil else { return nil }
         return (loaded, reference)
       }
       guard let source else { return nil }
@@ -235,15 +236,26 @@ extension ShiftCLI {
       var reader = try EncodedTableReader(contentsOf: targetFile, encoding: encoding)
       var summary = DetectionTarget(
         columns: encoding.cellColumns, featureCount: encoding.featureNames.count, domainRows: domainRows)
+      let outputs = sourceReference.modelOutputs
+      var predictions = outputs.map { PredictionSummary(classCount: $0.classNames.count) }
       while let batch = try reader.next() {
         summary.add(cells: batch.cells, features: batch.features, firstRow: batch.firstRow)
+        if let outputs {
+          let logits = LabelShiftProblem.logits(ofProbabilities: try outputs.probabilities(of: batch.table))
+          predictions?.add(logits: logits, firstOrdinal: batch.firstRow)
+        }
         output.progress("read \(reader.rowsRead) rows of \(targetFile)", transient: true)
       }
       output.progress("read \(reader.rowsRead) rows of \(targetFile)")
       for warning in reader.warnings { output.warn(warning) }
+      var sample: PredictionSample? = nil
+      if let outputs, let predictions {
+        sample = PredictionSample(
+          classNames: outputs.classNames, holdoutProbabilities: outputs.probabilityMatrix, target: predictions)
+      }
       let detection = try test(
         summary, named: targetFile, against: sourceReference, named: referenceName, encoding: encoding,
-        using: &generator)
+        predictions: sample, using: &generator)
       if let saveReference { try sourceReference.save(to: saveReference) }
       return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: referenceName) }
     }

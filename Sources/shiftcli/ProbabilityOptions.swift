@@ -152,6 +152,11 @@ extension SourceReference.ModelOutputSample {
     return try columns.matrix(of: table, classes: ClassIndex(orderedNames: classNames))
   }
 
+  /// The sampled rows' class probabilities, one row per sampled row.
+  var probabilityMatrix: Matrix {
+    Matrix(rows: probabilities.count, columns: classNames.count, storage: probabilities.flatMap { $0 })
+  }
+
   /// The reference's sampled outputs against `target`'s (read with the reference's schema, so
   /// with the same probability and predicted-class columns).
   func predictionSample(target: MixedTable) throws -> PredictionSample {
@@ -161,9 +166,7 @@ extension SourceReference.ModelOutputSample {
       try ModelOutputs.classIndices($0, of: target, classes: classes)
     }
     return PredictionSample(
-      classNames: classNames,
-      holdoutProbabilities: Matrix(
-        rows: probabilities.count, columns: classNames.count, storage: probabilities.flatMap { $0 }),
+      classNames: classNames, holdoutProbabilities: probabilityMatrix,
       targetProbabilities: targetProbabilities, holdoutClasses: predictedClasses,
       targetClasses: predictionColumn == nil ? nil : targetClasses)
   }

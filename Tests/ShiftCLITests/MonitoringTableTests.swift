@@ -112,6 +112,40 @@ extension CommandLineTests {
     #expect(missing.status == 1 && missing.stderr.contains("--probability"))
   }
 
+  /// A reference with the model's probability columns (and no predicted-class column) tests a
+  /// target streamed in one pass: the predicted-class χ² from the counts, the probabilities'
+  /// KS tests on the sampled outputs (here every row), the column tests — the in-memory run's
+  /// figures, to 1e-12. (Its domain classifier's folds draw other random numbers: the in-memory
+  /// run drew the reference's sample first.)
+  @Test func aReferenceWithOutputsStreamsItsTarget() throws {
+    let reference = try monitoringTable("stream-outputs-reference.csv", rows: 3000, shifted: false, seed: 9)
+    let analysis = try monitoringTable("stream-outputs-analysis.csv", rows: 2000, shifted: true, seed: 10)
+    let saved = directory.appendingPathComponent("stream-outputs-reference.json").path
+    let inMemory = try run([
+      "detect", "--source", reference, "--target", analysis, "--label", "y_true", "--probability", "y_pred_proba",
+      "--save-reference", saved, "--json", "--quiet",
+    ])
+    let streamed = try run(["detect", "--reference", saved, "--target", analysis, "--json", "--quiet"])
+    #expect(inMemory.status == 0 && streamed.status == 0, "\(inMemory.stderr) \(streamed.stderr)")
+    func tests(_ outcome: Outcome) throws -> (domain: [String: Double], tests: [String: [String: Any]]) {
+      let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+      let all = (json["features"] as? [[String: Any]] ?? []) + (json["predictionTests"] as? [[String: Any]] ?? [])
+      return (
+        json["domain"] as? [String: Double] ?? [:],
+        Dictionary(uniqueKeysWithValues: all.map { ("\($0["feature"] ?? "") \($0["type"] ?? "")", $0) })
+      )
+    }
+    let (a, b) = (try tests(inMemory), try tests(streamed))
+    #expect(a.tests.keys.contains("predicted class predicted class") && a.tests.keys.contains("P(1) probability"))
+    #expect(Set(a.tests.keys) == Set(b.tests.keys) && b.domain.keys.count == 3)
+    for (name, test) in a.tests {
+      for field in ["statistic", "pValue", "adjustedPValue"] {
+        let (x, y) = (test[field] as? Double ?? .nan, b.tests[name]?[field] as? Double ?? .nan)
+        #expect(abs(x - y) <= 1e-12 * max(1, abs(x)), "\(name) \(field): \(x) vs \(y)")
+      }
+    }
+  }
+
   /// Label-free estimates from a profile of the target, cut into two shards and merged: the
   /// label-shift, confidence-based and prior-corrected estimates read the same rows (the whole
   /// target fits the profile's samples) and agree with the file's to 1e-9 (sums in another
