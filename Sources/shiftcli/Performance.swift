@@ -92,19 +92,9 @@ extension ShiftCLI {
           targetProbabilities: outputs.target,
           sourcePrior: classShares(outputs.sourceLabels, classCount: outputs.classes.count))
       }
-      output.progress("cross-fitting the domain classifier for the importance weights…")
-      let weights = try naming(source, target) {
-        try CovariateShiftEstimator().estimate(
-          source: pair.sourceFeatures, target: pair.targetFeatures, using: &generator
-        )
-        .weights
-      }
-      output.progress("estimating the target performance (\(bootstrap) bootstrap replicates)…")
-      let estimates = try naming(source, target) {
-        try TargetPerformanceEstimator(replicates: bootstrap).estimate(
-          problem, holdoutWeights: weights, using: &generator)
-      }
-      output.endProgress()
+      let estimates = try estimate(
+        problem, sourceFeatures: pair.sourceFeatures, targetFeatures: pair.targetFeatures, named: target,
+        using: &generator)
       let actual = try pair.targetLabels(classes: outputs.classes).map { labels in
         RealisedPerformance(
           labels: labels, predicted: outputs.targetPredicted, probabilities: outputs.target,
@@ -114,6 +104,25 @@ extension ShiftCLI {
         source: source, target: target, classes: outputs.classes.names, probabilityColumns: outputs.columnNames,
         targetRows: outputs.target.rows, estimates: estimates, actual: actual)
       return try output.render(report) { report.humanSummary }
+    }
+
+    /// The four estimates on `problem`, the importance weights from a cross-fitted domain
+    /// classifier of `sourceFeatures` against `targetFeatures` (the target `targetName`'s).
+    private func estimate(
+      _ problem: LabelShiftProblem, sourceFeatures: Matrix, targetFeatures: Matrix, named targetName: String,
+      using generator: inout SplitMix64
+    ) throws -> [TargetPerformanceEstimate] {
+      output.progress("cross-fitting the domain classifier for the importance weights…")
+      let weights = try naming(source, targetName) {
+        try CovariateShiftEstimator().estimate(source: sourceFeatures, target: targetFeatures, using: &generator)
+          .weights
+      }
+      output.progress("estimating the target performance (\(bootstrap) bootstrap replicates)…")
+      defer { output.endProgress() }
+      return try naming(source, targetName) {
+        try TargetPerformanceEstimator(replicates: bootstrap).estimate(
+          problem, holdoutWeights: weights, using: &generator)
+      }
     }
 
     /// The estimates on a profile of the target: the source read with the profile's schema and
@@ -145,19 +154,9 @@ extension ShiftCLI {
           holdoutLogits: LabelShiftProblem.logits(ofProbabilities: sourceProbabilities), holdoutLabels: labels,
           targetLogits: predictions.sampledLogits, sourcePrior: classShares(labels, classCount: classes.count))
       }
-      output.progress("cross-fitting the domain classifier for the importance weights…")
-      let weights = try naming(source, file) {
-        try CovariateShiftEstimator().estimate(
-          source: sourceFeatures, target: profile.target.sample.orderedRows().rows, using: &generator
-        )
-        .weights
-      }
-      output.progress("estimating the target performance (\(bootstrap) bootstrap replicates)…")
-      let estimates = try naming(source, file) {
-        try TargetPerformanceEstimator(replicates: bootstrap).estimate(
-          problem, holdoutWeights: weights, using: &generator)
-      }
-      output.endProgress()
+      let estimates = try estimate(
+        problem, sourceFeatures: sourceFeatures, targetFeatures: profile.target.sample.orderedRows().rows,
+        named: file, using: &generator)
       let report = PerformanceReport(
         source: source, target: file, classes: classNames, probabilityColumns: table.predictions.map(\.name),
         targetRows: profile.rows, estimates: estimates, actual: nil, sampledRows: predictions.sample.count,

@@ -223,24 +223,11 @@ extension CommandLineTests {
         "y_pred_proba", "--chunks", "2", "--bootstrap", "0", "--save-monitor", saved,
       ] + common)
     #expect(fromFile.status == 0, "\(fromFile.stderr)")
-    var lines = try String(contentsOfFile: analysis, encoding: .utf8).split(separator: "\n").map(String.init)
-    let header = lines.removeFirst()
-    var profiles: [String] = []
-    for (chunk, range) in [0..<600, 600..<1200].enumerated() {
-      var shards: [String] = []
-      for (part, rows) in [range.lowerBound..<(range.lowerBound + 250), (range.lowerBound + 250)..<range.upperBound]
-        .enumerated()
-      {
-        let file = try write(
-          "monitor-chunk-\(chunk)-\(part).csv", ([header] + lines[rows]).joined(separator: "\n") + "\n")
-        let profile = directory.appendingPathComponent("monitor-chunk-\(chunk)-\(part).json").path
-        let made = try run(["profile", "--reference", saved, "--data", file, "--out", profile, "--quiet"])
-        #expect(made.status == 0, "\(made.stderr)")
-        shards.append(profile)
-      }
-      let merged = directory.appendingPathComponent("monitor-chunk-\(chunk).json").path
-      #expect(try run(["merge"] + shards + ["--out", merged, "--quiet"]).status == 0)
-      profiles.append(merged)
+    let profiles = try [0..<600, 600..<1200].enumerated().map { chunk, range in
+      try mergedProfile(
+        of: analysis,
+        ranges: [range.lowerBound..<(range.lowerBound + 250), (range.lowerBound + 250)..<range.upperBound],
+        reference: saved, name: "monitor-chunk-\(chunk)")
     }
     let fromProfiles = try run(["monitor", "--monitor", saved, "--analysis-profiles"] + profiles + common)
     #expect(fromProfiles.status == 0, "\(fromProfiles.stderr)")

@@ -159,17 +159,7 @@ extension CommandLineTests {
     let common = ["--label", "y_true", "--probability", "y_pred_proba", "--quiet"]
     #expect(
       try run(["detect", "--source", reference, "--target", reference, "--save-reference", saved] + common).status == 0)
-    var lines = try String(contentsOfFile: analysis, encoding: .utf8).split(separator: "\n").map(String.init)
-    let header = lines.removeFirst()
-    var shards: [String] = []
-    for (index, range) in [0..<700, 700..<lines.count].enumerated() {
-      let shard = try write("perf-shard-\(index).csv", ([header] + lines[range]).joined(separator: "\n") + "\n")
-      let profile = directory.appendingPathComponent("perf-shard-\(index).json").path
-      #expect(try run(["profile", "--reference", saved, "--data", shard, "--out", profile, "--quiet"]).status == 0)
-      shards.append(profile)
-    }
-    let merged = directory.appendingPathComponent("perf-merged.json").path
-    #expect(try run(["merge"] + shards + ["--out", merged, "--quiet"]).status == 0)
+    let merged = try mergedProfile(of: analysis, ranges: [0..<700, 700..<2000], reference: saved, name: "perf-merged")
     func accuracies(_ target: [String], seed: Int = 1) throws -> [String: [Double]] {
       let outcome = try run(
         ["performance", "--source", reference, "--bootstrap", "0", "--json", "--seed", String(seed)] + common + target)

@@ -134,18 +134,9 @@ extension CommandLineTests {
     ])
     #expect(saved.status == 0, "\(saved.stderr)")
     // Two shards of the target, cut off-centre, profiled and merged.
-    var lines = try String(contentsOfFile: targetWith, encoding: .utf8).split(separator: "\n").map(String.init)
-    let header = lines.removeFirst()
-    var parts: [String] = []
-    for (index, range) in [0..<(lines.count / 3), (lines.count / 3)..<lines.count].enumerated() {
-      let shard = try write("shard-\(index).csv", ([header] + lines[range]).joined(separator: "\n") + "\n")
-      let profile = directory.appendingPathComponent("shard-\(index).json").path
-      let result = try run(["profile", "--reference", reference, "--data", shard, "--out", profile, "--quiet"])
-      #expect(result.status == 0, "\(result.stderr)")
-      parts.append(profile)
-    }
-    let merged = directory.appendingPathComponent("shards.json").path
-    #expect(try run(["merge"] + parts + ["--out", merged, "--quiet"]).status == 0)
+    let rows = try String(contentsOfFile: targetWith, encoding: .utf8).split(separator: "\n").count - 1
+    let merged = try mergedProfile(
+      of: targetWith, ranges: [0..<(rows / 3), (rows / 3)..<rows], reference: reference, name: "shards")
     for method in ["bbse-hard", "bbse-soft", "rlls", "em", "em-bcts", "auto"] {
       let common = [
         "estimate", "--shift", "label", "--label", "lettr", "--method", method, "--source", sourceWith,
