@@ -9,8 +9,9 @@ extension ShiftCLI {
       abstract: "Summarise a data file (a shard) in one pass into a mergeable shift profile (JSON).",
       discussion: """
         The file is read once, in batches, with the schema and encoding of a source reference \
-        (`shiftcli detect --source S --label Y --save-reference R`), so every shard of one data \
-        set is read alike. The profile keeps: the row count; per numeric column a quantile \
+        (`shiftcli detect --source S --label Y --save-reference R`) or of a saved monitor, so \
+        every shard of one data set is read alike; a shard of a header alone is a profile of no \
+        rows. The profile keeps: the row count; per numeric column a quantile \
         sketch (exact up to 4096 values, within a stated rank error beyond) and its missing \
         cells; per categorical column the count of each level the source had, of pooled and \
         unseen levels, and of missing cells; a sample of encoded rows chosen by a hash of each \
@@ -85,7 +86,8 @@ extension ShiftCLI {
         )
       }
       let outputs = sourceReference.modelOutputs
-      var reader = try EncodedTableReader(contentsOf: data, encoding: encoding)
+      // An empty shard is a profile of no rows: merging it changes nothing.
+      var reader = try EncodedTableReader(contentsOf: data, encoding: encoding, allowingNoRows: true)
       var profile = ShiftProfile(
         encoding: encoding, classNames: outputs?.classNames, domainRows: domainRows, predictionRows: sampleRows)
       while let batch = try reader.next() {

@@ -30,15 +30,17 @@ public struct EncodedTableReader {
   public static let defaultBatchRows = 16_384
 
   /// Opens `file` to be read with `encoding` (its label column required if `labelRequired`,
-  /// the text of the columns `keepingText` kept), `batchRows` rows at a time.
+  /// the text of the columns `keepingText` kept), `batchRows` rows at a time; a file without
+  /// data rows is an error unless `allowingNoRows` (then it is no batches).
   public init(
     contentsOf file: String, encoding: TableEncoding, labelRequired: Bool = false, keepingText: [String] = [],
-    batchRows: Int = EncodedTableReader.defaultBatchRows
+    batchRows: Int = EncodedTableReader.defaultBatchRows, allowingNoRows: Bool = false
   ) throws {
     self.encoding = encoding
     self.batchRows = max(batchRows, 1)
     reader = try MixedTableReader(
       contentsOf: file, schema: encoding.schema, labelRequired: labelRequired, keepingText: keepingText)
+    reader.allowsNoRows = allowingNoRows
   }
 
   /// The file being read.

@@ -18,6 +18,8 @@ public struct MixedTableReader {
   private let keepingText: [String]
   private let kept: [Int]
   private var rowsRead = 0
+  /// Whether a file without data rows is read as no batches (a shard may be empty), not an error.
+  public var allowsNoRows = false
 
   /// Opens `file` with the columns of `schema`; its label column is optional unless
   /// `labelRequired`; the text of the columns `keepingText` (which the file must have) is kept.
@@ -58,11 +60,11 @@ public struct MixedTableReader {
   }
 
   /// The next batch of at most `rows` rows (at least 1), or nil after the last; a file without
-  /// data rows is an error on the first call.
+  /// data rows is an error on the first call, unless `allowsNoRows`.
   public mutating func next(rows: Int) throws -> MixedTable? {
     let contents = try MixedTable.read(
       &records, names: header, plan: plan, rowLimit: max(rows, 1), enforcing: true, keepingText: kept,
-      allowingNone: rowsRead > 0)
+      allowingNone: rowsRead > 0 || allowsNoRows)
     guard !contents.lines.isEmpty else { return nil }
     rowsRead += contents.lines.count
     return MixedTable(
@@ -71,7 +73,7 @@ public struct MixedTableReader {
 
   /// Every remaining row as one table.
   public mutating func all() throws -> MixedTable {
-    // The first call never returns nil: a file without rows throws.
+    // The first call returns nil only when a file without rows is allowed.
     guard let table = try next(rows: .max) else { throw DatasetError.noDataRows(file: file) }
     return table
   }
