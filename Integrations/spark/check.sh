@@ -3,8 +3,9 @@
 #   bash Integrations/spark/check.sh [ROWS]      (default 2 000 000)
 # Generates a reference (20 000 rows) and a label-shifted target of ROWS rows with the
 # profiling benchmark's generator, profiles the target in one process (`shiftcli profile`) and
-# on Spark in local[2] mode (the job, from CSV in 8 partitions and from Parquet), runs detect and
-# estimate on each profile, and checks that the results agree (compare_results.py says how).
+# on Spark in local[2] mode (the job, from CSV in 32 MB partitions and from Parquet), runs detect and
+# estimate on each profile, and checks that the results agree (compare_results.py says how);
+# then the same for penguins with awkward column names and cells.
 # Needs the release build (shiftcli, shift-estimation-benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -57,3 +58,26 @@ start=$EPOCHREALTIME
 submit --data "$work/target.parquet" --format parquet --out "$work/spark-parquet" "${estimate[@]}"
 echo "Spark local[2], Parquet: $(elapsed "$start") s"
 "$python" Integrations/spark/compare_results.py "$work/single" "$work/spark-parquet"
+
+# Awkward text: penguins with a column name holding a comma, quotes and a dot, and cells with
+# quotes, commas and leading spaces, repartitioned (shuffled) into 3 partitions.
+"$python" - Datasets/penguins.csv "$work/awkward.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+rows[0] = [n.replace("bill_length_mm", 'bill,length "mm"').replace("island", "is.land") for n in rows[0]]
+for k, row in enumerate(rows[1:]):
+    row[1] = ("  " if k % 11 == 0 else "") + row[1] + (' "north", side' if k % 7 == 0 else "")
+csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n").writerows(rows)
+PY
+"$shiftcli" detect --source "$work/awkward.csv" --target "$work/awkward.csv" --label species \
+  --save-reference "$work/awkward.json" --quiet > /dev/null
+mkdir "$work/awkward-single"
+"$shiftcli" profile --reference "$work/awkward.json" --data "$work/awkward.csv" \
+  --out "$work/awkward-single/profile.json" --quiet
+"$shiftcli" detect --reference "$work/awkward.json" --target-profile "$work/awkward-single/profile.json" --json \
+  > "$work/awkward-single/detect.json"
+Integrations/spark/.venv/bin/spark-submit --master 'local[2]' --conf spark.ui.enabled=false \
+  Integrations/spark/shift_profile_job.py --shiftcli "$shiftcli" --reference "$work/awkward.json" \
+  --data "$work/awkward.csv" --partitions 3 --out "$work/awkward-spark" 2> "$work/spark.log" \
+  || { tail -30 "$work/spark.log"; exit 1; }
+"$python" Integrations/spark/compare_results.py "$work/awkward-single" "$work/awkward-spark"

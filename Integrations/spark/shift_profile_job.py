@@ -184,8 +184,9 @@ def main(argv):
         if value is not None:
             extra += [option, str(value)]
 
-    lines = frame.select(functions.to_csv(functions.struct(*[functions.col(f"`{name}`") for name in frame.columns]),
-                                          CSV_OPTIONS))
+    # Backquoted, so that a name with a dot, a space or a backquote is a column, not a path.
+    columns = [functions.col("`" + name.replace("`", "``") + "`") for name in frame.columns]
+    lines = frame.select(functions.to_csv(functions.struct(*columns), CSV_OPTIONS))
     profiles = lines.rdd.mapPartitionsWithIndex(
         profile_partition(header_line(frame.columns), binary_name, reference_name, extra, arguments.data))
     partitions = frame.rdd.getNumPartitions()
