@@ -78,7 +78,7 @@ extension ProductionTable {
     for _ in 0..<decimals { scale *= 10 }
     let units = Int((abs(value) * scale).rounded())
     let fraction = String(units % Int(scale))
-    let sign = value < 0 && units > 0 ? "-" : ""
+    let sign = value.sign == .minus ? "-" : ""  // as %f: -0.0000 for a small negative value
     return sign + String(units / Int(scale)) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
   }
 

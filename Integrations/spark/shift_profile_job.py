@@ -24,6 +24,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -101,33 +102,41 @@ def profile_partition(header, binary_name, reference_name, extra, data):
         reference = SparkFiles.get(reference_name)
         with tempfile.TemporaryDirectory(prefix="shiftkit-") as directory:
             out = os.path.join(directory, "partition.profile.json")
-            errors = open(os.path.join(directory, "stderr"), "w+")
             # stderr to a file: a pipe left unread could fill and stall the writer below.
-            process = subprocess.Popen(
-                [binary, "profile", "--reference", reference, "--data", "/dev/stdin", "--out", out, "--quiet"] + extra,
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
-            stream = io.TextIOWrapper(process.stdin, encoding="utf-8", newline="")
-            try:
-                stream.write(header)
-                stream.write(first[0] + "\n")
-                batch = []
-                for line in lines:
-                    batch.append(line[0])
-                    if len(batch) == 4096:
-                        batch.append("")
-                        stream.write("\n".join(batch))
-                        batch.clear()
-                if batch:
-                    batch.append("")
-                    stream.write("\n".join(batch))
-                stream.close()
-            except BrokenPipeError:
-                pass  # shiftcli stopped reading: its exit status and message say why
-            status = process.wait()
-            if status != 0:
-                errors.seek(0)
-                message = errors.read().strip().replace("/dev/stdin", f"{data} (partition {index})")
-                raise RuntimeError(f"{FAILURE} {message}")
+            with open(os.path.join(directory, "stderr"), "w+") as errors:
+                process = subprocess.Popen(
+                    [binary, "profile", "--reference", reference, "--data", "/dev/stdin", "--out", out, "--quiet"]
+                    + extra, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+                try:
+                    stream = io.TextIOWrapper(process.stdin, encoding="utf-8", newline="")
+                    try:
+                        stream.write(header)
+                        stream.write(first[0] + "\n")
+                        batch = []
+                        for line in lines:
+                            batch.append(line[0])
+                            if len(batch) == 4096:
+                                batch.append("")
+                                stream.write("\n".join(batch))
+                                batch.clear()
+                        if batch:
+                            batch.append("")
+                            stream.write("\n".join(batch))
+                        stream.close()
+                    except BrokenPipeError:
+                        pass  # shiftcli stopped reading: its exit status and message say why
+                    status = process.wait()
+                finally:
+                    if process.poll() is None:  # the rows failed to come (Spark raised): stop shiftcli
+                        process.kill()
+                        process.wait()
+                if status != 0:
+                    errors.seek(0)
+                    said = errors.read().strip()
+                    message = said.replace("/dev/stdin", f"{data} (partition {index})")
+                    if re.search(r"/dev/stdin:\d", said):  # a line number: of the partition as written
+                        message += f" [line numbers count partition {index}'s CSV, its header line 1]"
+                    raise RuntimeError(f"{FAILURE} {' '.join(message.splitlines())}")
             with open(out) as file:
                 yield file.read()
 
@@ -191,9 +200,9 @@ def main(argv):
         profile_partition(header_line(frame.columns), binary_name, reference_name, extra, arguments.data))
     partitions = frame.rdd.getNumPartitions()
     try:
-        if profiles.isEmpty():
-            sys.exit(f"error: {arguments.data}: no data rows in any of its {partitions} partitions")
         merged = profiles.treeReduce(merge_profiles(binary_name), depth=2)
+    except ValueError:  # treeReduce of no elements: every partition was empty
+        sys.exit(f"error: {arguments.data}: no data rows in any of its {partitions} partitions")
     except Exception as error:  # a Py4J error wrapping the executor's; say what shiftcli said
         said = [line for line in str(error).splitlines() if FAILURE in line]
         if not said:

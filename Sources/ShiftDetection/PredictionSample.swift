@@ -48,11 +48,10 @@ public struct PredictionSample: Sendable {
   /// statistics are those of the probabilities themselves, ties kept), and its predicted
   /// classes are its most probable ones, as a summary's are.
   public init(classNames: [String], holdoutProbabilities: Matrix, target: PredictionSummary) {
-    let holdout = PredictionSummary.logits(ofProbabilities: holdoutProbabilities)
     self.init(
       classNames: classNames,
-      holdoutProbabilities: Matrix(
-        rows: holdout.rows, columns: holdout.columns, storage: holdout.storage.map { expf($0) }),
+      holdoutProbabilities: PredictionSummary.probabilities(
+        ofLogits: PredictionSummary.logits(ofProbabilities: holdoutProbabilities)),
       targetProbabilities: target.sampledProbabilities, targetClasses: [])
     targetClassCounts = target.counts.predictedCounts
   }

@@ -147,7 +147,7 @@ public struct BottomKSample: Sendable, Equatable, Codable {
     values = try container.decodePacked([Float].self, forKey: .values)
     guard capacity >= 1, capacity <= 1 << 40, width >= 0, width <= 1 << 24, keys.count <= capacity,
       ordinals.count == keys.count,
-      values.count == keys.count * width, offered >= keys.count,
+      values.count == keys.count * width, keys.count == min(offered, capacity),
       zip(keys, keys.dropFirst()).allSatisfy({ $0 <= $1 })
     else {
       throw DecodingError.dataCorrupted(

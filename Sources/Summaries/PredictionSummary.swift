@@ -182,12 +182,14 @@ public struct PredictionSummary: Sendable, Equatable, Codable {
       storage: probabilities.storage.map { logf(max($0, 1e-12)) })
   }
 
-  /// The sampled rows' probabilities as `exp` of their logits (not renormalised): a monotone
-  /// map of the probabilities that were summarised, so order and ties are theirs.
-  public var sampledProbabilities: Matrix {
-    let logits = sampledLogits
-    return Matrix(rows: logits.rows, columns: logits.columns, storage: logits.storage.map { expf($0) })
+  /// `exp` of each logit (not renormalised): of ``logits(ofProbabilities:)``, a monotone map of
+  /// the probabilities, so their order and ties are kept.
+  public static func probabilities(ofLogits logits: Matrix) -> Matrix {
+    Matrix(rows: logits.rows, columns: logits.columns, storage: logits.storage.map { expf($0) })
   }
+
+  /// The sampled rows' probabilities, `exp` of their logits (``probabilities(ofLogits:)``).
+  public var sampledProbabilities: Matrix { Self.probabilities(ofLogits: sampledLogits) }
 
   /// The sampled rows' logits, in the sample's canonical (key) order.
   public var sampledLogits: Matrix { sample.matrix() }

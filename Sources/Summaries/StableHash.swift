@@ -1,10 +1,12 @@
 import LinearAlgebra
 
-/// A 64-bit hash of a row's values that is the same in every process, on every machine and in
-/// every version (unlike Swift's seeded `Hasher`), so that samples keyed by it can be merged:
-/// FNV-1a over the values' bit patterns in four interleaved lanes (value i goes to lane i mod 4,
-/// so that the multiplications do not wait on each other), the lanes and the count combined,
-/// then MurmurHash3's 64-bit finaliser, which spreads every input bit over the whole key.
+/// A 64-bit hash of a row's values that is the same in every process and on every machine
+/// (unlike Swift's seeded `Hasher`), so that samples keyed by it can be merged; it is part of
+/// the profile format (fixed since version 2). FNV-1a over the values' bit patterns in four
+/// interleaved lanes (of each whole group of four values, value i goes to lane i, so that the
+/// multiplications do not wait on each other), the lanes combined, the last `count % 4` values
+/// folded in one by one, the count mixed in, then MurmurHash3's 64-bit finaliser, which spreads
+/// every input bit over the whole key.
 public enum StableHash {
   private static let prime: UInt64 = 0x0000_0100_0000_01B3
 

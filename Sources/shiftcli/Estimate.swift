@@ -286,7 +286,9 @@ extension ShiftCLI {
         labelClasses: try sourceTable.classIndex(), columns: sourceTable.predictions.map(\.name), file: source)
       let sourceLabels = try classes.indices(of: sourceTable.labels ?? [], file: source, lines: sourceTable.rowLines)
       let sourceProbabilities = try columns.matrix(of: sourceTable, classes: classes)
-      let summary = try targetPredictions(columns: columns, schema: sourceTable.schema, classes: classes)
+      let summary = try targetPredictions(
+        columns: columns, schema: sourceTable.schema, classes: classes,
+        sourceColumns: try columns.columnsInClassOrder(of: sourceTable, classes: classes))
       let workflow = LabelShiftWorkflow(
         estimator: LabelShiftEstimator(method: method),
         bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
@@ -305,12 +307,14 @@ extension ShiftCLI {
     }
 
     /// The model's outputs on the target: from its profile (`--target-profile`, whose classes
-    /// must be `classes`), or summarised from the target file in one pass.
+    /// must be `classes` and whose columns `sourceColumns`), or summarised from the target file
+    /// in one pass.
     private func targetPredictions(
-      columns: ProbabilityColumns, schema: TableSchema, classes: ClassIndex
+      columns: ProbabilityColumns, schema: TableSchema, classes: ClassIndex, sourceColumns: [String]
     ) throws -> PredictionSummary {
       if let targetProfile {
         let profile = try ShiftProfile.load(from: targetProfile)
+        try profile.checkProbabilityColumns(sourceColumns, file: targetProfile)
         guard let predictions = profile.predictions, profile.classNames == classes.names else {
           throw CLIFailure(
             message:

@@ -147,6 +147,7 @@ extension ShiftCLI {
       let table = try MixedTable(contentsOf: source, schema: encoding.schema, labelRequired: true)
       let classes = ClassIndex(orderedNames: classNames)
       let labels = try classes.indices(of: table.labels ?? [], file: source, lines: table.rowLines)
+      try profile.checkProbabilityColumns(try spec.columnsInClassOrder(of: table, classes: classes), file: file)
       let sourceProbabilities = try spec.matrix(of: table, classes: classes)
       let sourceFeatures = encoding.encoder.expand(try encoding.cells(of: table).cells)
       let problem = try naming(source, file) {

@@ -89,7 +89,8 @@ extension ShiftCLI {
       // An empty shard is a profile of no rows: merging it changes nothing.
       var reader = try EncodedTableReader(contentsOf: data, encoding: encoding, allowingNoRows: true)
       var profile = ShiftProfile(
-        encoding: encoding, classNames: outputs?.classNames, domainRows: domainRows, predictionRows: sampleRows)
+        encoding: encoding, classNames: outputs?.classNames, probabilityColumns: outputs?.probabilityColumns,
+        domainRows: domainRows, predictionRows: sampleRows)
       while let batch = try reader.next() {
         let logits = try outputs.map { outputs in
           LabelShiftProblem.logits(ofProbabilities: try outputs.probabilities(of: batch.table))

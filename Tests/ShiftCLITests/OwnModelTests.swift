@@ -172,6 +172,13 @@ extension CommandLineTests {
         #expect(abs(a - b) <= 1e-12 * max(1, abs(a)), "\(feature) \(field): \(a) vs \(b)")
       }
     }
+    // The source's columns in another order would be other classes' probabilities: refused.
+    let reversed = classifier.classes.names.reversed().map { "y_pred_proba_\($0)" }.joined(separator: ",")
+    let misordered = try run([
+      "estimate", "--shift", "label", "--label", "lettr", "--source", sourceWith, "--probabilities", reversed,
+      "--target-profile", merged, "--quiet",
+    ])
+    #expect(misordered.status == 1 && misordered.stderr.contains("(in class order), not"), "\(misordered.stderr)")
     let without = try run([
       "estimate", "--shift", "label", "--label", "lettr", "--source", sourceWith, "--target-profile", merged,
     ])

@@ -318,7 +318,7 @@ extension Monitor {
     estimatedRows: Int, using generator: inout SplitMix64,
     detect: (DomainClassifierFit, [Double], inout SplitMix64) throws -> ShiftDetectionResult
   ) throws {
-    let tested = result.rows >= Self.minimumTestedRows
+    let tested = result.rows >= Self.minimumTestedRows && domainTarget.rows >= Self.minimumTestedRows
     let domainFit =
       try tested
       ? detector.domainClassifier.fit(source: sample.features, target: domainTarget, using: &generator) : nil

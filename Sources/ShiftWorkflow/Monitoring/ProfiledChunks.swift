@@ -9,8 +9,10 @@ extension Monitor {
   /// Analyses a chunk given as a profile (`shiftcli profile` with this monitor's reference, its
   /// shards merged with `shiftcli merge`), so that a chunk of any size, or one spread over
   /// machines, is monitored without its rows: the domain classifier and the label-free
-  /// estimates read the profile's hash-chosen samples, the column and prediction tests its
-  /// exact counts and sketches, and the bands are scaled to the rows the estimates read.
+  /// estimates read the profile's hash-chosen samples (their sizes are the profile's,
+  /// `shiftcli profile --domain-rows` and `--sample-rows`, not the monitor's `domainRows`), the
+  /// column and prediction tests its exact counts and sketches, and the bands are scaled to the
+  /// rows the estimates read.
   /// A profile has no labels, so no realised figures. Throws unless the profile was made with
   /// this monitor's schema and encoding and has the model's outputs for its classes.
   public func analyze(profile: ShiftProfile, index: Int = 0, start: String = "", end: String = "") throws

@@ -26,11 +26,17 @@ public struct ShiftProfile: Sendable, Equatable {
   public var classNames: [String]?
   /// The model's outputs on the rows (nil without a model).
   public private(set) var predictions: PredictionSummary?
+  /// The columns the model's probabilities were read from, in class order (one, the positive
+  /// class's, for a binary model given by it); nil without a model, or unknown. A source read
+  /// beside the profile must give its probabilities in the same columns.
+  public var probabilityColumns: [String]?
 
   /// An empty profile of data read with `encoding`; with `classNames`, of a model's outputs
-  /// too. The capacities are those of ``DetectionTarget`` and ``PredictionSummary``.
+  /// too (read from `probabilityColumns`). The capacities are those of ``DetectionTarget`` and
+  /// ``PredictionSummary``.
   public init(
-    encoding: TableEncoding, classNames: [String]? = nil, domainRows: Int = DetectionTarget.defaultDomainRows,
+    encoding: TableEncoding, classNames: [String]? = nil, probabilityColumns: [String]? = nil,
+    domainRows: Int = DetectionTarget.defaultDomainRows,
     sketchCapacity: Int = QuantileSketch.defaultCapacity,
     predictionRows: Int = PredictionSummary.defaultSampleCapacity
   ) {
@@ -39,6 +45,7 @@ public struct ShiftProfile: Sendable, Equatable {
       columns: encoding.cellColumns, featureCount: encoding.featureNames.count, domainRows: domainRows,
       sketchCapacity: sketchCapacity)
     self.classNames = classNames
+    self.probabilityColumns = classNames == nil ? nil : probabilityColumns
     predictions = classNames.map { PredictionSummary(classCount: $0.count, sampleCapacity: predictionRows) }
   }
 
@@ -66,8 +73,8 @@ public struct ShiftProfile: Sendable, Equatable {
   /// the same encoding, model classes and capacities.
   public func merged(with other: ShiftProfile) throws -> ShiftProfile {
     guard encoding == other.encoding else { throw SummaryError.mismatch("profiles of different schemas or encodings") }
-    guard classNames == other.classNames else {
-      throw SummaryError.mismatch("profiles of different models' classes (or one without a model)")
+    guard classNames == other.classNames, probabilityColumns == other.probabilityColumns else {
+      throw SummaryError.mismatch("profiles of different models' classes or columns (or one without a model)")
     }
     var result = self
     result.target = try target.merged(with: other.target)
@@ -82,7 +89,7 @@ public struct ShiftProfile: Sendable, Equatable {
     return try encoder.encode(
       Saved(
         format: "shiftkit-profile", version: Self.formatVersion, encoding: encoding,
-        target: target.withoutRowPositions(), classNames: classNames,
+        target: target.withoutRowPositions(), classNames: classNames, probabilityColumns: probabilityColumns,
         predictions: predictions?.withoutRowPositions()))
   }
 
@@ -130,19 +137,32 @@ public struct ShiftProfile: Sendable, Equatable {
       saved.target.columns.allSatisfy({ $0.present + $0.missing == saved.target.rows })
     else { throw damaged("its columns are not those of its encoding") }
     guard (saved.classNames == nil) == (saved.predictions == nil),
+      saved.probabilityColumns.map({ !$0.isEmpty && $0.count <= (saved.classNames?.count ?? 0) }) ?? true,
       saved.predictions.map({ $0.classCount == saved.classNames?.count && $0.rows == saved.target.rows }) ?? true
     else { throw damaged("its model outputs are not of its rows and classes") }
     return ShiftProfile(
-      encoding: saved.encoding, target: saved.target, classNames: saved.classNames, predictions: saved.predictions)
+      encoding: saved.encoding, target: saved.target, classNames: saved.classNames,
+      probabilityColumns: saved.probabilityColumns, predictions: saved.predictions)
   }
 
   private init(
-    encoding: TableEncoding, target: DetectionTarget, classNames: [String]?, predictions: PredictionSummary?
+    encoding: TableEncoding, target: DetectionTarget, classNames: [String]?, probabilityColumns: [String]?,
+    predictions: PredictionSummary?
   ) {
     self.encoding = encoding
     self.target = target
     self.classNames = classNames
+    self.probabilityColumns = probabilityColumns
     self.predictions = predictions
+  }
+
+  /// Throws unless `columns` (a source's probability columns in class order) are the ones the
+  /// profile's outputs were read from (`file` names the profile).
+  public func checkProbabilityColumns(_ columns: [String], file: String) throws {
+    guard let probabilityColumns, probabilityColumns != columns else { return }
+    throw WorkflowError.invalidInput(
+      "\(file): its model's probabilities were read from \(probabilityColumns.joined(separator: ", ")) (in class order), not \(columns.joined(separator: ", ")): give the source's columns in that order"
+    )
   }
 
   /// The file's layout.
@@ -152,6 +172,7 @@ public struct ShiftProfile: Sendable, Equatable {
     var encoding: TableEncoding
     var target: DetectionTarget
     var classNames: [String]?
+    var probabilityColumns: [String]?
     var predictions: PredictionSummary?
   }
 }
