@@ -10,7 +10,7 @@ import Summaries
 /// of n rows lose little power once n is several times the target's size.
 public struct SourceReference: Sendable, Codable, Equatable {
   /// The file format's version: 3 since the sample is packed (``Summaries/PackedNumbers``);
-  /// versions 1 and 2 (rows of JSON numbers) are still read.
+  /// versions 1 and 2 (rows of JSON numbers) are still read, into this form.
   public var version = 3
   /// Where the reference was made from.
   public var source: String
@@ -113,7 +113,11 @@ public struct SourceReference: Sendable, Codable, Equatable {
     sourceRows = try container.decode(Int.self, forKey: .sourceRows)
     tableEncoding = try container.decodeIfPresent(TableEncoding.self, forKey: .tableEncoding)
     modelOutputs = try container.decodeIfPresent(ModelOutputSample.self, forKey: .modelOutputs)
-    if version >= 3 {
+    guard (1...3).contains(version) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .version, in: container, debugDescription: "format version \(version), this build reads 1 to 3")
+    }
+    if version == 3 {
       let values = try container.decodePacked([Float].self, forKey: .sample)
       let width = featureNames.count
       guard width > 0, values.count % width == 0 else {
@@ -124,6 +128,7 @@ public struct SourceReference: Sendable, Codable, Equatable {
     } else {
       sample = try container.decode([[Float]].self, forKey: .sample)
     }
+    version = 3  // read into this build's form, which is what it writes back
   }
 
   /// Encodes the reference at version 3, its sample packed.
@@ -159,18 +164,19 @@ public struct SourceReference: Sendable, Codable, Equatable {
   /// names, a non-empty sample of rows as wide as the names and of finite values, and a source
   /// at least as large as its sample.
   public static func decode(_ data: Data, file: String) throws -> SourceReference {
+    func damaged(_ reason: String) -> ShiftDetectionError {
+      .invalidReference(file: file, reason: "unsupported or damaged source reference: \(reason)")
+    }
+    struct Header: Decodable { var version: Int }
+    if let header = try? JSONDecoder().decode(Header.self, from: data), !(1...3).contains(header.version) {
+      throw damaged("format version \(header.version), this build reads 1 to 3")
+    }
     let reference: SourceReference
     do {
       reference = try JSONDecoder().decode(SourceReference.self, from: data)
     } catch {
       throw ShiftDetectionError.invalidReference(
         file: file, reason: "not a source reference written by `shiftcli detect --save-reference`")
-    }
-    func damaged(_ reason: String) -> ShiftDetectionError {
-      .invalidReference(file: file, reason: "unsupported or damaged source reference: \(reason)")
-    }
-    guard (1...3).contains(reference.version) else {
-      throw damaged("format version \(reference.version), this build reads 1 to 3")
     }
     if let encoding = reference.tableEncoding {
       do {
