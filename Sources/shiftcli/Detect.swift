@@ -232,30 +232,12 @@ extension ShiftCLI {
     private func detectStreaming(
       reference sourceReference: SourceReference, name referenceName: String, using generator: inout SplitMix64
     ) throws -> String {
-      guard let encoding = sourceReference.tableEncoding else { throw CLIFailure(message: "no table encoding") }
-      var reader = try EncodedTableReader(contentsOf: targetFile, encoding: encoding)
-      var summary = DetectionTarget(
-        columns: encoding.cellColumns, featureCount: encoding.featureNames.count, domainRows: domainRows)
-      let outputs = sourceReference.modelOutputs
-      var predictions = outputs.map { PredictionSummary(classCount: $0.classNames.count) }
-      while let batch = try reader.next() {
-        summary.add(cells: batch.cells, features: batch.features, firstRow: batch.firstRow)
-        if let outputs {
-          let logits = LabelShiftProblem.logits(ofProbabilities: try outputs.probabilities(of: batch.table))
-          predictions?.add(logits: logits, firstOrdinal: batch.firstRow)
-        }
-        output.progress("read \(reader.rowsRead) rows of \(targetFile)", transient: true)
-      }
-      output.progress("read \(reader.rowsRead) rows of \(targetFile)")
-      for warning in reader.warnings { output.warn(warning) }
-      var sample: PredictionSample? = nil
-      if let outputs, let predictions {
-        sample = PredictionSample(
-          classNames: outputs.classNames, holdoutProbabilities: outputs.probabilityMatrix, target: predictions)
-      }
+      let target = try ShiftProfile.read(
+        targetFile, reference: sourceReference, named: referenceName, domainRows: domainRows, allowingNoRows: false,
+        output: output)
       let detection = try test(
-        summary, named: targetFile, against: sourceReference, named: referenceName, encoding: encoding,
-        predictions: sample, using: &generator)
+        target.target, named: targetFile, against: sourceReference, named: referenceName, encoding: target.encoding,
+        predictions: try predictionSample(target, named: targetFile, against: sourceReference), using: &generator)
       if let saveReference { try sourceReference.save(to: saveReference) }
       return try output.render(detection) { Self.summary(detection, reference: sourceReference, name: referenceName) }
     }

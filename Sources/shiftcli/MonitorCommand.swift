@@ -276,12 +276,18 @@ extension ShiftCLI {
       return try output.render(summary) { summary.humanSummary }
     }
 
+    /// The monitor saved at `path`, with this run's --level and --alert-below (the verdict's
+    /// level and the threshold may change from one run to the next).
+    private func savedMonitor(_ path: String) throws -> Monitor {
+      let saved = try Monitor.load(from: path)
+      return try saved.with(
+        level: level ?? saved.configuration.level, alertBelow: alertBelow ?? saved.configuration.alertBelow)
+    }
+
     /// `--monitor M --analysis-profiles P…`: one chunk per profile, analysed in order.
     private func executeOnProfiles() throws -> String {
       let path = monitor ?? ""
-      let saved = try Monitor.load(from: path)
-      let fitted = try saved.with(
-        level: level ?? saved.configuration.level, alertBelow: alertBelow ?? saved.configuration.alertBelow)
+      let fitted = try savedMonitor(path)
       var results: [MonitorChunkResult] = []
       for (index, file) in analysisProfiles.enumerated() {
         output.progress("analysing \(file) (\(index + 1) of \(analysisProfiles.count))…")
@@ -419,10 +425,7 @@ extension ShiftCLI {
 
     /// Loads a saved monitor and reads the analysis file with its schema and model columns.
     private func load(monitor path: String, keeping kept: [String]) throws -> (Monitor, MonitorBatch, MixedTable) {
-      let saved = try Monitor.load(from: path)
-      // The verdict's level and the threshold may change from one run to the next.
-      let monitor = try saved.with(
-        level: level ?? saved.configuration.level, alertBelow: alertBelow ?? saved.configuration.alertBelow)
+      let monitor = try savedMonitor(path)
       guard let encoding = monitor.reference.tableEncoding, let outputs = monitor.reference.modelOutputs else {
         throw CLIFailure(message: "\(path): the monitor was not fitted on a table with a model's columns")
       }

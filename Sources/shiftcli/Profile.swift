@@ -78,28 +78,10 @@ extension ShiftCLI {
     }
 
     func execute() throws -> String {
-      let sourceReference = try Self.reference(in: reference)
-      guard let encoding = sourceReference.tableEncoding else {
-        throw CLIFailure(
-          message:
-            "\(reference): a reference without a table encoding (an older file): save it again with `shiftcli detect --save-reference`"
-        )
-      }
-      let outputs = sourceReference.modelOutputs
       // An empty shard is a profile of no rows: merging it changes nothing.
-      var reader = try EncodedTableReader(contentsOf: data, encoding: encoding, allowingNoRows: true)
-      var profile = ShiftProfile(
-        encoding: encoding, classNames: outputs?.classNames, probabilityColumns: outputs?.probabilityColumns,
-        domainRows: domainRows, predictionRows: sampleRows)
-      while let batch = try reader.next() {
-        let logits = try outputs.map { outputs in
-          LabelShiftProblem.logits(ofProbabilities: try outputs.probabilities(of: batch.table))
-        }
-        try profile.add(batch, logits: logits)
-        output.progress("read \(reader.rowsRead) rows of \(data)", transient: true)
-      }
-      output.progress("read \(reader.rowsRead) rows of \(data)")
-      for warning in reader.warnings { output.warn(warning) }
+      let profile = try ShiftProfile.read(
+        data, reference: try Self.reference(in: reference), named: reference, domainRows: domainRows,
+        sampleRows: sampleRows, allowingNoRows: true, output: output)
       try profile.save(to: out)
       let summary = ProfileSummary(profile: profile, file: out)
       return try output.render(summary) { summary.sentence }
@@ -178,5 +160,38 @@ struct ProfileSummary: Encodable {
   var sentence: String {
     "\(file): \(rows) rows, \(columns) columns (quantile rank error at most \(String(format: "%.3g", largestRankError * 100)) %), \(domainRows) rows sampled"
       + (predictionRows.map { ", model outputs of \($0) rows sampled" } ?? "")
+  }
+}
+
+extension ShiftProfile {
+  /// The profile of `file` read in one pass with `reference`'s schema and encoding (called
+  /// `referenceName` in errors), with the model's outputs when the reference has them; progress
+  /// and the reader's warnings on `output`. What `shiftcli profile` writes, and what `detect`
+  /// tests a streamed target as.
+  static func read(
+    _ file: String, reference: SourceReference, named referenceName: String, domainRows: Int,
+    sampleRows: Int = PredictionSummary.defaultSampleCapacity, allowingNoRows: Bool, output: OutputOptions
+  ) throws -> ShiftProfile {
+    guard let encoding = reference.tableEncoding else {
+      throw CLIFailure(
+        message:
+          "\(referenceName): a reference without a table encoding (an older file): save it again with `shiftcli detect --save-reference`"
+      )
+    }
+    let outputs = reference.modelOutputs
+    var reader = try EncodedTableReader(contentsOf: file, encoding: encoding, allowingNoRows: allowingNoRows)
+    var profile = ShiftProfile(
+      encoding: encoding, classNames: outputs?.classNames, probabilityColumns: outputs?.probabilityColumns,
+      domainRows: domainRows, predictionRows: sampleRows)
+    while let batch = try reader.next() {
+      let logits = try outputs.map { outputs in
+        LabelShiftProblem.logits(ofProbabilities: try outputs.probabilities(of: batch.table))
+      }
+      try profile.add(batch, logits: logits)
+      output.progress("read \(reader.rowsRead) rows of \(file)", transient: true)
+    }
+    output.progress("read \(reader.rowsRead) rows of \(file)")
+    for warning in reader.warnings { output.warn(warning) }
+    return profile
   }
 }

@@ -8,6 +8,36 @@ import Testing
 
 /// Label shift on the probabilities of the user's own model, given as columns of the data.
 extension CommandLineTests {
+  /// A model trained on the label-shift source and the files around it.
+  struct OwnModelFiles {
+    /// The model, and the file it was saved to.
+    var classifier: Classifier
+    var model: String
+    /// The label-shift source and target as written by `labelShiftFiles`.
+    var source: String
+    var target: String
+    /// The same files with the model's probabilities as `y_pred_proba_<class>` columns.
+    var sourceWith: String
+    var targetWith: String
+  }
+
+  /// A model trained (`hidden` units, `epochs` epochs of Adam) on the label-shift source, and
+  /// the source and target with its probabilities as columns, files named after `name`.
+  func ownModelFiles(_ name: String, hidden: Int, epochs: Int) throws -> OwnModelFiles {
+    let (source, target) = try labelShiftFiles()
+    let model = directory.appendingPathComponent("\(name).model").path
+    let train = try run([
+      "train", "--data", source, "--label", "lettr", "--hidden", String(hidden), "--optimizer", "adam", "--epochs",
+      String(epochs), "--batch-size", "64", "--model-out", model, "--quiet",
+    ])
+    #expect(train.status == 0, "\(train.stderr)")
+    let (classifier, _) = try ModelFile.load(from: model)
+    return OwnModelFiles(
+      classifier: classifier, model: model, source: source, target: target,
+      sourceWith: try withProbabilities(source, model: classifier, name: "\(name)-source.csv"),
+      targetWith: try withProbabilities(target, model: classifier, name: "\(name)-target.csv"))
+  }
+
   /// `file` with the model's probabilities appended as `y_pred_proba_<class>` columns (9
   /// significant digits: a Float's probability exactly).
   func withProbabilities(_ file: String, model: Classifier, name: String) throws -> String {
@@ -28,16 +58,9 @@ extension CommandLineTests {
   /// which softmax (and BCTS's temperature) cancel, so what is left is the rounding of the
   /// probabilities to Float (relative 10⁻⁷): agreement to 10⁻⁴ leaves a thousandfold margin.
   @Test func probabilityColumnsReproduceTheModelPath() throws {
-    let (source, target) = try labelShiftFiles()
-    let model = directory.appendingPathComponent("own.model").path
-    let train = try run([
-      "train", "--data", source, "--label", "lettr", "--hidden", "64", "--optimizer", "adam", "--epochs", "10",
-      "--batch-size", "64", "--model-out", model, "--quiet",
-    ])
-    #expect(train.status == 0, "\(train.stderr)")
-    let (classifier, _) = try ModelFile.load(from: model)
-    let sourceWith = try withProbabilities(source, model: classifier, name: "own-source.csv")
-    let targetWith = try withProbabilities(target, model: classifier, name: "own-target.csv")
+    let files = try ownModelFiles("own", hidden: 64, epochs: 10)
+    let (source, target, model) = (files.source, files.target, files.model)
+    let (sourceWith, targetWith) = (files.sourceWith, files.targetWith)
     for method in ["bbse-hard", "bbse-soft", "rlls", "em", "em-bcts", "auto"] {
       let common = ["estimate", "--shift", "label", "--label", "lettr", "--method", method, "--json", "--quiet"]
       let viaModel = try run(common + ["--source", source, "--target", target, "--model", model])
@@ -117,16 +140,8 @@ extension CommandLineTests {
 /// the same hash-chosen rows).
 extension CommandLineTests {
   @Test func estimatesFromMergedProfilesAreTheFilesEstimates() throws {
-    let (source, target) = try labelShiftFiles()
-    let model = directory.appendingPathComponent("profiled.model").path
-    let train = try run([
-      "train", "--data", source, "--label", "lettr", "--hidden", "32", "--optimizer", "adam", "--epochs", "5",
-      "--batch-size", "64", "--model-out", model, "--quiet",
-    ])
-    #expect(train.status == 0, "\(train.stderr)")
-    let (classifier, _) = try ModelFile.load(from: model)
-    let sourceWith = try withProbabilities(source, model: classifier, name: "profiled-source.csv")
-    let targetWith = try withProbabilities(target, model: classifier, name: "profiled-target.csv")
+    let files = try ownModelFiles("profiled", hidden: 32, epochs: 5)
+    let (classifier, sourceWith, targetWith) = (files.classifier, files.sourceWith, files.targetWith)
     let reference = directory.appendingPathComponent("profiled-ref.json").path
     let saved = try run([
       "detect", "--source", sourceWith, "--label", "lettr", "--target", sourceWith, "--probability-prefix",

@@ -19,8 +19,8 @@ public struct ShiftProfile: Sendable, Equatable {
   public static let formatVersion = 2
   /// How the shard's columns were read and encoded.
   public var encoding: TableEncoding
-  /// The rows as the detector reads a target (their positions forgotten: see
-  /// ``DetectionTarget/withoutRowPositions()``).
+  /// The rows as the detector reads a target (their positions in the file read are forgotten
+  /// when the profile is saved: see ``DetectionTarget/withoutRowPositions()``).
   public private(set) var target: DetectionTarget
   /// The classes of the model's outputs, in class order (nil without a model).
   public var classNames: [String]?
@@ -64,9 +64,9 @@ public struct ShiftProfile: Sendable, Equatable {
       guard logits.rows == batch.table.rowCount, logits.columns == predictions?.classCount else {
         throw WorkflowError.invalidInput("the model's outputs do not fit the batch")
       }
-      predictions?.add(logits: logits, firstOrdinal: 0)
+      predictions?.add(logits: logits, firstOrdinal: batch.firstRow)
     }
-    target.add(cells: batch.cells, features: batch.features, firstRow: 0)
+    target.add(cells: batch.cells, features: batch.features, firstRow: batch.firstRow)
   }
 
   /// The profile of both shards. Throws ``SummaryError/mismatch(_:)`` unless they were read with
