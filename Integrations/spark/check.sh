@@ -5,7 +5,8 @@
 # profiling benchmark's generator, profiles the target in one process (`shiftcli profile`) and
 # on Spark in local[2] mode (the job, from CSV in 32 MB partitions and from Parquet), runs detect and
 # estimate on each profile, and checks that the results agree (compare_results.py says how);
-# then the same for penguins with awkward column names and cells.
+# then the labelled reference (profiled with --labelled, estimated from the two profiles alone),
+# and penguins with awkward column names and cells.
 # Needs the release build (shiftcli, shift-estimation-benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -44,6 +45,22 @@ start=$EPOCHREALTIME
 submit --data "$work/target.csv" --out "$work/spark-csv" "${estimate[@]}"
 echo "Spark local[2], CSV: $(elapsed "$start") s"
 "$python" Integrations/spark/compare_results.py "$work/single" "$work/spark-csv"
+
+# The labelled reference profiled on Spark (`--labelled`, 4 partitions) against one process;
+# the job estimates label shift from profiles alone (`--reference-profile`: the one-process
+# labelled profile, the job's as the target), and so does one process.
+mkdir "$work/labelled-single"
+"$shiftcli" profile --reference "$work/reference.json" --data "$work/reference.csv" --labelled \
+  --out "$work/labelled-single/profile.json" --quiet
+"$shiftcli" detect --reference "$work/reference.json" --target-profile "$work/labelled-single/profile.json" --json \
+  > "$work/labelled-single/detect.json"
+"$shiftcli" estimate --shift label --reference-profile "$work/labelled-single/profile.json" \
+  --target-profile "$work/labelled-single/profile.json" --json --quiet > "$work/labelled-single/estimate.json"
+start=$EPOCHREALTIME
+submit --data "$work/reference.csv" --partitions 4 --labelled --out "$work/spark-labelled" \
+  --reference-profile "$work/labelled-single/profile.json"
+echo "Spark local[2], labelled reference: $(elapsed "$start") s"
+"$python" Integrations/spark/compare_results.py "$work/labelled-single" "$work/spark-labelled"
 
 # The same table as Parquet with Spark's inferred types (numbers as doubles, the
 # "NA"-holding columns as text), profiled from Parquet.

@@ -4,7 +4,10 @@ Each partition of the data set (CSV or Parquet) is written as CSV (by Spark's `t
 `shiftcli profile --reference REF --data /dev/stdin`, on the executor that holds it; the
 partitions' profiles are merged pairwise with `shiftcli merge` in a `treeReduce`; the driver
 then writes the merged profile and runs `shiftcli detect --target-profile` (and, given a source
-with the model's probability columns, `shiftcli estimate --shift label --target-profile`).
+with the model's probability columns or a labelled reference's profile, `shiftcli estimate
+--shift label --target-profile`). With --labelled the data set is labelled rows the model did not
+train on (a reference too large for one machine): the profile keeps their confusion counts and a
+labelled sample, and serves later jobs as --reference-profile.
 
 Merging is exact for counts and samples, so the result is the one `shiftcli profile` gives on
 the whole data set in one process; quantile sketches agree within their rank-error bound.
@@ -46,7 +49,11 @@ def parse_arguments(argv):
     parser.add_argument("--out", required=True, help="the directory to write the results to")
     parser.add_argument("--domain-rows", type=int, help="passed to `shiftcli profile` (every partition alike)")
     parser.add_argument("--sample-rows", type=int, help="passed to `shiftcli profile` (every partition alike)")
+    parser.add_argument("--labelled", action="store_true",
+                        help="the data set is labelled and the model did not train on it: `shiftcli profile --labelled`")
     parser.add_argument("--estimate-source", help="the labelled source CSV with the model's probability columns")
+    parser.add_argument("--reference-profile",
+                        help="or a labelled reference's profile (`--labelled`) to estimate label shift against")
     parser.add_argument("--label", help="the source's label column (with --estimate-source)")
     parser.add_argument("--probabilities", help="the probability columns, comma-separated (with --estimate-source)")
     parser.add_argument("--probability-prefix", help="or the probability columns' common prefix")
@@ -58,6 +65,10 @@ def parse_arguments(argv):
         parser.error(f"--reference {arguments.reference}: no such file")
     if arguments.partitions < 0:
         parser.error("--partitions must be 0 (Spark's split) or more")
+    if arguments.estimate_source and arguments.reference_profile:
+        parser.error("give either --estimate-source or --reference-profile")
+    if arguments.reference_profile and not os.path.isfile(arguments.reference_profile):
+        parser.error(f"--reference-profile {arguments.reference_profile}: no such file")
     if arguments.estimate_source and not arguments.label:
         parser.error("--estimate-source needs --label")
     if arguments.estimate_source and not (arguments.probabilities or arguments.probability_prefix):
@@ -188,7 +199,7 @@ def main(argv):
         frame = spark.read.parquet(arguments.data)
     if arguments.partitions:
         frame = frame.repartition(arguments.partitions)
-    extra = []
+    extra = ["--labelled"] if arguments.labelled else []
     for option, value in (("--domain-rows", arguments.domain_rows), ("--sample-rows", arguments.sample_rows)):
         if value is not None:
             extra += [option, str(value)]
@@ -222,7 +233,11 @@ def main(argv):
 
     binary = os.path.abspath(arguments.shiftcli)
     write_output("detect.json", [binary, "detect", "--reference", arguments.reference, "--target-profile", profile_path, "--json"])
-    if arguments.estimate_source:
+    if arguments.reference_profile:
+        write_output("estimate.json", [
+            binary, "estimate", "--shift", "label", "--reference-profile", os.path.abspath(arguments.reference_profile),
+            "--method", arguments.method, "--target-profile", profile_path, "--json", "--quiet"])
+    elif arguments.estimate_source:
         probabilities = (["--probabilities", arguments.probabilities] if arguments.probabilities
                          else ["--probability-prefix", arguments.probability_prefix])
         write_output("estimate.json", [

@@ -143,9 +143,20 @@ extension LabelShiftWorkflow {
     holdoutProbabilities: Matrix, holdoutLabels: [Int], target: PredictionSummary, classes: ClassIndex,
     using generator: inout some RandomNumberGenerator, progress: @escaping (String) -> Void = { _ in }
   ) throws -> LabelShiftAnalysis {
-    let problem = try LabelShiftProblem(
-      holdoutLogits: LabelShiftProblem.logits(ofProbabilities: holdoutProbabilities), holdoutLabels: holdoutLabels,
-      target: target, sourcePrior: classShares(holdoutLabels, classCount: classes.count))
+    let holdout = HoldoutSummary(
+      logits: LabelShiftProblem.logits(ofProbabilities: holdoutProbabilities), labels: holdoutLabels)
+    return try run(holdout: holdout, target: target, classes: classes, using: &generator, progress: progress)
+  }
+
+  /// The same with both sides summarised: the model's outputs on labelled rows it did not
+  /// train on (a labelled reference's profile: its confusion counts for BBSE and RLLS, its
+  /// sample for EM-BCTS, `auto` and the bootstrap) and on the target. The source prior is the
+  /// holdout's class shares over every row.
+  public func run(
+    holdout: HoldoutSummary, target: PredictionSummary, classes: ClassIndex,
+    using generator: inout some RandomNumberGenerator, progress: @escaping (String) -> Void = { _ in }
+  ) throws -> LabelShiftAnalysis {
+    let problem = try LabelShiftProblem(holdout: holdout, target: target, sourcePrior: holdout.counts.labelShares)
     return try run(problem, classes: classes, using: &generator, progress: progress)
   }
 
@@ -153,7 +164,6 @@ extension LabelShiftWorkflow {
     _ problem: LabelShiftProblem, classes: ClassIndex, using generator: inout some RandomNumberGenerator,
     progress: (String) -> Void
   ) throws -> LabelShiftAnalysis {
-    let holdoutLabels = problem.holdoutLabels
     progress("estimating with \(estimator.method.rawValue)…")
     let estimate = try estimator.estimate(crossFitted: [problem], using: &generator)
     var intervals: LabelShiftIntervals? = nil
@@ -162,8 +172,8 @@ extension LabelShiftWorkflow {
       intervals = try bootstrap.intervals(for: estimate.method, crossFitted: [problem], using: &generator)
     }
     return LabelShiftAnalysis(
-      estimate: estimate, intervals: intervals, classes: classes.names, sourceRows: holdoutLabels.count,
-      heldOutRows: holdoutLabels.count, folds: 1, targetRows: problem.target.rows,
+      estimate: estimate, intervals: intervals, classes: classes.names, sourceRows: problem.holdout.rows,
+      heldOutRows: problem.holdout.rows, folds: 1, targetRows: problem.target.rows,
       holdoutAccuracy: problem.holdoutAccuracy)
   }
 

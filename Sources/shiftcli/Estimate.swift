@@ -30,6 +30,12 @@ extension ShiftCLI {
         probabilities give μ. Each probability must be in [0, 1] and each row sum to 1 within \
         0.01.
 
+        From profiles alone (`shiftcli profile`, merged with `shiftcli merge`): \
+        --reference-profile, a profile of labelled rows the model did not train on (`profile \
+        --labelled`), replaces --source, and --target-profile the target; BBSE and RLLS use \
+        their exact counts (the same priors as from the files), EM-BCTS, auto and the \
+        bootstrap their hash-chosen samples (every row, in key order, up to --sample-rows).
+
         The target is read once, in batches (plain or .csv.gz), whatever its size: the counts \
         behind BBSE and RLLS cover every row; EM, EM-BCTS and the bootstrap use the model's \
         outputs on --sample-rows target rows chosen by a hash of each row (all of them when the \
@@ -46,6 +52,8 @@ extension ShiftCLI {
           shiftcli estimate --shift label --label y_true \\
             --source reference.csv --target analysis.csv \\
             --probability-prefix y_pred_proba_ --ignore id,timestamp
+          shiftcli estimate --shift label \\
+            --reference-profile reference.profile.json --target-profile analysis.profile.json
         """)
 
     enum ShiftKind: String, ExpressibleByArgument, CaseIterable {
@@ -55,8 +63,19 @@ extension ShiftCLI {
     @Option(help: "Kind of shift: label or covariate.")
     var shift: ShiftKind
 
-    @Option(help: ArgumentHelp("Source (training) CSV file with a header row.", valueName: "file"))
-    var source: String
+    @Option(
+      name: .customLong("source"),
+      help: ArgumentHelp("Source (training) CSV file with a header row.", valueName: "file"))
+    var sourceFile: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Label shift from profiles, instead of --source: a profile of labelled rows your model did not train on (`shiftcli profile --labelled`, `shiftcli merge`); needs --target-profile.",
+        valueName: "file"))
+    var referenceProfile: String?
+
+    /// The source file or reference profile (validated: one is given).
+    private var source: String { sourceFile ?? referenceProfile ?? "" }
 
     @Option(help: ArgumentHelp("Target CSV file (or .csv.gz) with the same feature columns.", valueName: "file"))
     var target: String?
@@ -154,12 +173,24 @@ extension ShiftCLI {
       guard (target == nil) != (targetProfile == nil) else {
         throw ValidationError("give either --target or --target-profile")
       }
-      if targetProfile != nil && (shift != .label || probabilities.columns == nil) {
+      guard (sourceFile == nil) != (referenceProfile == nil) else {
+        throw ValidationError("give either --source or --reference-profile")
+      }
+      if referenceProfile != nil {
+        guard shift == .label, targetProfile != nil else {
+          throw ValidationError(
+            "--reference-profile needs --shift label and --target-profile (profile the target with `shiftcli profile`)")
+        }
+        guard probabilities.columns == nil, probabilities.prediction == nil, model == nil else {
+          throw ValidationError(
+            "--reference-profile holds the model's outputs: leave out --model and the probability columns")
+        }
+      } else if targetProfile != nil && (shift != .label || probabilities.columns == nil) {
         throw ValidationError(
           "--target-profile needs --shift label and the model's probability columns (--probability-prefix, --probabilities or --probability)"
         )
       }
-      if shift == .label && label == nil {
+      if shift == .label && label == nil && referenceProfile == nil {
         throw ValidationError("--shift label needs --label COLUMN (the class column of --source)")
       }
       if probabilities.columns != nil && shift != .label {
@@ -198,6 +229,9 @@ extension ShiftCLI {
     }
 
     private func estimateLabelShift(using generator: inout SplitMix64) throws -> String {
+      if let referenceProfile, let targetProfile {
+        return try estimateLabelShift(reference: referenceProfile, target: targetProfile, using: &generator)
+      }
       if let columns = probabilities.columns { return try estimateLabelShift(from: columns, using: &generator) }
       output.progress("reading \(source)…")
       let sourceData: Dataset
@@ -302,6 +336,48 @@ extension ShiftCLI {
       let report = LabelShiftReport(
         analysis: analysis, requestedMethod: method, modelFile: nil, seed: seedOptions.seed, weightsFile: out,
         probabilityColumns: sourceTable.predictions.map(\.name))
+      if let out { try AtomicFile.write(report.weightsCSV, to: out) }
+      return try output.render(report) { report.humanSummary }
+    }
+
+    /// Label shift from a labelled reference's profile and a target's: no file is read.
+    private func estimateLabelShift(
+      reference: String, target: String, using generator: inout SplitMix64
+    ) throws -> String {
+      let referenceProfile = try ShiftProfile.load(from: reference)
+      let targetProfile = try ShiftProfile.load(from: target)
+      guard let holdout = referenceProfile.holdout, let classNames = referenceProfile.classNames else {
+        throw CLIFailure(
+          message:
+            "\(reference): a profile without labels: make the reference's profile with `shiftcli profile --labelled` (of rows the model did not train on)"
+        )
+      }
+      guard let predictions = targetProfile.predictions, targetProfile.classNames == classNames else {
+        throw CLIFailure(
+          message:
+            "\(target): a profile without the model's outputs for the classes \(classNames.joined(separator: ", ")) of \(reference)"
+        )
+      }
+      if let columns = referenceProfile.probabilityColumns {
+        try targetProfile.checkProbabilityColumns(columns, file: target)
+      }
+      let workflow = LabelShiftWorkflow(
+        estimator: LabelShiftEstimator(method: method),
+        bootstrap: bootstrap > 0 ? LabelShiftBootstrap(replicates: bootstrap) : nil)
+      let analysis = try naming(reference, target) {
+        try workflow.run(
+          holdout: holdout, target: predictions, classes: ClassIndex(orderedNames: classNames), using: &generator
+        ) { output.progress($0) }
+      }
+      output.endProgress()
+      var report = LabelShiftReport(
+        analysis: analysis, requestedMethod: method, modelFile: nil, seed: seedOptions.seed, weightsFile: out,
+        probabilityColumns: referenceProfile.probabilityColumns)
+      if !holdout.sample.isComplete || !predictions.sample.isComplete {
+        report.notes.append(
+          "the methods that revisit rows (em, em-bcts, auto's simulations, the bootstrap) used the profiles' samples: \(holdout.sample.count) of \(holdout.rows) labelled rows, \(predictions.sample.count) of \(predictions.rows) target rows; bbse and rlls used the counts of every row"
+        )
+      }
       if let out { try AtomicFile.write(report.weightsCSV, to: out) }
       return try output.render(report) { report.humanSummary }
     }

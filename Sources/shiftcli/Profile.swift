@@ -17,7 +17,11 @@ extension ShiftCLI {
         unseen levels, and of missing cells; a sample of encoded rows chosen by a hash of each \
         row (--domain-rows); and, when the reference was saved with a model's probability \
         columns, the model's outputs: predicted-class counts, probability sums, a confidence \
-        histogram and a hash-chosen sample of rows (--sample-rows). Profiles of shards merge \
+        histogram and a hash-chosen sample of rows (--sample-rows). With --labelled the shard \
+        is labelled data the model did not train on (a reference, or delayed labels): the \
+        profile also keeps the confusion counts, the per-class probability sums and a \
+        hash-chosen sample of outputs with their labels, so that `shiftcli estimate \
+        --reference-profile` needs no source file. Profiles of shards merge \
         with `shiftcli merge`: counts and samples exactly (the merge equals the profile of the \
         whole), quantiles within their bound. `shiftcli detect --reference R --target-profile \
         P` tests a profile.
@@ -27,6 +31,10 @@ extension ShiftCLI {
           shiftcli profile --reference ref.json --data part-0.csv.gz --out part-0.profile.json
           shiftcli merge part-*.profile.json --out all.profile.json
           shiftcli detect --reference ref.json --target-profile all.profile.json
+
+          # Label shift from profiles alone (the reference saved with --probability-prefix p_):
+          shiftcli profile --reference ref.json --data ref-part-0.csv --labelled --out ref-0.profile.json
+          shiftcli estimate --shift label --reference-profile ref.profile.json --target-profile all.profile.json
         """)
 
     @Option(
@@ -41,6 +49,12 @@ extension ShiftCLI {
     @Option(help: ArgumentHelp("Write the profile here (JSON, atomically).", valueName: "file"))
     var out: String
 
+    @Flag(
+      help:
+        "The shard is labelled (its label column, as the reference names it, is required) and the model did not train on it: keep the confusion counts and a labelled sample too (needs a reference with the model's probability columns)."
+    )
+    var labelled = false
+
     @Option(
       parsing: .unconditional,
       help: "Rows kept (by hash) for the domain classifier, at least 10; shards to be merged must agree.")
@@ -48,7 +62,9 @@ extension ShiftCLI {
 
     @Option(
       parsing: .unconditional,
-      help: "Rows of model outputs kept (by hash) for EM-type estimators, at least 100; shards must agree.")
+      help:
+        "Rows of model outputs kept (by hash) for EM-type estimators (and, with --labelled, of outputs with labels), at least 100; shards must agree."
+    )
     var sampleRows = PredictionSummary.defaultSampleCapacity
 
     @OptionGroup var output: OutputOptions
@@ -80,8 +96,8 @@ extension ShiftCLI {
     func execute() throws -> String {
       // An empty shard is a profile of no rows: merging it changes nothing.
       let profile = try ShiftProfile.read(
-        data, reference: try Self.reference(in: reference), named: reference, domainRows: domainRows,
-        sampleRows: sampleRows, allowingNoRows: true, output: output)
+        data, reference: try Self.reference(in: reference), named: reference, labelled: labelled,
+        domainRows: domainRows, sampleRows: sampleRows, allowingNoRows: true, output: output)
       try profile.save(to: out)
       let summary = ProfileSummary(profile: profile, file: out)
       return try output.render(summary) { summary.sentence }
@@ -142,6 +158,7 @@ struct ProfileSummary: Encodable {
   var columns: Int
   var domainRows: Int
   var predictionRows: Int?
+  var labelledRows: Int?
   var largestRankError: Double
 
   init(profile: ShiftProfile, file: String) {
@@ -150,6 +167,7 @@ struct ProfileSummary: Encodable {
     columns = profile.target.columns.count
     domainRows = profile.target.sample.count
     predictionRows = profile.predictions?.sample.count
+    labelledRows = profile.holdout?.sample.count
     largestRankError =
       profile.target.columns.map {
         if case .numeric(let sketch) = $0 { return sketch.rankErrorBound }
@@ -160,17 +178,19 @@ struct ProfileSummary: Encodable {
   var sentence: String {
     "\(file): \(rows) rows, \(columns) columns (quantile rank error at most \(String(format: "%.3g", largestRankError * 100)) %), \(domainRows) rows sampled"
       + (predictionRows.map { ", model outputs of \($0) rows sampled" } ?? "")
+      + (labelledRows.map { ", labelled: confusion counts of every row, \($0) labelled rows sampled" } ?? "")
   }
 }
 
 extension ShiftProfile {
   /// The profile of `file` read in one pass with `reference`'s schema and encoding (called
-  /// `referenceName` in errors), with the model's outputs when the reference has them; progress
-  /// and the reader's warnings on `output`. What `shiftcli profile` writes, and what `detect`
-  /// tests a streamed target as.
+  /// `referenceName` in errors), with the model's outputs when the reference has them, and
+  /// their labels if `labelled`; progress and the reader's warnings on `output`. What `shiftcli
+  /// profile` writes, and what `detect` tests a streamed target as.
   static func read(
-    _ file: String, reference: SourceReference, named referenceName: String, domainRows: Int,
-    sampleRows: Int = PredictionSummary.defaultSampleCapacity, allowingNoRows: Bool, output: OutputOptions
+    _ file: String, reference: SourceReference, named referenceName: String, labelled: Bool = false,
+    domainRows: Int, sampleRows: Int = PredictionSummary.defaultSampleCapacity, allowingNoRows: Bool,
+    output: OutputOptions
   ) throws -> ShiftProfile {
     guard let encoding = reference.tableEncoding else {
       throw CLIFailure(
@@ -179,19 +199,38 @@ extension ShiftProfile {
       )
     }
     let outputs = reference.modelOutputs
-    var reader = try EncodedTableReader(contentsOf: file, encoding: encoding, allowingNoRows: allowingNoRows)
+    let classes = try labelled ? labelledClasses(of: reference, named: referenceName) : nil
+    var reader = try EncodedTableReader(
+      contentsOf: file, encoding: encoding, labelRequired: labelled, allowingNoRows: allowingNoRows)
     var profile = ShiftProfile(
       encoding: encoding, classNames: outputs?.classNames, probabilityColumns: outputs?.probabilityColumns,
-      domainRows: domainRows, predictionRows: sampleRows)
+      labelled: labelled, domainRows: domainRows, predictionRows: sampleRows)
     while let batch = try reader.next() {
       let logits = try outputs.map { outputs in
         LabelShiftProblem.logits(ofProbabilities: try outputs.probabilities(of: batch.table))
       }
-      try profile.add(batch, logits: logits)
+      let labels = try classes.map { classes in
+        try classes.indices(of: batch.table.labels ?? [], file: file, lines: batch.table.rowLines)
+      }
+      try profile.add(batch, logits: logits, labels: labels)
       output.progress("read \(reader.rowsRead) rows of \(file)", transient: true)
     }
     output.progress("read \(reader.rowsRead) rows of \(file)")
     for warning in reader.warnings { output.warn(warning) }
     return profile
+  }
+
+  /// The classes the labels of a labelled profile read with `reference` must be: its model's.
+  private static func labelledClasses(of reference: SourceReference, named referenceName: String) throws -> ClassIndex {
+    guard let outputs = reference.modelOutputs else {
+      throw CLIFailure(
+        message:
+          "\(referenceName): a labelled profile needs a reference saved with the model's probability columns (`detect --save-reference` with --probability-prefix, --probabilities or --probability)"
+      )
+    }
+    guard reference.tableEncoding?.schema.columns.contains(where: { $0.kind == .label }) == true else {
+      throw CLIFailure(message: "\(referenceName): a reference without a label column cannot read labelled shards")
+    }
+    return ClassIndex(orderedNames: outputs.classNames)
   }
 }

@@ -52,15 +52,18 @@ import Testing
   }
 
   /// The data rows `ranges` of the CSV `file`, each written as a shard, profiled with
-  /// `reference` and merged (checked at every step): the merged profile's path, `name`.json.
-  func mergedProfile(of file: String, ranges: [Range<Int>], reference: String, name: String) throws -> String {
+  /// `reference` (and `options`) and merged (checked at every step): the merged profile's path,
+  /// `name`.json.
+  func mergedProfile(
+    of file: String, ranges: [Range<Int>], reference: String, name: String, options: [String] = []
+  ) throws -> String {
     var lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
     let header = lines.removeFirst()
     var shards: [String] = []
     for (index, range) in ranges.enumerated() {
       let shard = try write("\(name)-\(index).csv", ([header] + lines[range]).joined(separator: "\n") + "\n")
       let profile = directory.appendingPathComponent("\(name)-\(index).json").path
-      let made = try run(["profile", "--reference", reference, "--data", shard, "--out", profile, "--quiet"])
+      let made = try run(["profile", "--reference", reference, "--data", shard, "--out", profile, "--quiet"] + options)
       #expect(made.status == 0, "\(made.stderr)")
       shards.append(profile)
     }

@@ -200,3 +200,91 @@ extension CommandLineTests {
     #expect(without.status != 0 && without.stderr.contains("--target-profile needs"), "\(without.stderr)")
   }
 }
+
+/// Label shift from two profiles, a labelled reference's and a target's, with no file read:
+/// the count-based methods equal the files' estimate, whatever the samples keep.
+extension CommandLineTests {
+  @Test func estimatesFromALabelledReferenceProfileAreTheSourcesEstimates() throws {
+    let files = try ownModelFiles("labelled", hidden: 32, epochs: 5)
+    let (sourceWith, targetWith) = (files.sourceWith, files.targetWith)
+    let reference = directory.appendingPathComponent("labelled-ref.json").path
+    let saved = try run([
+      "detect", "--source", sourceWith, "--label", "lettr", "--target", sourceWith, "--probability-prefix",
+      "y_pred_proba_", "--save-reference", reference, "--quiet",
+    ])
+    #expect(saved.status == 0, "\(saved.stderr)")
+    func rowCount(_ file: String) throws -> Int {
+      try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").count - 1
+    }
+    let (sourceRows, targetRows) = (try rowCount(sourceWith), try rowCount(targetWith))
+    let target = try mergedProfile(
+      of: targetWith, ranges: [0..<(targetRows / 2), (targetRows / 2)..<targetRows], reference: reference,
+      name: "labelled-target")
+    let thirds = [0..<(sourceRows / 3), (sourceRows / 3)..<(2 * sourceRows / 3), (2 * sourceRows / 3)..<sourceRows]
+    let whole = try mergedProfile(
+      of: sourceWith, ranges: thirds, reference: reference, name: "labelled-source", options: ["--labelled"])
+    // A labelled sample of 100 rows, far fewer than the source's: BBSE's and RLLS's counts are
+    // still every row's.
+    let sampled = try mergedProfile(
+      of: sourceWith, ranges: thirds, reference: reference, name: "labelled-sampled",
+      options: ["--labelled", "--sample-rows", "100"])
+    func priors(_ arguments: [String]) throws -> [Double] {
+      let outcome = try run(
+        ["estimate", "--shift", "label", "--json", "--quiet", "--target-profile", target] + arguments)
+      #expect(outcome.status == 0, "\(outcome.stderr)")
+      let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+      return try #require(json["targetPrior"] as? [Double])
+    }
+    let fromSource = ["--label", "lettr", "--source", sourceWith, "--probability-prefix", "y_pred_proba_"]
+    // Counts added in another order differ in the last bits; EM reads only the target's sample.
+    for method in ["bbse-hard", "bbse-soft", "rlls", "em"] {
+      let file = try priors(fromSource + ["--method", method])
+      for profile in [whole, sampled] {
+        let fromProfile = try priors(["--reference-profile", profile, "--method", method])
+        #expect(file.count == 26 && fromProfile.count == 26)
+        for (x, y) in zip(file, fromProfile) { #expect(abs(x - y) <= 1e-9, "\(method): \(x) vs \(y)") }
+      }
+    }
+    // EM-BCTS calibrates on the whole labelled sample (every row, in key order rather than the
+    // file's): the same fit up to the optimiser's rounding.
+    let file = try priors(fromSource + ["--method", "em-bcts"])
+    let fromProfile = try priors(["--reference-profile", whole, "--method", "em-bcts"])
+    for (x, y) in zip(file, fromProfile) { #expect(abs(x - y) <= 1e-6, "em-bcts: \(x) vs \(y)") }
+    // auto and the bootstrap on the 100 sampled rows; the report says what was sampled.
+    let auto = try run([
+      "estimate", "--shift", "label", "--reference-profile", sampled, "--target-profile", target, "--bootstrap", "20",
+      "--json", "--quiet",
+    ])
+    #expect(auto.status == 0, "\(auto.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(auto.stdout.utf8)) as? [String: Any])
+    #expect(json["ci"] != nil && json["sourceRows"] as? Int == sourceRows)
+    let notes = try #require(json["notes"] as? [String])
+    #expect(notes.contains { $0.contains("100 of \(sourceRows) labelled rows") }, "\(notes)")
+
+    // An unlabelled profile as the reference, a labelled with an unlabelled shard, a reference
+    // without the model's columns: errors naming the file.
+    let unlabelled = try run([
+      "estimate", "--shift", "label", "--reference-profile", target, "--target-profile", target, "--quiet",
+    ])
+    #expect(unlabelled.status == 1 && unlabelled.stderr.contains("profile --labelled"), "\(unlabelled.stderr)")
+    let mixed = directory.appendingPathComponent("labelled-mixed.json").path
+    let merging = try run(["merge", whole, target, "--out", mixed, "--quiet"])
+    #expect(merging.status == 1 && merging.stderr.contains("a labelled and an unlabelled profile"))
+    #expect(!FileManager.default.fileExists(atPath: mixed))
+    let plain = directory.appendingPathComponent("labelled-plain-ref.json").path
+    let plainSaved = try run([
+      "detect", "--source", sourceWith, "--label", "lettr", "--target", sourceWith, "--save-reference", plain,
+      "--ignore", files.classifier.classes.names.map { "y_pred_proba_\($0)" }.joined(separator: ","), "--quiet",
+    ])
+    #expect(plainSaved.status == 0, "\(plainSaved.stderr)")
+    let refused = try run([
+      "profile", "--reference", plain, "--data", sourceWith, "--labelled", "--out",
+      directory.appendingPathComponent("labelled-refused.json").path, "--quiet",
+    ])
+    #expect(refused.status == 1 && refused.stderr.contains("model's probability columns"), "\(refused.stderr)")
+    let both = try run([
+      "estimate", "--shift", "label", "--source", sourceWith, "--reference-profile", whole, "--target-profile", target,
+    ])
+    #expect(both.status != 0 && both.stderr.contains("either --source or --reference-profile"), "\(both.stderr)")
+  }
+}

@@ -1,4 +1,3 @@
-import Evaluation
 import Foundation
 import LinearAlgebra
 
@@ -14,26 +13,21 @@ enum BlackBoxShiftEstimation {
   /// Tikhonov strength of the fallback, relative to `C`'s largest singular value.
   static let relativeRegularization = 1e-3
 
-  /// The confusion matrix `C` (`C[i, j] = P(ŷ = i | y = j)`) and the notes on classes missing
-  /// from the holdout, whose columns are set to the identity.
+  /// The confusion matrix `C` (`C[i, j] = P(ŷ = i | y = j)`), from the counts over every
+  /// holdout row, and the notes on classes missing from the holdout, whose columns are set to
+  /// the identity.
   static func confusion(_ problem: LabelShiftProblem, soft: Bool) -> (matrix: DoubleMatrix, notes: [String]) {
     let k = problem.classCount
+    let holdout = problem.holdout
     var matrix = DoubleMatrix(rows: k, columns: k)
-    var counts = [Double](repeating: 0, count: k)
-    let predicted = soft ? [] : predictedClasses(problem.holdoutProbabilities)
-    let probabilities = problem.holdoutProbabilities
-    for (row, label) in problem.holdoutLabels.enumerated() {
-      counts[label] += 1
-      if soft {
-        for i in 0..<k { matrix[i, label] += Double(probabilities[row, i]) }
-      } else {
-        matrix[predicted[row], label] += 1
-      }
-    }
     var notes: [String] = []
     for j in 0..<k {
-      if counts[j] > 0 {
-        for i in 0..<k { matrix[i, j] /= counts[j] }
+      let count = Double(holdout.labelCounts[j])
+      if count > 0 {
+        for i in 0..<k {
+          let total = soft ? holdout.probabilitySums[i * k + j] : Double(holdout.confusionCounts[i * k + j])
+          matrix[i, j] = total / count
+        }
       } else {
         matrix[j, j] = 1
         notes.append("class \(j) has no holdout examples; its confusion column is taken as perfect recall")

@@ -1,18 +1,20 @@
 import Datasets
-import Evaluation
 import Foundation
 import LinearAlgebra
 import NeuralNetwork
 import Summaries
 
-/// What every label-shift estimator works from: a classifier's logits on a labelled source
-/// holdout (data it was not trained on) and its outputs on the unlabelled target: the counts
-/// and sums over every target row, and the logits of target rows (all of them, in order, or
-/// the sample a ``PredictionSummary`` kept of a stream).
+/// What every label-shift estimator works from: a classifier's outputs on a labelled source
+/// holdout (data it was not trained on) and on the unlabelled target. Of each side: the counts
+/// and sums over every row (what BBSE and RLLS use), and the logits of rows (all of them, in
+/// order, or the sample a ``HoldoutSummary`` or ``PredictionSummary`` kept of a stream: what
+/// EM, EM-BCTS's calibration, `auto` and the bootstrap revisit).
 public struct LabelShiftProblem: Sendable {
-  /// `n_h × k` logits on the source holdout.
+  /// The confusion counts and probability sums over every holdout row.
+  public let holdout: HoldoutCounts
+  /// `n_h × k` logits of holdout rows: every row in order, or a stream's sample.
   public var holdoutLogits: Matrix
-  /// True class of each holdout row.
+  /// True class of each row of ``holdoutLogits``.
   public var holdoutLabels: [Int]
   /// The counts and sums of the model's outputs over every target row.
   public let target: PredictionCounts
@@ -30,20 +32,31 @@ public struct LabelShiftProblem: Sendable {
   /// label is out of range or the prior is not a distribution.
   public init(holdoutLogits: Matrix, holdoutLabels: [Int], targetLogits: Matrix, sourcePrior: [Double]) throws {
     try self.init(
-      holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, target: PredictionCounts(logits: targetLogits),
-      targetLogits: targetLogits, sourcePrior: sourcePrior)
+      holdout: nil, holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels,
+      target: PredictionCounts(logits: targetLogits), targetLogits: targetLogits, sourcePrior: sourcePrior)
   }
 
   /// A problem whose target is summarised by `target` (a stream's, or a merged profile's):
   /// its counts, and its sample's logits.
   public init(holdoutLogits: Matrix, holdoutLabels: [Int], target: PredictionSummary, sourcePrior: [Double]) throws {
     try self.init(
-      holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, target: target.counts,
+      holdout: nil, holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, target: target.counts,
       targetLogits: target.sampledLogits, sourcePrior: sourcePrior)
   }
 
+  /// A problem whose holdout and target are both summarised (a labelled reference's profile
+  /// and a target's, or the summaries of two streams): their counts, and their samples' logits.
+  public init(holdout: HoldoutSummary, target: PredictionSummary, sourcePrior: [Double]) throws {
+    let (logits, labels) = holdout.sampledRows
+    try self.init(
+      holdout: holdout.counts, holdoutLogits: logits, holdoutLabels: labels, target: target.counts,
+      targetLogits: target.sampledLogits, sourcePrior: sourcePrior)
+  }
+
+  /// With `holdout` nil, the holdout's counts are those of its rows.
   private init(
-    holdoutLogits: Matrix, holdoutLabels: [Int], target: PredictionCounts, targetLogits: Matrix, sourcePrior: [Double]
+    holdout: HoldoutCounts?, holdoutLogits: Matrix, holdoutLabels: [Int], target: PredictionCounts,
+    targetLogits: Matrix, sourcePrior: [Double]
   ) throws {
     let k = sourcePrior.count
     guard k >= 2 else { throw ShiftEstimationError.invalidInput("label shift needs at least 2 classes, got \(k)") }
@@ -58,9 +71,11 @@ public struct LabelShiftProblem: Sendable {
     guard targetLogits.rows > 0, target.rows > 0 else {
       throw ShiftEstimationError.invalidInput("the target sample is empty")
     }
-    guard target.classCount == k else {
+    guard target.classCount == k, holdout.map({ $0.classCount == k && $0.rows >= holdoutLabels.count }) ?? true
+    else {
       throw ShiftEstimationError.invalidInput(
-        "the target's predictions have \(target.classCount) classes, expected \(k)")
+        "the target's predictions have \(target.classCount) classes and the holdout's \(holdout?.classCount ?? k), expected \(k)"
+      )
     }
     guard holdoutLabels.allSatisfy({ (0..<k).contains($0) }) else {
       throw ShiftEstimationError.invalidInput("a holdout label lies outside the \(k) classes")
@@ -82,6 +97,7 @@ public struct LabelShiftProblem: Sendable {
     softmaxRows(&targetProbabilities)
     self.holdoutProbabilities = holdoutProbabilities
     self.targetProbabilities = targetProbabilities
+    self.holdout = holdout ?? HoldoutCounts(probabilities: holdoutProbabilities, labels: holdoutLabels)
   }
 
   /// A problem from a model's class probabilities instead of its logits (any model: the
@@ -105,13 +121,11 @@ public struct LabelShiftProblem: Sendable {
   /// Number of classes.
   public var classCount: Int { sourcePrior.count }
 
-  /// The share of holdout rows the model classifies correctly.
-  public var holdoutAccuracy: Double {
-    accuracy(predicted: predictedClasses(holdoutProbabilities), labels: holdoutLabels)
-  }
+  /// The share of holdout rows the model classifies correctly (over every row).
+  public var holdoutAccuracy: Double { holdout.accuracy }
 
-  /// Class shares in the holdout.
-  public var holdoutPrior: [Double] { classShares(holdoutLabels, classCount: classCount) }
+  /// Class shares in the holdout (over every row).
+  public var holdoutPrior: [Double] { holdout.labelShares }
 
   /// A bootstrap draw of holdout row indices: with replacement within each class, so the class
   /// counts (a design choice of the split, not sampling noise) stay fixed.
@@ -125,7 +139,7 @@ public struct LabelShiftProblem: Sendable {
     return rows
   }
 
-  /// The same problem on a subset of holdout rows and of the target's sampled rows (for
+  /// The same problem on a subset of the holdout's and of the target's sampled rows (for
   /// bootstrap and method selection); indices may repeat.
   public func resampled(holdoutRows: [Int], targetRows: [Int]) throws -> LabelShiftProblem {
     try LabelShiftProblem(

@@ -18,7 +18,7 @@ enum RegularizedLabelShift {
 
   static func estimate(_ problem: LabelShiftProblem) -> LabelShiftSolution {
     let k = problem.classCount
-    let n = Double(problem.holdoutLabels.count)
+    let n = Double(problem.holdout.rows)
     let holdoutPrior = problem.holdoutPrior
     let (conditional, notes) = BlackBoxShiftEstimation.confusion(problem, soft: false)
     // A[i][j] = P(ŷ = i | y = j)·P(y = j): the columns of C scaled by the holdout prior.

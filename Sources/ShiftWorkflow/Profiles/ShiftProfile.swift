@@ -11,12 +11,17 @@ import Summaries
 /// It holds the encoding the shard was read with (profiles merge only under the same one), the
 /// ``DetectionTarget`` (per column a quantile sketch or category counts, missing and unseen
 /// cells, a hash-chosen sample of encoded rows), and with a model's outputs their
-/// ``PredictionSummary`` (exact counts and sums, a hash-chosen sample of logits). Every count is
-/// exact after merging and every sample is the one of the whole data; quantiles are within the
-/// sketches' stated bound. Saved as versioned JSON (`format: shiftkit-profile`).
+/// ``PredictionSummary`` (exact counts and sums, a hash-chosen sample of logits). A profile of
+/// labelled rows the model did not train on (a reference's) also holds their ``HoldoutSummary``
+/// (confusion counts, per-class probability sums, a hash-chosen sample of logits and labels),
+/// the source side of label-shift estimation. Every count is exact after merging and every
+/// sample is the one of the whole data; quantiles are within the sketches' stated bound. Saved
+/// as versioned JSON (`format: shiftkit-profile`).
 public struct ShiftProfile: Sendable, Equatable {
-  /// The version this build writes and reads.
-  public static let formatVersion = 2
+  /// The version this build writes (version 3 added labelled profiles).
+  public static let formatVersion = 3
+  /// The versions this build reads (version 2 differs only by having no labelled profiles).
+  public static let readableVersions = 2...3
   /// How the shard's columns were read and encoded.
   public var encoding: TableEncoding
   /// The rows as the detector reads a target (their positions in the file read are forgotten
@@ -30,13 +35,17 @@ public struct ShiftProfile: Sendable, Equatable {
   /// class's, for a binary model given by it); nil without a model, or unknown. A source read
   /// beside the profile must give its probabilities in the same columns.
   public var probabilityColumns: [String]?
+  /// The model's outputs with the rows' labels, for a profile of labelled rows the model did
+  /// not train on (nil otherwise).
+  public private(set) var holdout: HoldoutSummary?
 
   /// An empty profile of data read with `encoding`; with `classNames`, of a model's outputs
-  /// too (read from `probabilityColumns`). The capacities are those of ``DetectionTarget`` and
-  /// ``PredictionSummary``.
+  /// too (read from `probabilityColumns`), and if `labelled`, of their labels. The capacities
+  /// are those of ``DetectionTarget`` and ``PredictionSummary`` (`predictionRows` also bounds
+  /// the labelled sample).
   public init(
     encoding: TableEncoding, classNames: [String]? = nil, probabilityColumns: [String]? = nil,
-    domainRows: Int = DetectionTarget.defaultDomainRows,
+    labelled: Bool = false, domainRows: Int = DetectionTarget.defaultDomainRows,
     sketchCapacity: Int = QuantileSketch.defaultCapacity,
     predictionRows: Int = PredictionSummary.defaultSampleCapacity
   ) {
@@ -47,22 +56,35 @@ public struct ShiftProfile: Sendable, Equatable {
     self.classNames = classNames
     self.probabilityColumns = classNames == nil ? nil : probabilityColumns
     predictions = classNames.map { PredictionSummary(classCount: $0.count, sampleCapacity: predictionRows) }
+    holdout =
+      labelled ? classNames.map { HoldoutSummary(classCount: $0.count, sampleCapacity: predictionRows) } : nil
   }
 
   /// Rows profiled.
   public var rows: Int { target.rows }
 
   /// Adds a batch read with the profile's encoding, with the model's `logits` on its rows when
-  /// the profile has a model (the logarithms of its probabilities, for a model that gives those).
-  public mutating func add(_ batch: EncodedTableReader.Batch, logits: Matrix? = nil) throws {
+  /// the profile has a model (the logarithms of its probabilities, for a model that gives
+  /// those), and the rows' class indices `labels` when it is labelled.
+  public mutating func add(_ batch: EncodedTableReader.Batch, logits: Matrix? = nil, labels: [Int]? = nil) throws {
     guard (logits == nil) == (predictions == nil) else {
       throw WorkflowError.invalidInput(
         predictions == nil ? "a profile without a model was given outputs" : "a profile of a model's outputs needs them"
       )
     }
+    guard (labels == nil) == (holdout == nil) else {
+      throw WorkflowError.invalidInput(
+        holdout == nil ? "an unlabelled profile was given labels" : "a labelled profile needs the rows' labels")
+    }
     if let logits {
       guard logits.rows == batch.table.rowCount, logits.columns == predictions?.classCount else {
         throw WorkflowError.invalidInput("the model's outputs do not fit the batch")
+      }
+      if let labels {
+        guard labels.count == logits.rows, labels.allSatisfy({ (0..<logits.columns).contains($0) }) else {
+          throw WorkflowError.invalidInput("the labels do not fit the batch or the model's classes")
+        }
+        holdout?.add(logits: logits, labels: labels, firstOrdinal: batch.firstRow)
       }
       predictions?.add(logits: logits, firstOrdinal: batch.firstRow)
     }
@@ -76,9 +98,13 @@ public struct ShiftProfile: Sendable, Equatable {
     guard classNames == other.classNames, probabilityColumns == other.probabilityColumns else {
       throw SummaryError.mismatch("profiles of different models' classes or columns (or one without a model)")
     }
+    guard (holdout == nil) == (other.holdout == nil) else {
+      throw SummaryError.mismatch("a labelled and an unlabelled profile")
+    }
     var result = self
     result.target = try target.merged(with: other.target)
     if let predictions, let others = other.predictions { result.predictions = try predictions.merged(with: others) }
+    if let holdout, let others = other.holdout { result.holdout = try holdout.merged(with: others) }
     return result
   }
 
@@ -90,7 +116,7 @@ public struct ShiftProfile: Sendable, Equatable {
       Saved(
         format: "shiftkit-profile", version: Self.formatVersion, encoding: encoding,
         target: target.withoutRowPositions(), classNames: classNames, probabilityColumns: probabilityColumns,
-        predictions: predictions?.withoutRowPositions()))
+        predictions: predictions?.withoutRowPositions(), holdout: holdout?.withoutRowPositions()))
   }
 
   /// Writes the profile to `path` atomically.
@@ -115,8 +141,10 @@ public struct ShiftProfile: Sendable, Equatable {
       throw damaged("not a profile written by `shiftcli profile` (or cut short)")
     }
     guard header.format == "shiftkit-profile" else { throw damaged("its format is '\(header.format)'") }
-    guard header.version == formatVersion else {
-      throw damaged("format version \(header.version), this build reads \(formatVersion)")
+    guard readableVersions.contains(header.version) else {
+      throw damaged(
+        "format version \(header.version), this build reads \(readableVersions.lowerBound)–\(readableVersions.upperBound)"
+      )
     }
     let saved: Saved
     do {
@@ -140,20 +168,27 @@ public struct ShiftProfile: Sendable, Equatable {
       saved.probabilityColumns.map({ !$0.isEmpty && $0.count <= (saved.classNames?.count ?? 0) }) ?? true,
       saved.predictions.map({ $0.classCount == saved.classNames?.count && $0.rows == saved.target.rows }) ?? true
     else { throw damaged("its model outputs are not of its rows and classes") }
+    guard
+      saved.holdout.map({
+        saved.predictions != nil && $0.classCount == saved.classNames?.count && $0.rows == saved.target.rows
+          && $0.sample.capacity == saved.predictions?.sample.capacity
+      }) ?? true
+    else { throw damaged("its labelled outputs are not of its rows and classes") }
     return ShiftProfile(
       encoding: saved.encoding, target: saved.target, classNames: saved.classNames,
-      probabilityColumns: saved.probabilityColumns, predictions: saved.predictions)
+      probabilityColumns: saved.probabilityColumns, predictions: saved.predictions, holdout: saved.holdout)
   }
 
   private init(
     encoding: TableEncoding, target: DetectionTarget, classNames: [String]?, probabilityColumns: [String]?,
-    predictions: PredictionSummary?
+    predictions: PredictionSummary?, holdout: HoldoutSummary?
   ) {
     self.encoding = encoding
     self.target = target
     self.classNames = classNames
     self.probabilityColumns = probabilityColumns
     self.predictions = predictions
+    self.holdout = holdout
   }
 
   /// Throws unless `columns` (a source's probability columns in class order) are the ones the
@@ -174,5 +209,6 @@ public struct ShiftProfile: Sendable, Equatable {
     var classNames: [String]?
     var probabilityColumns: [String]?
     var predictions: PredictionSummary?
+    var holdout: HoldoutSummary?
   }
 }
