@@ -6,7 +6,8 @@ import Summaries
 /// any length is tested in bounded memory: per column a ``ColumnSummary`` (a quantile sketch for
 /// a number, category counts otherwise, missing cells counted), the cells of levels the source
 /// never had, and a hash-chosen sample of its encoded rows for the domain classifier
-/// (``BottomKSample``).
+/// (``BottomKSample``, keyed by the ``StableHash`` of each row's cells, so that a row the sample
+/// rejects is never encoded).
 ///
 /// A target no longer than the sketches' capacity and the sample is kept whole, and tests as
 /// the whole target does.
@@ -40,19 +41,20 @@ public struct DetectionTarget: Sendable, Equatable, Codable {
     self.init(
       columns: cells.columns, featureCount: features.columns, domainRows: max(features.rows, 1),
       sketchCapacity: cells.rowCount + 1)
-    add(cells: cells, features: features, firstRow: 0)
+    add(cells: cells, firstRow: 0) { features.rows(at: $0) }
   }
 
   /// Rows added.
   public var rows: Int { sample.offered }
 
-  /// Adds a batch: its `cells` (with their unseen levels) and `features`, its first row at
-  /// `firstRow` of the target.
-  public mutating func add(cells: ColumnCells, features: Matrix, firstRow: Int) {
-    precondition(cells.columns.count == columns.count && cells.rowCount == features.rows, "a batch of other columns")
+  /// Adds a batch: its `cells` (with their unseen levels), its first row at `firstRow` of the
+  /// target; `features` gives the encoded features of the batch's rows it is asked for (by
+  /// their 0-based indices in the batch), those the sample may keep.
+  public mutating func add(cells: ColumnCells, firstRow: Int, features: (_ rows: [Int]) -> Matrix) {
+    precondition(cells.columns.count == columns.count, "a batch of other columns")
     addCells(cells)
     unseen = EncodedFeatures.Unseen.merged(unseen, cells.unseen)
-    sample.offer(rowsOf: features, firstOrdinal: firstRow)
+    sample.offer(keys: StableHash.hashes(ofRows: cells.cells), firstOrdinal: firstRow, rows: features)
   }
 
   /// Adds each cell of `cells` to its column's summary.

@@ -63,6 +63,23 @@ public struct BottomKSample: Sendable, Equatable, Codable {
     }
   }
 
+  /// Offers rows by their `keys` (the first at stream position `firstOrdinal`), asking `rows`
+  /// for the values of only those that can still be kept (their indices in `keys`, ascending):
+  /// the same sample as offering every row, without making the rows a full sample would
+  /// reject.
+  public mutating func offer(keys: [UInt64], firstOrdinal: Int, rows: (_ indices: [Int]) -> Matrix) {
+    let candidates = keys.indices.filter { keys[$0] <= threshold }
+    let values = rows(candidates)
+    precondition(values.rows == candidates.count && values.columns == width, "rows that do not fit the sample")
+    offered += keys.count - candidates.count
+    values.withUnsafeBufferPointer { values in
+      for (row, index) in candidates.enumerated() {
+        let slice = UnsafeBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])
+        offer(key: keys[index], ordinal: firstOrdinal + index, row: slice)
+      }
+    }
+  }
+
   /// The same sample with only its `capacity` smallest rows, in ascending key order.
   public func compacted() -> BottomKSample {
     var order = Array(keys.indices)

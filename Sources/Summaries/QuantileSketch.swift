@@ -87,40 +87,58 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     }
   }
 
-  /// Sorts `values` (no NaN) ascending in four byte-wide passes over their bit patterns made
-  /// order-preserving: about ten times faster than a comparison sort of a full level.
-  /// (−0 sorts before +0; they are equal values, so no rank moves.)
+  /// The bits of `value` as an unsigned key in the order of the values (−0 before +0).
+  @inline(__always)
+  private static func orderKey(_ value: Float) -> UInt32 {
+    let bits = value.bitPattern
+    return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+  }
+
+  /// The value whose ``orderKey(_:)`` is `key`.
+  @inline(__always)
+  private static func value(ofKey key: UInt32) -> Float {
+    Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
+  }
+
+  /// Sorts `values` (no NaN) ascending in three passes of 11, 11 and 10 bits over their
+  /// ``orderKey(_:)``, the three histograms counted in one pass: about ten times faster than a
+  /// comparison sort of a full level (and faster than merging a level's sorted runs, whose
+  /// branches data decide). −0 sorts before +0; they are equal values, so no rank moves.
   static func radixSort(_ values: inout [Float]) {
     let count = values.count
     guard count > 1 else { return }
-    var keys = values.map { value -> UInt32 in
-      let bits = value.bitPattern
-      return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
-    }
+    var keys = values.map(orderKey)
     var scratch = [UInt32](repeating: 0, count: count)
+    let digits: [(shift: UInt32, mask: UInt32)] = [(0, 0x7FF), (11, 0x7FF), (22, 0x3FF)]
+    var histograms = [Int](repeating: 0, count: 3 * 2049)
     keys.withUnsafeMutableBufferPointer { keys in
       scratch.withUnsafeMutableBufferPointer { scratch in
-        var from = keys
-        var to = scratch
-        for shift in stride(from: 0, to: 32, by: 8) {
-          var offsets = [Int](repeating: 0, count: 257)
-          for key in from { offsets[Int((key >> UInt32(shift)) & 0xFF) + 1] += 1 }
-          // A pass where every key has the same byte moves nothing.
-          if offsets.contains(count) { continue }
-          for bucket in 1...256 { offsets[bucket] += offsets[bucket - 1] }
-          for key in from {
-            let bucket = Int((key >> UInt32(shift)) & 0xFF)
-            to[offsets[bucket]] = key
-            offsets[bucket] += 1
+        histograms.withUnsafeMutableBufferPointer { histograms in
+          for key in keys {
+            histograms[Int(key & 0x7FF) + 1] += 1
+            histograms[2049 + Int((key >> 11) & 0x7FF) + 1] += 1
+            histograms[2 * 2049 + Int(key >> 22) + 1] += 1
           }
-          swap(&from, &to)
+          var from = keys
+          var to = scratch
+          for (pass, digit) in digits.enumerated() {
+            let offsets = UnsafeMutableBufferPointer(rebasing: histograms[(pass * 2049)..<((pass + 1) * 2049)])
+            // A pass where every key has the same digit moves nothing.
+            if offsets.contains(count) { continue }
+            for bucket in 1..<offsets.count { offsets[bucket] += offsets[bucket - 1] }
+            for key in from {
+              let bucket = Int((key >> digit.shift) & digit.mask)
+              to[offsets[bucket]] = key
+              offsets[bucket] += 1
+            }
+            swap(&from, &to)
+          }
+          if from.baseAddress != keys.baseAddress { keys.update(fromContentsOf: from) }
         }
-        if from.baseAddress != keys.baseAddress { keys.update(fromContentsOf: from) }
       }
     }
-    for index in 0..<count {
-      let key = keys[index]
-      values[index] = Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
+    values.withUnsafeMutableBufferPointer { values in
+      for index in 0..<count { values[index] = value(ofKey: keys[index]) }
     }
   }
 

@@ -249,7 +249,7 @@ extension ShiftCLI {
           let (data, unseen) = try relabelled.dataset(sourceTable, classes: classifier.classes)
           for entry in unseen { output.warn(entry.warning(file: source)) }
           sourceData = data
-          targetReader = try EncodedTableReader(contentsOf: targetFile, encoding: relabelled)
+          targetReader = try EncodedTableReader(contentsOf: targetFile, encoding: relabelled, skippingLabel: true)
         } else {
           // A model without a table encoding (Fashion-MNIST's, or an older file): numeric
           // columns by the model's feature names.
@@ -266,7 +266,7 @@ extension ShiftCLI {
         let (sourceTable, encoding) = try TablePair.source(source, label: label, labelRequired: true, columns: columns)
         if let warning = sourceTable.droppedRowsWarning { output.warn(warning) }
         sourceData = try encoding.dataset(sourceTable, classes: sourceTable.classIndex()).data
-        targetReader = try EncodedTableReader(contentsOf: targetFile, encoding: encoding)
+        targetReader = try EncodedTableReader(contentsOf: targetFile, encoding: encoding, skippingLabel: true)
         try hidden.checkLayers(inputs: sourceData.featureCount, outputs: sourceData.classes.count)
         let sizes = [sourceData.featureCount] + hidden.sizes + [sourceData.classes.count]
         try ResourceLimits.checkMemory(
@@ -399,7 +399,7 @@ extension ShiftCLI {
         }
         return predictions
       }
-      var reader = try MixedTableReader(contentsOf: targetFile, schema: schema)
+      var reader = try MixedTableReader(contentsOf: targetFile, schema: schema, skippingLabel: true)
       var summary = PredictionSummary(classCount: classes.count, sampleCapacity: sampleRows)
       while let batch = try reader.next(rows: EncodedTableReader.defaultBatchRows) {
         let probabilities = try columns.matrix(of: batch, classes: classes)

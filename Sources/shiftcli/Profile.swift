@@ -201,7 +201,8 @@ extension ShiftProfile {
     let outputs = reference.modelOutputs
     let classes = try labelled ? labelledClasses(of: reference, named: referenceName) : nil
     var reader = try EncodedTableReader(
-      contentsOf: file, encoding: encoding, labelRequired: labelled, allowingNoRows: allowingNoRows)
+      contentsOf: file, encoding: encoding, labelRequired: labelled, skippingLabel: !labelled,
+      allowingNoRows: allowingNoRows)
     var profile = ShiftProfile(
       encoding: encoding, classNames: outputs?.classNames, probabilityColumns: outputs?.probabilityColumns,
       labelled: labelled, domainRows: domainRows, predictionRows: sampleRows)

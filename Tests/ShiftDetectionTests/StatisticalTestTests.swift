@@ -129,7 +129,7 @@ import Testing
     let sourceCells = ColumnCells(numeric: source, names: names)
     let targetCells = ColumnCells(numeric: target, names: names)
     var sketched = DetectionTarget(columns: targetCells.columns, featureCount: 2, domainRows: 500, sketchCapacity: 256)
-    sketched.add(cells: targetCells, features: target, firstRow: 0)
+    sketched.add(cells: targetCells, firstRow: 0) { target.rows(at: $0) }
     let detector = ShiftDetector(level: 0.05)
     var seeds = SplitMix64(seed: 1)
     let fromSketch = try detector.detect(

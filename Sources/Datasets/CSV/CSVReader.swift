@@ -63,10 +63,12 @@ struct CSVReader {
   /// Calls `body` with the bytes of cell `index` of the current record (untrimmed).
   func withCell<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
     let cell = cells[index]
-    let storage = cell.quoted ? unquoted : buffer
-    return try storage.withUnsafeBufferPointer { all in
-      try body(UnsafeBufferPointer(rebasing: all[cell.start..<cell.end]))
+    // Each buffer read in place (a copy of either array into a local would cost two atomic
+    // reference-count operations per cell).
+    if cell.quoted {
+      return try unquoted.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[cell.start..<cell.end])) }
     }
+    return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[cell.start..<cell.end])) }
   }
 
   /// Cell `index` of the current record as text (untrimmed).
@@ -131,40 +133,60 @@ struct CSVReader {
   /// the integer and the power of ten are both exact in a `Float`, so the one division rounds
   /// correctly and gives what `Float(_:)` gives (Clinger's fast path). Nil for anything else.
   private static func fastDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Float? {
-    var index = 0
+    guard let base = bytes.baseAddress else { return nil }
     let count = bytes.count
+    var index = 0
     var negative = false
-    if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
-      negative = bytes[index] == UInt8(ascii: "-")
-      index += 1
+    if count > 0, base[0] == UInt8(ascii: "-") || base[0] == UInt8(ascii: "+") {
+      negative = base[0] == UInt8(ascii: "-")
+      index = 1
     }
-    var mantissa: UInt32 = 0
-    var digits = 0
-    var significant = 0
-    var decimals = 0
-    var seenPoint = false
+    // At most 7 significant digits is a mantissa below 10⁷ (leading zeros add nothing); 19
+    // digits cannot overflow the 64-bit accumulator.
+    var mantissa: UInt64 = 0
+    let integerStart = index
     while index < count {
-      let byte = bytes[index]
-      if byte == UInt8(ascii: ".") {
-        guard !seenPoint else { return nil }
-        seenPoint = true
-      } else {
-        let digit = byte &- UInt8(ascii: "0")
-        guard digit < 10 else { return nil }
-        digits += 1
-        if seenPoint { decimals += 1 }
-        if mantissa != 0 || digit != 0 { significant += 1 }
-        guard significant <= 7, decimals <= 10 else { return nil }
-        mantissa = mantissa * 10 + UInt32(digit)
-      }
+      let digit = base[index] &- UInt8(ascii: "0")
+      guard digit < 10 else { break }
+      mantissa = mantissa &* 10 &+ UInt64(digit)
       index += 1
     }
-    guard digits > 0 else { return nil }
-    let value = Float(mantissa) / powersOfTen[decimals]
+    var digits = index - integerStart
+    var decimals = 0
+    if index < count, base[index] == UInt8(ascii: ".") {
+      index += 1
+      let fractionStart = index
+      while index < count {
+        let digit = base[index] &- UInt8(ascii: "0")
+        guard digit < 10 else { break }
+        mantissa = mantissa &* 10 &+ UInt64(digit)
+        index += 1
+      }
+      decimals = index - fractionStart
+      digits += decimals
+    }
+    guard index == count, digits > 0, digits <= 19, decimals <= 10, mantissa < 10_000_000 else { return nil }
+    let value = Float(mantissa) / powerOfTen(decimals)
     return negative ? -value : value
   }
 
-  private static let powersOfTen: [Float] = (0...10).map { Float(pow(10.0, Double($0))) }
+  /// 10ⁿ for n in 0…10, exact in a `Float`.
+  @inline(__always)
+  private static func powerOfTen(_ n: Int) -> Float {
+    switch n {
+    case 0: 1
+    case 1: 10
+    case 2: 100
+    case 3: 1e3
+    case 4: 1e4
+    case 5: 1e5
+    case 6: 1e6
+    case 7: 1e7
+    case 8: 1e8
+    case 9: 1e9
+    default: 1e10
+    }
+  }
 
   /// The first record's cells as column names: trimmed, and each named once.
   mutating func header() throws -> [String] {
@@ -241,9 +263,21 @@ struct CSVReader {
     let result: (end: Int, lines: Int)?? = try window.withUnsafeBufferPointer { bytes in
       var index = start
       let count = bytes.count
+      let base = UnsafeRawPointer(bytes.baseAddress)
       while true {
         // An unquoted stretch: up to a comma, a line end, a quote or a NUL.
         while index < count {
+          // Eight bytes at a time while none is at most a comma: a byte below 0x2D sets its top
+          // bit in `hits` (the lowest such byte exactly; non-ASCII bytes never).
+          if let base, index + 8 <= count {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let hits = (word &- 0x2D2D_2D2D_2D2D_2D2D) & ~word & 0x8080_8080_8080_8080
+            if hits == 0 {
+              index += 8
+              continue
+            }
+            index += hits.trailingZeroBitCount >> 3
+          }
           let byte = bytes[index]
           // Every byte that stops the stretch is at most a comma (0x2C): digits, letters, '.'
           // and '-' are decided by this one comparison.

@@ -10,10 +10,20 @@ public struct EncodedTableReader {
     public var table: MixedTable
     /// Their cells in the encoder's categories.
     public var cells: ColumnCells
-    /// Their features.
-    public var features: Matrix
+    /// The encoder that makes the cells features.
+    public var encoder: FeatureEncoder
     /// The 0-based index in the file's data rows of the batch's first row.
     public var firstRow: Int
+
+    /// Their features (encoded on each use: a summary that keeps only some rows asks for
+    /// ``features(ofRows:)`` instead).
+    public var features: Matrix { encoder.expand(cells.cells) }
+
+    /// The features of the batch's rows `rows` (0-based in the batch), in that order.
+    public func features(ofRows rows: [Int]) -> Matrix {
+      rows.count == cells.rowCount && rows.elementsEqual(0..<rows.count)
+        ? features : encoder.expand(cells.cells.rows(at: rows))
+    }
   }
 
   /// How the file is read and encoded.
@@ -30,16 +40,18 @@ public struct EncodedTableReader {
   public static let defaultBatchRows = 16_384
 
   /// Opens `file` to be read with `encoding` (its label column required if `labelRequired`,
-  /// the text of the columns `keepingText` kept), `batchRows` rows at a time; a file without
-  /// data rows is an error unless `allowingNoRows` (then it is no batches).
+  /// not read if `skippingLabel`, the text of the columns `keepingText` kept), `batchRows` rows
+  /// at a time; a file without data rows is an error unless `allowingNoRows` (then it is no
+  /// batches).
   public init(
-    contentsOf file: String, encoding: TableEncoding, labelRequired: Bool = false, keepingText: [String] = [],
-    batchRows: Int = EncodedTableReader.defaultBatchRows, allowingNoRows: Bool = false
+    contentsOf file: String, encoding: TableEncoding, labelRequired: Bool = false, skippingLabel: Bool = false,
+    keepingText: [String] = [], batchRows: Int = EncodedTableReader.defaultBatchRows, allowingNoRows: Bool = false
   ) throws {
     self.encoding = encoding
     self.batchRows = max(batchRows, 1)
     reader = try MixedTableReader(
-      contentsOf: file, schema: encoding.schema, labelRequired: labelRequired, keepingText: keepingText)
+      contentsOf: file, schema: encoding.schema, labelRequired: labelRequired, skippingLabel: skippingLabel,
+      keepingText: keepingText)
     reader.allowsNoRows = allowingNoRows
   }
 
@@ -53,8 +65,7 @@ public struct EncodedTableReader {
     guard let table = try reader.next(rows: batchRows) else { return nil }
     let cells = try encoding.cells(of: table)
     unseen = EncodedFeatures.Unseen.merged(unseen, cells.unseen)
-    let batch = Batch(
-      table: table, cells: cells, features: encoding.encoder.expand(cells.cells), firstRow: rowsRead)
+    let batch = Batch(table: table, cells: cells, encoder: encoding.encoder, firstRow: rowsRead)
     rowsRead += table.rowCount
     return batch
   }

@@ -45,6 +45,14 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
       }
     }
 
+    /// How many features the column becomes (``featureNames``' count, without making the names).
+    public var featureCount: Int {
+      switch self {
+      case .numeric(_, _, let indicator): indicator ? 2 : 1
+      case .oneHot(_, let levels, _, let missing): levels.count + (hasOther ? 1 : 0) + (missing ? 1 : 0)
+      }
+    }
+
     /// Whether the column has an `(other)` feature.
     var hasOther: Bool {
       if case .oneHot(_, _, let pooled, _) = self { return pooled?.isEmpty != true }
@@ -101,6 +109,9 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
   /// The names of the encoded features, in order.
   public var featureNames: [String] { columns.flatMap(\.featureNames) }
 
+  /// How many features a table becomes (``featureNames``' count, without making the names).
+  public var featureCount: Int { columns.reduce(0) { $0 + $1.featureCount } }
+
   /// Encodes `table`, whose feature columns must be those the encoder was fitted on (as a table
   /// read with the source's schema has).
   public func encode(_ table: MixedTable) throws -> EncodedFeatures {
@@ -112,35 +123,39 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
   /// (with the indicator set), a categorical cell sets its category's feature; `(unseen)` goes
   /// to `(other)` when the column has it, and a missing cell to `(missing)` when it has that.
   public func expand(_ cells: Matrix) -> Matrix {
-    let width = featureNames.count
-    var storage = [Float](repeating: 0, count: cells.rows * width)
-    var offset = 0
-    for (index, encoding) in columns.enumerated() {
-      switch encoding {
-      case .numeric(_, let median, let indicator):
-        for row in 0..<cells.rows {
-          let value = cells[row, index]
-          storage[row * width + offset] = value.isNaN ? median : value
-          if indicator && value.isNaN { storage[row * width + offset + 1] = 1 }
-        }
-      case .oneHot(_, let levels, _, let missing):
-        let other = encoding.hasOther ? levels.count : nil
-        let missingFeature = missing ? levels.count + (encoding.hasOther ? 1 : 0) : nil
-        for row in 0..<cells.rows {
-          let value = cells[row, index]
-          let feature: Int?
-          if value.isNaN {
-            feature = missingFeature
-          } else {
-            let category = Int(value)
-            feature = category < levels.count ? category : other
+    let (width, rows, cellWidth) = (featureCount, cells.rows, cells.columns)
+    var result = Matrix(rows: rows, columns: width)
+    cells.withUnsafeBufferPointer { cells in
+      result.withUnsafeMutableBufferPointer { storage in
+        var offset = 0
+        for (index, encoding) in columns.enumerated() {
+          switch encoding {
+          case .numeric(_, let median, let indicator):
+            for row in 0..<rows {
+              let value = cells[row * cellWidth + index]
+              storage[row * width + offset] = value.isNaN ? median : value
+              if indicator && value.isNaN { storage[row * width + offset + 1] = 1 }
+            }
+          case .oneHot(_, let levels, _, let missing):
+            let other = encoding.hasOther ? levels.count : -1
+            let missingFeature = missing ? levels.count + (encoding.hasOther ? 1 : 0) : -1
+            for row in 0..<rows {
+              let value = cells[row * cellWidth + index]
+              let feature: Int
+              if value.isNaN {
+                feature = missingFeature
+              } else {
+                let category = Int(value)
+                feature = category < levels.count ? category : other
+              }
+              if feature >= 0 { storage[row * width + offset + feature] = 1 }
+            }
           }
-          if let feature { storage[row * width + offset + feature] = 1 }
+          offset += encoding.featureCount
         }
       }
-      offset += encoding.featureNames.count
     }
-    return Matrix(rows: cells.rows, columns: width, storage: storage)
+    return result
   }
 
   /// Levels in numeric order when both are numbers, else in string order.

@@ -22,15 +22,21 @@ public struct MixedTableReader {
   public var allowsNoRows = false
 
   /// Opens `file` with the columns of `schema`; its label column is optional unless
-  /// `labelRequired`; the text of the columns `keepingText` (which the file must have) is kept.
+  /// `labelRequired`, and not read at all if `skippingLabel` (a file whose labels are not
+  /// used); the text of the columns `keepingText` (which the file must have) is kept.
   public init(
-    contentsOf file: String, schema: TableSchema, labelRequired: Bool = false, keepingText: [String] = []
+    contentsOf file: String, schema: TableSchema, labelRequired: Bool = false, skippingLabel: Bool = false,
+    keepingText: [String] = []
   ) throws {
     try self.init(
-      reader: try CSVReader(contentsOf: file), schema: schema, labelRequired: labelRequired, keepingText: keepingText)
+      reader: try CSVReader(contentsOf: file), schema: schema, labelRequired: labelRequired,
+      skippingLabel: skippingLabel, keepingText: keepingText)
   }
 
-  init(reader: CSVReader, schema: TableSchema, labelRequired: Bool, keepingText: [String]) throws {
+  init(
+    reader: CSVReader, schema: TableSchema, labelRequired: Bool, skippingLabel: Bool = false, keepingText: [String]
+  ) throws {
+    precondition(!(labelRequired && skippingLabel), "a label column both required and skipped")
     records = reader
     let file = reader.file
     let names = try records.header()
@@ -39,7 +45,7 @@ public struct MixedTableReader {
     for (index, name) in names.enumerated() { position[name] = index }
     for column in schema.columns {
       if let index = position[column.name] {
-        plan[index] = column.kind
+        plan[index] = column.kind == .label && skippingLabel ? .ignored : column.kind
       } else if column.kind.isFeature || column.kind == .prediction || column.kind == .predictedClass
         || (column.kind == .label && labelRequired)
       {

@@ -18,10 +18,10 @@ import Summaries
 /// sample is the one of the whole data; quantiles are within the sketches' stated bound. Saved
 /// as versioned JSON (`format: shiftkit-profile`).
 public struct ShiftProfile: Sendable, Equatable {
-  /// The version this build writes (version 3 added labelled profiles).
+  /// The version this build writes and reads: version 3 added labelled profiles and keys the
+  /// domain sample by the rows' cells (version 2 keyed it by their features, so that its
+  /// samples do not merge with version 3's).
   public static let formatVersion = 3
-  /// The versions this build reads (version 2 differs only by having no labelled profiles).
-  public static let readableVersions = 2...3
   /// How the shard's columns were read and encoded.
   public var encoding: TableEncoding
   /// The rows as the detector reads a target (their positions in the file read are forgotten
@@ -88,7 +88,7 @@ public struct ShiftProfile: Sendable, Equatable {
       }
       predictions?.add(logits: logits, firstOrdinal: batch.firstRow)
     }
-    target.add(cells: batch.cells, features: batch.features, firstRow: batch.firstRow)
+    target.add(cells: batch.cells, firstRow: batch.firstRow) { batch.features(ofRows: $0) }
   }
 
   /// The profile of both shards. Throws ``SummaryError/mismatch(_:)`` unless they were read with
@@ -141,10 +141,10 @@ public struct ShiftProfile: Sendable, Equatable {
       throw damaged("not a profile written by `shiftcli profile` (or cut short)")
     }
     guard header.format == "shiftkit-profile" else { throw damaged("its format is '\(header.format)'") }
-    guard readableVersions.contains(header.version) else {
+    guard header.version == formatVersion else {
       throw damaged(
-        "format version \(header.version), this build reads \(readableVersions.lowerBound)–\(readableVersions.upperBound)"
-      )
+        "format version \(header.version), this build reads \(formatVersion)"
+          + (header.version < formatVersion ? " (profile the shard again)" : ""))
     }
     let saved: Saved
     do {
