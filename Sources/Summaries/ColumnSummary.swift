@@ -39,7 +39,7 @@ public enum ColumnSummary: Sendable, Equatable, Codable {
     switch self {
     case .numeric(var sketch):
       self = .categorical(counts: [], missing: 0)  // lets go of the payload: `sketch` is unique
-      for index in stride(from: offset, to: cells.count, by: width) { sketch.add(cells[index]) }
+      sketch.add(column: cells, offset: offset, width: width)
       self = .numeric(sketch)
     case .categorical(var counts, var missing):
       self = .categorical(counts: [], missing: 0)

@@ -64,6 +64,36 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     for value in values { add(value) }
   }
 
+  /// Adds every `width`-th value of `values` from `offset` (a column of a row-major batch), as
+  /// adding them one by one would (the same compactions at the same points), but copying the
+  /// present values into the first level in runs.
+  public mutating func add(column values: UnsafeBufferPointer<Float>, offset: Int, width: Int) {
+    precondition(width > 0 && offset >= 0, "a column of a batch")
+    guard offset < values.count else { return }
+    let rows = (values.count - offset + width - 1) / width
+    let present = [Float](unsafeUninitializedCapacity: rows) { buffer, initialized in
+      var (index, kept) = (offset, 0)
+      while index < values.count {
+        let value = values[index]
+        if !value.isNaN {
+          buffer[kept] = value
+          kept += 1
+        }
+        index += width
+      }
+      initialized = kept
+    }
+    missing += rows - present.count
+    var start = 0
+    while start < present.count {
+      let end = min(present.count, start + max(capacity - levels[0].count, 1))
+      levels[0].append(contentsOf: present[start..<end])
+      count += end - start
+      if levels[0].count >= capacity { compact() }
+      start = end
+    }
+  }
+
   /// Compacts every level that is full, from the bottom up.
   private mutating func compact() {
     var level = 0

@@ -76,6 +76,29 @@ import Testing
   }
 }
 
+/// A batch column added at once is the sketch of its values added one by one: the same
+/// compactions at the same points, missing cells counted.
+@Suite struct ColumnAddTests {
+  @Test func aColumnAtOnceIsItsValuesOneByOne() throws {
+    var generator = SplitMix64(seed: 5)
+    let width = 3
+    let batch = (0..<(width * 1500)).map { index -> Float in
+      index % 7 == 0 ? .nan : Float(generator.standardNormal())
+    }
+    for capacity in [2, 64, 1000, 5000] {
+      var whole = QuantileSketch(capacity: capacity)
+      var single = QuantileSketch(capacity: capacity)
+      for _ in 0..<3 {  // three batches, so compactions straddle them
+        batch.withUnsafeBufferPointer { whole.add(column: $0, offset: 1, width: width) }
+        for index in stride(from: 1, to: batch.count, by: width) { single.add(batch[index]) }
+      }
+      #expect(whole == single, "capacity \(capacity)")
+      #expect(whole.levels.map { $0.map(\.bitPattern) } == single.levels.map { $0.map(\.bitPattern) })
+      #expect(whole.missing == single.missing && whole.missing > 0)
+    }
+  }
+}
+
 /// The compactions' radix sort orders like a comparison sort, signs, zeros, infinities and
 /// subnormals included.
 @Suite struct RadixSortTests {
