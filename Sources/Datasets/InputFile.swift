@@ -36,6 +36,21 @@ public enum InputFile {
     }
   }
 
+  /// The content of `path` inflated when it is gzip-compressed (``ByteStream``), at most
+  /// `limit` bytes of it (a small compressed file cannot make it allocate more).
+  public static func readInflated(_ path: String, kind: String = "file", limit: Int = InputFile.limit) throws
+    -> [UInt8]
+  {
+    let stream = try ByteStream(contentsOf: path, kind: kind)
+    var bytes: [UInt8] = []
+    while try stream.read(into: &bytes, upTo: stream.blockSize) > 0 {
+      guard bytes.count <= limit else {
+        throw DatasetError.tooLarge(file: path, what: "a \(kind) of more than \(limit) bytes", limitBytes: limit)
+      }
+    }
+    return bytes
+  }
+
   /// A read-only descriptor of `path`, which must be a regular file, a pipe or a socket
   /// (directories and devices are refused: `/dev/zero` would never end). The caller closes it.
   static func open(_ path: String, kind: String) throws -> Int32 {

@@ -46,7 +46,10 @@ extension ShiftCLI {
     @Option(help: ArgumentHelp("The CSV file (or .csv.gz) to profile.", valueName: "file"))
     var data: String
 
-    @Option(help: ArgumentHelp("Write the profile here (JSON, atomically).", valueName: "file"))
+    @Option(
+      help: ArgumentHelp(
+        "Write the profile here (JSON, atomically; gzip-compressed when the name ends in .gz, about a quarter of the size).",
+        valueName: "file"))
     var out: String
 
     @Flag(
@@ -122,7 +125,10 @@ extension ShiftCLI {
     @Argument(help: ArgumentHelp("The profiles to merge (at least one).", valueName: "profile"))
     var profiles: [String]
 
-    @Option(help: ArgumentHelp("Write the merged profile here (JSON, atomically).", valueName: "file"))
+    @Option(
+      help: ArgumentHelp(
+        "Write the merged profile here (JSON, atomically; gzip-compressed when the name ends in .gz).",
+        valueName: "file"))
     var out: String
 
     @OptionGroup var output: OutputOptions

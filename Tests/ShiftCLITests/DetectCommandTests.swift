@@ -153,6 +153,21 @@ extension CommandLineTests {
     let fromMerged = try run(["detect", "--reference", reference, "--target-profile", merged, "--json"])
     let fromWhole = try run(["detect", "--reference", reference, "--target-profile", wholeProfile, "--json"])
     #expect(fromMerged.status == 0 && fromMerged.stdout == fromWhole.stdout, "\(fromMerged.stderr)")
+    // Gzip-compressed profiles (an output ending in .gz), merged with plain ones: the same.
+    let compressed = directory.appendingPathComponent("part-gz.json.gz").path
+    #expect(try run(["profile", "--reference", reference, "--data", whole, "--out", compressed]).status == 0)
+    let compressedBytes = try Data(contentsOf: URL(fileURLWithPath: compressed))
+    #expect(compressedBytes.starts(with: [0x1F, 0x8B]))
+    #expect(try ShiftProfile.load(from: compressed) == expected)
+    let firstShard = directory.appendingPathComponent("part-0.json.gz").path
+    let profiled = try run([
+      "profile", "--reference", reference, "--data", directory.appendingPathComponent("part-0.csv").path, "--out",
+      firstShard,
+    ])
+    #expect(profiled.status == 0, "\(profiled.stderr)")
+    let mixed = directory.appendingPathComponent("mixed.json.gz").path
+    #expect(try run(["merge", firstShard] + shards.dropFirst() + ["--out", mixed]).status == 0)
+    #expect(try ShiftProfile.load(from: mixed) == expected)
 
     // Bad shards: named, and nothing written.
     let text = try String(contentsOfFile: shards[1], encoding: .utf8)
@@ -172,10 +187,12 @@ extension CommandLineTests {
     let mismatched = directory.appendingPathComponent("mismatched.json").path
     #expect(
       try run(["profile", "--reference", otherReference, "--data", whole, "--out", mismatched, "--quiet"]).status == 0)
+    let cutGzip = directory.appendingPathComponent("cut.json.gz").path
+    try compressedBytes.prefix(compressedBytes.count / 2).write(to: URL(fileURLWithPath: cutGzip))
     let never = directory.appendingPathComponent("never.json").path
     for (bad, message) in [
       (truncated, "cut short"), (newer, "format version 99"), (foreign, "its format is 'shiftkit-monitor'"),
-      (mismatched, "cannot be merged"),
+      (mismatched, "cannot be merged"), (cutGzip, "corrupt gzip stream"),
     ] {
       let result = try run(["merge", shards[0], bad, "--out", never])
       #expect(result.status == 1, "\(bad)")
