@@ -26,10 +26,10 @@ extension ShiftCLI {
         memory: numeric columns go into quantile sketches (exact up to 4096 rows; beyond, each \
         KS statistic is within the sketch's stated rank error, 0.22 % at a million rows), \
         categories and missing cells are counted, and the domain classifier reads a sample of \
-        --domain-rows target rows chosen by a hash of each row. With a --reference that has the \
-        model's probability columns, its predicted classes are counted and its probabilities \
-        of 100 000 hash-chosen rows tested. (With probability columns from --source, or the \
-        model's own --prediction column, the target is still read whole.)
+        --domain-rows target rows chosen by a hash of each row. With the model's probability \
+        columns (beside --source, or in a --reference saved with them), its predicted classes \
+        are counted and its probabilities of 100 000 hash-chosen rows tested. (With the model's \
+        own --prediction column the target is still read whole.)
 
         Example:
           shiftcli detect --source source.csv --label y --save-reference ref.json --target t1.csv
@@ -117,7 +117,7 @@ extension ShiftCLI {
       if let targetProfile, let reference {
         return try detect(profile: targetProfile, reference: reference, using: &generator)
       }
-      if probabilities.columns == nil, let streamed = try streamedReference(using: &generator) {
+      if probabilities.prediction == nil, let streamed = try streamedReference(using: &generator) {
         return try detectStreaming(reference: streamed.reference, name: streamed.name, using: &generator)
       }
       let sourceReference: SourceReference
@@ -208,7 +208,8 @@ extension ShiftCLI {
     }
 
     /// The source reference when the target can be streamed (a table encoding, and model
-    /// outputs only as probability columns), nil otherwise.
+    /// outputs only as probability columns: of a saved reference, or of the source beside
+    /// --probability-prefix, --probabilities or --probability), nil otherwise.
     private func streamedReference(using generator: inout SplitMix64) throws -> (
       reference: SourceReference, name: String
     )? {
@@ -219,12 +220,24 @@ extension ShiftCLI {
         return (loaded, reference)
       }
       guard let source else { return nil }
-      let (table, encoding) = try TablePair.source(source, label: label, labelRequired: false, columns: columns)
+      let spec = probabilities.columns
+      let (table, encoding) = try TablePair.source(
+        source, label: label, labelRequired: spec != nil, columns: columns, probabilities: probabilities)
       if let warning = table.droppedRowsWarning { output.warn(warning) }
       let cells = try encoding.cells(of: table)
+      let outputs = try spec.map { spec in
+        let classes = try spec.classes(
+          labelClasses: try table.classIndex(), columns: table.predictions.map(\.name), file: source)
+        let sourceProbabilities = try spec.matrix(of: table, classes: classes)
+        return (
+          classNames: classes.names, probabilityColumns: try spec.columnsInClassOrder(of: table, classes: classes),
+          predictionColumn: String?.none, probabilities: sourceProbabilities,
+          predictedClasses: predictedClasses(sourceProbabilities)
+        )
+      }
       let reference = SourceReference(
         source: source, featureNames: encoding.featureNames, features: encoding.encoder.expand(cells.cells),
-        sampleSize: referenceRows, tableEncoding: encoding, outputs: nil, using: &generator)
+        sampleSize: referenceRows, tableEncoding: encoding, outputs: outputs, using: &generator)
       return (reference, source)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import ShiftKit
 import Testing
 
 @testable import shiftcli
@@ -112,36 +113,49 @@ extension CommandLineTests {
     #expect(missing.status == 1 && missing.stderr.contains("--probability"))
   }
 
-  /// A reference with the model's probability columns (and no predicted-class column) tests a
-  /// target streamed in one pass: the predicted-class χ² from the counts, the probabilities'
-  /// KS tests on the sampled outputs (here every row), the column tests — the in-memory run's
-  /// figures, to 1e-12. (Its domain classifier's folds draw other random numbers: the in-memory
-  /// run drew the reference's sample first.)
-  @Test func aReferenceWithOutputsStreamsItsTarget() throws {
+  /// The model's probability columns (and no predicted-class column), of the source or of a
+  /// reference saved from it, test a target streamed in one pass: the predicted-class χ² from the
+  /// counts, the probabilities' KS tests on the sampled outputs (here every row), the column
+  /// tests — the figures of the whole target in memory (the detector run through the library on
+  /// the target read whole), to 1e-12. (The domain classifier's folds draw other random numbers.)
+  @Test func probabilityColumnsStreamTheTarget() throws {
     let reference = try monitoringTable("stream-outputs-reference.csv", rows: 3000, shifted: false, seed: 9)
     let analysis = try monitoringTable("stream-outputs-analysis.csv", rows: 2000, shifted: true, seed: 10)
     let saved = directory.appendingPathComponent("stream-outputs-reference.json").path
-    let inMemory = try run([
+    let fromSource = try run([
       "detect", "--source", reference, "--target", analysis, "--label", "y_true", "--probability", "y_pred_proba",
       "--save-reference", saved, "--json", "--quiet",
     ])
-    let streamed = try run(["detect", "--reference", saved, "--target", analysis, "--json", "--quiet"])
-    #expect(inMemory.status == 0 && streamed.status == 0, "\(inMemory.stderr) \(streamed.stderr)")
-    func tests(_ outcome: Outcome) throws -> (domain: [String: Double], tests: [String: [String: Any]]) {
-      let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+    let fromReference = try run(["detect", "--reference", saved, "--target", analysis, "--json", "--quiet"])
+    #expect(fromSource.status == 0 && fromReference.status == 0, "\(fromSource.stderr) \(fromReference.stderr)")
+    func tests(_ json: [String: Any]) -> [String: [String: Any]] {
       let all = (json["features"] as? [[String: Any]] ?? []) + (json["predictionTests"] as? [[String: Any]] ?? [])
-      return (
-        json["domain"] as? [String: Double] ?? [:],
-        Dictionary(uniqueKeysWithValues: all.map { ("\($0["feature"] ?? "") \($0["type"] ?? "")", $0) })
-      )
+      return Dictionary(uniqueKeysWithValues: all.map { ("\($0["feature"] ?? "") \($0["type"] ?? "")", $0) })
     }
-    let (a, b) = (try tests(inMemory), try tests(streamed))
-    #expect(a.tests.keys.contains("predicted class predicted class") && a.tests.keys.contains("P(1) probability"))
-    #expect(Set(a.tests.keys) == Set(b.tests.keys) && b.domain.keys.count == 3)
-    for (name, test) in a.tests {
-      for field in ["statistic", "pValue", "adjustedPValue"] {
-        let (x, y) = (test[field] as? Double ?? .nan, b.tests[name]?[field] as? Double ?? .nan)
-        #expect(abs(x - y) <= 1e-12 * max(1, abs(x)), "\(name) \(field): \(x) vs \(y)")
+    func tests(_ outcome: Outcome) throws -> [String: [String: Any]] {
+      tests(try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]))
+    }
+    // The whole target in memory, against the saved reference's sample.
+    let loaded = try SourceReference.load(from: saved)
+    let encoding = try #require(loaded.tableEncoding)
+    let table = try MixedTable(contentsOf: analysis, schema: encoding.schema)
+    let cells = try encoding.cells(of: table)
+    let sample = loaded.sampleMatrix
+    var generator = SplitMix64(seed: 1)
+    let whole = try ShiftDetector().detect(
+      source: sample, target: encoding.encoder.expand(cells.cells), featureNames: loaded.featureNames,
+      columns: (try encoding.cells(ofEncoded: sample), cells),
+      predictions: try loaded.modelOutputs?.predictionSample(target: table), using: &generator)
+    let inMemory = tests(
+      try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(whole)) as? [String: Any]))
+    #expect(inMemory.keys.contains("predicted class predicted class") && inMemory.keys.contains("P(1) probability"))
+    for streamed in [try tests(fromSource), try tests(fromReference)] {
+      #expect(Set(inMemory.keys) == Set(streamed.keys))
+      for (name, test) in inMemory {
+        for field in ["statistic", "pValue", "adjustedPValue"] {
+          let (x, y) = (test[field] as? Double ?? .nan, streamed[name]?[field] as? Double ?? .nan)
+          #expect(abs(x - y) <= 1e-12 * max(1, abs(x)), "\(name) \(field): \(x) vs \(y)")
+        }
       }
     }
   }
