@@ -21,10 +21,15 @@ struct CSVReader {
   /// The current record's cells: byte ranges in `buffer`, or (quoted cells) in `unquoted`.
   private var cells: [Cell] = []
   private var unquoted: [UInt8] = []
+  /// Where in `buffer` the records read since ``beginBatch()`` start (nil: no batch, and only
+  /// the current record's bytes are kept); the unquoted cells of a batch's records accumulate.
+  private var batchStart: Int? = nil
   /// The 1-based line on which the current record starts.
   private(set) var recordLine = 0
 
-  private struct Cell {
+  /// A cell's bytes: a range of the record's (or batch's) bytes, or, if `quoted`, of the
+  /// unquoted cells' bytes.
+  struct Cell {
     var start: Int
     var end: Int
     var quoted: Bool
@@ -59,6 +64,36 @@ struct CSVReader {
 
   /// Cells in the current record.
   var cellCount: Int { cells.count }
+
+  /// Starts a batch: from here on, the bytes of every record read stay readable (through
+  /// ``withBatch(_:)``, with the cells ``appendCells(to:)`` collects) until the next
+  /// `beginBatch()` or ``endBatch()``.
+  mutating func beginBatch() {
+    batchStart = position
+    unquoted.removeAll(keepingCapacity: true)
+  }
+
+  /// Ends the batch: the bytes of records already read may go.
+  mutating func endBatch() { batchStart = nil }
+
+  /// Appends the current record's cells to `cells`, their ranges relative to the batch's bytes
+  /// (see ``withBatch(_:)``).
+  func appendCells(to cells: inout [Cell]) {
+    let base = batchStart ?? 0
+    for cell in self.cells {
+      cells.append(cell.quoted ? cell : Cell(start: cell.start - base, end: cell.end - base, quoted: false))
+    }
+  }
+
+  /// Calls `body` with the bytes of the batch's records (from its first) and of its quoted
+  /// cells, unquoted: what the cells from ``appendCells(to:)`` index.
+  func withBatch<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    try buffer.withUnsafeBufferPointer { all in
+      try unquoted.withUnsafeBufferPointer { quoted in
+        try body(UnsafeBufferPointer(rebasing: all[(batchStart ?? 0)...]), quoted)
+      }
+    }
+  }
 
   /// Calls `body` with the bytes of cell `index` of the current record (untrimmed).
   func withCell<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
@@ -97,20 +132,23 @@ struct CSVReader {
   /// Cell `index` of the current record read as a number: trimmed, a missing marker, a finite
   /// `Float` as `Float(_:)` reads it (same value, same rejections), or malformed.
   func number(at index: Int) -> Number {
-    withCell(index) { bytes in
-      var start = 0
-      var end = bytes.count
-      while start < end, bytes[start] == Self.space || bytes[start] == Self.tab { start += 1 }
-      while end > start, bytes[end - 1] == Self.space || bytes[end - 1] == Self.tab { end -= 1 }
-      let trimmed = UnsafeBufferPointer(rebasing: bytes[start..<end])
-      if let value = Self.fastDecimal(trimmed) { return .value(value) }
-      if Self.isMissingMarker(trimmed) { return .missing }
-      // Anything unusual (exponents, long mantissas, Unicode spaces) goes the general way.
-      let text = String(decoding: bytes, as: UTF8.self).trimmedCell
-      if MixedTable.isMissing(text) { return .missing }
-      guard let value = Float(text), value.isFinite else { return .malformed }
-      return .value(value)
-    }
+    withCell(index, Self.number(in:))
+  }
+
+  /// A cell's `bytes` (untrimmed) read as ``number(at:)`` reads them.
+  static func number(in bytes: UnsafeBufferPointer<UInt8>) -> Number {
+    var start = 0
+    var end = bytes.count
+    while start < end, bytes[start] == space || bytes[start] == tab { start += 1 }
+    while end > start, bytes[end - 1] == space || bytes[end - 1] == tab { end -= 1 }
+    let trimmed = UnsafeBufferPointer(rebasing: bytes[start..<end])
+    if let value = fastDecimal(trimmed) { return .value(value) }
+    if isMissingMarker(trimmed) { return .missing }
+    // Anything unusual (exponents, long mantissas, Unicode spaces) goes the general way.
+    let text = String(decoding: bytes, as: UTF8.self).trimmedCell
+    if MixedTable.isMissing(text) { return .missing }
+    guard let value = Float(text), value.isFinite else { return .malformed }
+    return .value(value)
   }
 
   /// Whether `bytes` (trimmed) are one of ``CSVTable/missingMarkers`` in any ASCII case,
@@ -218,13 +256,16 @@ struct CSVReader {
 
   /// Tokenizes one record (blank or not) into `cells`; false at the end of the input.
   private mutating func tokenizeRecord() throws -> Bool {
+    // A batch keeps its earlier records' unquoted cells; a record scanned again (it ran past
+    // the window) drops only its own.
+    let unquotedStart = batchStart == nil ? 0 : unquoted.count
     while true {
       if position == buffer.count {
         guard !streamEnded else { return false }
         try refill()
         continue
       }
-      if let next = try scanRecord(from: position) {
+      if let next = try scanRecord(from: position, unquotedFrom: unquotedStart) {
         recordLine = line
         line += next.lines
         position = next.end
@@ -240,21 +281,25 @@ struct CSVReader {
     }
   }
 
-  /// Drops the bytes before `position` and reads the next block after the rest.
+  /// Drops the bytes before `position` (before the batch's first record, in a batch) and reads
+  /// the next block after the rest.
   private mutating func refill() throws {
-    if position > 0 {
-      buffer.removeSubrange(0..<position)
-      position = 0
+    let dropped = min(position, batchStart ?? position)
+    if dropped > 0 {
+      buffer.removeSubrange(0..<dropped)
+      position -= dropped
+      batchStart = batchStart.map { $0 - dropped }
     }
     let read = try stream.read(into: &buffer, upTo: stream.blockSize)
     if read == 0 { streamEnded = true }
   }
 
-  /// Scans the record starting at `start` into `cells`: where it ends and how many line breaks
-  /// it holds, or nil when it runs past the bytes read so far and more may come.
-  private mutating func scanRecord(from start: Int) throws -> (end: Int, lines: Int)? {
+  /// Scans the record starting at `start` into `cells` (its quoted cells into `unquoted` from
+  /// `unquotedStart` on): where it ends and how many line breaks it holds, or nil when it runs
+  /// past the bytes read so far and more may come.
+  private mutating func scanRecord(from start: Int, unquotedFrom unquotedStart: Int) throws -> (end: Int, lines: Int)? {
     cells.removeAll(keepingCapacity: true)
-    unquoted.removeAll(keepingCapacity: true)
+    unquoted.removeSubrange(unquotedStart...)
     let ended = streamEnded
     let startLine = line
     var cellStart = start

@@ -243,6 +243,9 @@ extension MixedTable {
     }
   }
 
+  /// Records tokenized before their cells are read, column by column.
+  static let chunkRows = 4096
+
   /// Reads the data rows (up to `rowLimit`) by `plan`, one kind per header position, and the
   /// text of the positions `keepingText`. When `enforcing`, a cell that does not fit its
   /// column's kind is an error; otherwise numeric columns holding text are reported in
@@ -266,73 +269,150 @@ extension MixedTable {
     var lines: [Int] = []
     var notNumeric = Set<Int>()
     var texts = [[String]](repeating: [], count: kept.count)
-    while lines.count < rowLimit, try reader.nextRecord() {
-      try reader.checkWidth(names.count)
-      let line = reader.recordLine
-      if dropUnlabelled, let labelPosition, isMissing(reader.trimmedString(at: labelPosition)) {
-        dropped += 1
-        continue
+    // Records are tokenized a chunk at a time and their cells then read column by column (one
+    // kind of cell after another, not a dispatch per cell). A cell that does not fit its column
+    // is the error of the earliest such cell in the file's order, as if read row by row.
+    let width = names.count
+    var spans: [CSVReader.Cell] = []
+    var chunkLines: [Int] = []
+    spans.reserveCapacity(Self.chunkRows * width)
+    chunkLines.reserveCapacity(Self.chunkRows)
+    func readChunk() throws {
+      defer {
+        spans.removeAll(keepingCapacity: true)
+        chunkLines.removeAll(keepingCapacity: true)
       }
-      for (position, kind) in read {
-        switch kind {
-        case .numeric, .prediction:
-          switch reader.number(at: position) {
-          case .value(let value): numbers[position]?.append(value)
-          case .missing: numbers[position]?.append(.nan)
-          case .malformed:
-            if enforcing || kind == .prediction {
-              throw DatasetError.malformedCell(
-                file: file, line: line, column: position + 1, columnName: names[position],
-                text: reader.trimmedString(at: position))
+      guard !chunkLines.isEmpty else { return }
+      let rows = chunkLines.count
+      var failure: (row: Int, position: Int, error: any Error)? = nil
+      /// Whether a column's failure at `row` comes before the one found so far (and is kept).
+      func fail(_ row: Int, _ position: Int, _ error: any Error) {
+        if failure.map({ (row, position) < ($0.row, $0.position) }) ?? true { failure = (row, position, error) }
+      }
+      reader.withBatch { bytes, unquoted in
+        spans.withUnsafeBufferPointer { spans in
+          func cell(_ row: Int, _ position: Int) -> UnsafeBufferPointer<UInt8> {
+            let span = spans[row * width + position]
+            return UnsafeBufferPointer(rebasing: (span.quoted ? unquoted : bytes)[span.start..<span.end])
+          }
+          func text(_ row: Int, _ position: Int) -> String {
+            String(decoding: cell(row, position), as: UTF8.self).trimmedCell
+          }
+          for (position, kind) in read {
+            // Rows after a failure found so far need not be read: that failure comes first.
+            let end = failure?.row ?? rows
+            switch kind {
+            case .numeric, .prediction:
+              guard var column = numbers[position] else { continue }
+              numbers[position] = nil  // `column` is then the array's only reference
+              column.reserveCapacity(column.count + rows)
+              for row in 0..<end {
+                switch CSVReader.number(in: cell(row, position)) {
+                case .value(let value): column.append(value)
+                case .missing: column.append(.nan)
+                case .malformed:
+                  if enforcing || kind == .prediction {
+                    fail(
+                      row, position,
+                      DatasetError.malformedCell(
+                        file: file, line: chunkLines[row], column: position + 1, columnName: names[position],
+                        text: text(row, position)))
+                    break
+                  }
+                  notNumeric.insert(position)
+                  column.append(.nan)
+                }
+                if failure?.row == row && failure?.position == position { break }
+              }
+              numbers[position] = column
+            case .categorical, .boolean:
+              guard var coder = categories[position] else { continue }
+              categories[position] = nil
+              for row in 0..<end {
+                let bytes = cell(row, position)
+                if coder.appendRemembered(bytes) { continue }
+                let value = text(row, position)
+                let missing = isMissing(value)
+                if kind == .boolean {
+                  let lower = value.lowercased()
+                  guard missing || booleanLevels.contains(lower) else {
+                    fail(
+                      row, position,
+                      DatasetError.notBoolean(
+                        file: file, line: chunkLines[row], column: position + 1, columnName: names[position],
+                        text: value))
+                    break
+                  }
+                  _ = coder.append(missing ? nil : lower)
+                } else {
+                  guard coder.append(missing ? nil : canonicalLevel(value)) else {
+                    fail(
+                      row, position,
+                      DatasetError.tooLarge(
+                        file: file, what: "column '\(names[position])' with \(Int32.max) distinct values",
+                        limitBytes: InputFile.limit))
+                    break
+                  }
+                }
+                coder.rememberLast(bytes)
+              }
+              categories[position] = coder
+            case .label, .predictedClass:
+              for row in 0..<end {
+                let value = text(row, position)
+                guard !isMissing(value) else {
+                  // A source read by its options may drop such rows; a later file read by a schema may not.
+                  let line = chunkLines[row]
+                  fail(
+                    row, position,
+                    kind == .label && !enforcing
+                      ? DatasetError.missingLabel(
+                        file: file, line: line, column: position + 1, columnName: names[position])
+                      : DatasetError.missingValue(
+                        file: file, line: line, column: position + 1, columnName: names[position]))
+                  break
+                }
+                if kind == .label {
+                  labels.append(canonicalLevel(value))
+                } else {
+                  predicted.append(canonicalLevel(value))
+                }
+              }
+            case .ignored:
+              break
             }
-            notNumeric.insert(position)
-            numbers[position]?.append(.nan)
           }
-        case .categorical:
-          if reader.withCell(position, { categories[position]?.appendRemembered($0) ?? false }) { continue }
-          let text = reader.trimmedString(at: position)
-          guard categories[position]?.append(isMissing(text) ? nil : canonicalLevel(text)) ?? true else {
-            throw DatasetError.tooLarge(
-              file: file, what: "column '\(names[position])' with \(Int32.max) distinct values",
-              limitBytes: InputFile.limit)
-          }
-          reader.withCell(position) { categories[position]?.rememberLast($0) }
-        case .boolean:
-          if reader.withCell(position, { categories[position]?.appendRemembered($0) ?? false }) { continue }
-          let text = reader.trimmedString(at: position)
-          let missing = isMissing(text)
-          let value = text.lowercased()
-          guard missing || booleanLevels.contains(value) else {
-            throw DatasetError.notBoolean(
-              file: file, line: line, column: position + 1, columnName: names[position], text: text)
-          }
-          _ = categories[position]?.append(missing ? nil : value)
-          reader.withCell(position) { categories[position]?.rememberLast($0) }
-        case .label:
-          let text = reader.trimmedString(at: position)
-          guard !isMissing(text) else {
-            // A source read by its options may drop such rows; a later file read by a schema may not.
-            throw enforcing
-              ? DatasetError.missingValue(file: file, line: line, column: position + 1, columnName: names[position])
-              : DatasetError.missingLabel(file: file, line: line, column: position + 1, columnName: names[position])
-          }
-          labels.append(canonicalLevel(text))
-        case .predictedClass:
-          let text = reader.trimmedString(at: position)
-          guard !isMissing(text) else {
-            throw DatasetError.missingValue(
-              file: file, line: line, column: position + 1, columnName: names[position])
-          }
-          predicted.append(canonicalLevel(text))
-        case .ignored:
-          break
         }
       }
-      for (slot, position) in kept.enumerated() {
-        texts[slot].append(reader.trimmedString(at: position))
-      }
-      lines.append(line)
+      if let failure { throw failure.error }
+      lines += chunkLines
     }
+    reader.beginBatch()
+    defer { reader.endBatch() }
+    do {
+      while lines.count + chunkLines.count < rowLimit, try reader.nextRecord() {
+        try reader.checkWidth(width)
+        let line = reader.recordLine
+        if dropUnlabelled, let labelPosition, isMissing(reader.trimmedString(at: labelPosition)) {
+          dropped += 1
+          continue
+        }
+        for (slot, position) in kept.enumerated() {
+          texts[slot].append(reader.trimmedString(at: position))
+        }
+        reader.appendCells(to: &spans)
+        chunkLines.append(line)
+        if chunkLines.count == Self.chunkRows {
+          try readChunk()
+          reader.beginBatch()
+        }
+      }
+    } catch {
+      // The cells of the records before a record that fails to tokenize come first.
+      try readChunk()
+      throw error
+    }
+    try readChunk()
     guard !lines.isEmpty || allowingNone else { throw DatasetError.noDataRows(file: file) }
     let columns: [FeatureColumn.Values?] = plan.indices.map { position in
       if let values = numbers[position] { return .numeric(values) }
