@@ -39,7 +39,8 @@ from pyspark.sql import SparkSession, functions
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
-        epilog="Writes OUT/profile.json, OUT/detect.json and, with --estimate-source, OUT/estimate.json.",
+        epilog="Writes OUT/profile.json, OUT/detect.json and, with --estimate-source or --reference-profile, "
+               "OUT/estimate.json.",
     )
     parser.add_argument("--shiftcli", required=True, help="the shiftcli binary (shipped to the executors)")
     parser.add_argument("--reference", required=True, help="a source reference from `shiftcli detect --save-reference`")

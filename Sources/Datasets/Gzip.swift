@@ -6,6 +6,9 @@ import Foundation
 public enum Gzip {
   /// `bytes` as one gzip member, at zlib's `level` (1: fastest … 9: smallest).
   public static func compressed(_ bytes: Data, level: Int32 = 1) throws -> Data {
+    guard bytes.count < Int(UInt32.max) / 2 else {
+      throw DatasetError.invalidArgument("\(bytes.count) bytes are too many to compress in one piece")
+    }
     var stream = z_stream()
     // 15 + 16: a 32 KiB window and gzip (not zlib) framing; 8: zlib's default memory level.
     guard

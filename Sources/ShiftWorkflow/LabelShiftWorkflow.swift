@@ -143,6 +143,14 @@ extension LabelShiftWorkflow {
     holdoutProbabilities: Matrix, holdoutLabels: [Int], target: PredictionSummary, classes: ClassIndex,
     using generator: inout some RandomNumberGenerator, progress: @escaping (String) -> Void = { _ in }
   ) throws -> LabelShiftAnalysis {
+    let k = classes.count
+    guard holdoutProbabilities.columns == k, holdoutProbabilities.rows == holdoutLabels.count,
+      holdoutLabels.allSatisfy({ (0..<k).contains($0) })
+    else {
+      throw WorkflowError.invalidInput(
+        "the holdout's \(holdoutProbabilities.rows) × \(holdoutProbabilities.columns) probabilities and \(holdoutLabels.count) labels do not fit \(k) classes"
+      )
+    }
     let holdout = HoldoutSummary(
       logits: LabelShiftProblem.logits(ofProbabilities: holdoutProbabilities), labels: holdoutLabels)
     return try run(holdout: holdout, target: target, classes: classes, using: &generator, progress: progress)
@@ -156,6 +164,11 @@ extension LabelShiftWorkflow {
     holdout: HoldoutSummary, target: PredictionSummary, classes: ClassIndex,
     using generator: inout some RandomNumberGenerator, progress: @escaping (String) -> Void = { _ in }
   ) throws -> LabelShiftAnalysis {
+    guard holdout.classCount == classes.count, target.classCount == classes.count else {
+      throw WorkflowError.invalidInput(
+        "outputs of \(holdout.classCount) classes on the holdout and \(target.classCount) on the target, for \(classes.count) classes"
+      )
+    }
     let problem = try LabelShiftProblem(holdout: holdout, target: target, sourcePrior: holdout.counts.labelShares)
     return try run(problem, classes: classes, using: &generator, progress: progress)
   }

@@ -113,6 +113,12 @@ public struct HoldoutCounts: Sendable, Equatable, Codable {
       total = sum
     }
     guard total == rows else { throw corrupted() }
+    // Each row's probabilities sum to 1 (within Float rounding), so each class's sums add up to
+    // its rows.
+    for j in 0..<classCount {
+      let sum = (0..<classCount).reduce(0.0) { $0 + probabilitySums[$1 * classCount + j] }
+      guard abs(sum - Double(labelCounts[j])) <= 1e-4 * Double(labelCounts[j]) + 1e-6 else { throw corrupted() }
+    }
   }
 }
 

@@ -225,16 +225,7 @@ extension ShiftCLI {
         source, label: label, labelRequired: spec != nil, columns: columns, probabilities: probabilities)
       if let warning = table.droppedRowsWarning { output.warn(warning) }
       let cells = try encoding.cells(of: table)
-      let outputs = try spec.map { spec in
-        let classes = try spec.classes(
-          labelClasses: try table.classIndex(), columns: table.predictions.map(\.name), file: source)
-        let sourceProbabilities = try spec.matrix(of: table, classes: classes)
-        return (
-          classNames: classes.names, probabilityColumns: try spec.columnsInClassOrder(of: table, classes: classes),
-          predictionColumn: String?.none, probabilities: sourceProbabilities,
-          predictedClasses: predictedClasses(sourceProbabilities)
-        )
-      }
+      let outputs = try spec.map { try ModelOutputs.referenceOutputs($0, source: table) }
       let reference = SourceReference(
         source: source, featureNames: encoding.featureNames, features: encoding.encoder.expand(cells.cells),
         sampleSize: referenceRows, tableEncoding: encoding, outputs: outputs, using: &generator)

@@ -33,8 +33,11 @@ extension ShiftCLI {
         From profiles alone (`shiftcli profile`, merged with `shiftcli merge`): \
         --reference-profile, a profile of labelled rows the model did not train on (`profile \
         --labelled`), replaces --source, and --target-profile the target; BBSE and RLLS use \
-        their exact counts (the same priors as from the files), EM-BCTS, auto and the \
-        bootstrap their hash-chosen samples (every row, in key order, up to --sample-rows).
+        their exact counts (the same priors as from the files), EM, EM-BCTS, auto and the \
+        bootstrap their hash-chosen samples (every row, in key order, up to the profiles' \
+        `profile --sample-rows`). The profiles know the label and the model's columns; the \
+        options that train or read a source (--label, --folds, --holdout, --epochs, --hidden, \
+        --sample-rows) do not apply.
 
         The target is read once, in batches (plain or .csv.gz), whatever its size: the counts \
         behind BBSE and RLLS cover every row; EM, EM-BCTS and the bootstrap use the model's \
@@ -89,7 +92,10 @@ extension ShiftCLI {
     /// The target file or profile (validated: one is given).
     private var targetFile: String { target ?? targetProfile ?? "" }
 
-    @Option(help: "Label column (required for label shift; for covariate shift it is left out of the features).")
+    @Option(
+      help:
+        "Label column (required for label shift from --source; for covariate shift it is left out of the features)."
+    )
     var label: String?
 
     @Option(help: "Label-shift method: \(LabelShiftMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -187,7 +193,7 @@ extension ShiftCLI {
         }
       } else if targetProfile != nil && (shift != .label || probabilities.columns == nil) {
         throw ValidationError(
-          "--target-profile needs --shift label and the model's probability columns (--probability-prefix, --probabilities or --probability)"
+          "--target-profile needs --shift label and the model's probability columns (--probability-prefix, --probabilities or --probability), or --reference-profile instead of --source"
         )
       }
       if shift == .label && label == nil && referenceProfile == nil {

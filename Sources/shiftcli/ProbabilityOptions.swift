@@ -105,13 +105,26 @@ struct ModelOutputs {
   }
 
   /// The source side as a reference keeps it.
-  var referenceOutputs:
-    (
-      classNames: [String], probabilityColumns: [String], predictionColumn: String?, probabilities: Matrix,
-      predictedClasses: [Int]
-    )
-  {
+  var referenceOutputs: ReferenceOutputs {
     (classes.names, columnsInClassOrder, predictionColumn, source, sourcePredicted)
+  }
+
+  /// What a ``SourceReference`` keeps of a model's outputs on the source.
+  typealias ReferenceOutputs = (
+    classNames: [String], probabilityColumns: [String], predictionColumn: String?, probabilities: Matrix,
+    predictedClasses: [Int]
+  )
+
+  /// The source side alone, for a target that is streamed: the probability `columns` of the
+  /// labelled `source`, its predicted classes the most probable (no predicted-class column).
+  static func referenceOutputs(_ columns: ProbabilityColumns, source: MixedTable) throws -> ReferenceOutputs {
+    let classes = try columns.classes(
+      labelClasses: try source.classIndex(), columns: source.predictions.map(\.name), file: source.file)
+    let probabilities = try columns.matrix(of: source, classes: classes)
+    return (
+      classes.names, try columns.columnsInClassOrder(of: source, classes: classes), nil, probabilities,
+      predictedClasses(probabilities)
+    )
   }
 
   /// The outputs as the shift detector's prediction sample.

@@ -34,6 +34,7 @@ extension ShiftCLI {
 
           # Label shift from profiles alone (the reference saved with --probability-prefix p_):
           shiftcli profile --reference ref.json --data ref-part-0.csv --labelled --out ref-0.profile.json
+          shiftcli merge ref-*.profile.json --out ref.profile.json
           shiftcli estimate --shift label --reference-profile ref.profile.json --target-profile all.profile.json
         """)
 

@@ -208,6 +208,36 @@ import Testing
     }
   }
 
+  /// Cells are read a chunk of records at a time, column by column, but the error is still that
+  /// of the first bad cell in the file's order (row by row, left to right), and a record that
+  /// cannot be tokenized comes after the bad cells before it. The chunks straddle 4 096 rows.
+  @Test func theFirstBadCellInFileOrderIsTheError() throws {
+    let schema = try source("a,b,c,y\n1,2,p,x\n2,3,q,z\n").schema
+    func table(_ edits: [Int: String], rows: Int = 5000) -> String {
+      "a,b,c,y\n" + (0..<rows).map { edits[$0] ?? "\($0),\($0 % 7),p,x" }.joined(separator: "\n") + "\n"
+    }
+    // Row 4 000's column b (line 4 002) comes before row 4 001's column a, though column a is read first.
+    #expect(throws: DatasetError.malformedCell(file: "t.csv", line: 4002, column: 2, columnName: "b", text: "bad")) {
+      try target(table([4000: "1,bad,p,x", 4001: "worse,1,p,x"]), schema: schema)
+    }
+    // The same row: its leftmost bad cell.
+    #expect(throws: DatasetError.malformedCell(file: "t.csv", line: 4102, column: 1, columnName: "a", text: "x1")) {
+      try target(table([4100: "x1,x2,p,x"]), schema: schema)
+    }
+    // A bad cell before a ragged record in the same chunk, and a ragged record before a bad cell.
+    #expect(throws: DatasetError.malformedCell(file: "t.csv", line: 4502, column: 2, columnName: "b", text: "no")) {
+      try target(table([4500: "1,no,p,x", 4600: "1,2"]), schema: schema)
+    }
+    #expect(throws: DatasetError.raggedRow(file: "t.csv", line: 4502, expected: 4, found: 2)) {
+      try target(table([4500: "1,2", 4600: "1,no,p,x"]), schema: schema)
+    }
+    // A bad cell in the first chunk is found before anything after it is tokenized.
+    #expect(throws: DatasetError.malformedCell(file: "t.csv", line: 12, column: 1, columnName: "a", text: "x")) {
+      try target(table([10: "x,1,p,x", 4999: "1,2"]), schema: schema)
+    }
+    #expect(try target(table([:]), schema: schema).rowCount == 5000)
+  }
+
   @Test func timestampsAreRecognisedStrictly() {
     for text in [
       "2024-01-31", "2024-01-31T10:00", "2024-01-31 10:00:05.123", "2024-01-31T10:00:00+02:00", "2024-01-31T10:00Z",

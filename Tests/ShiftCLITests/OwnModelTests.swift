@@ -267,6 +267,17 @@ extension CommandLineTests {
       "estimate", "--shift", "label", "--reference-profile", target, "--target-profile", target, "--quiet",
     ])
     #expect(unlabelled.status == 1 && unlabelled.stderr.contains("profile --labelled"), "\(unlabelled.stderr)")
+    // A crafted profile whose classes repeat a name: refused, not a crash.
+    let wholeText = try String(contentsOfFile: whole, encoding: .utf8)
+    #expect(wholeText.contains("\"classNames\":[\"A\",\"B\","))
+    let repeated = try write(
+      "labelled-repeated.json",
+      wholeText.replacingOccurrences(of: "\"classNames\":[\"A\",\"B\",", with: "\"classNames\":[\"A\",\"A\","))
+    let refusedRepeat = try run([
+      "estimate", "--shift", "label", "--reference-profile", repeated, "--target-profile", target, "--quiet",
+    ])
+    #expect(
+      refusedRepeat.status == 1 && refusedRepeat.stderr.contains("not a usable shift profile"), "\(refusedRepeat.stderr)")
     let mixed = directory.appendingPathComponent("labelled-mixed.json").path
     let merging = try run(["merge", whole, target, "--out", mixed, "--quiet"])
     #expect(merging.status == 1 && merging.stderr.contains("a labelled and an unlabelled profile"))

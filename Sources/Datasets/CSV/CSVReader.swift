@@ -179,14 +179,15 @@ struct CSVReader {
       negative = base[0] == UInt8(ascii: "-")
       index = 1
     }
-    // At most 7 significant digits is a mantissa below 10⁷ (leading zeros add nothing); 19
-    // digits cannot overflow the 64-bit accumulator.
-    var mantissa: UInt64 = 0
+    // At most 7 significant digits is a mantissa below 10⁷ (leading zeros add nothing), checked
+    // at each digit, so the accumulator never overflows.
+    var mantissa: UInt32 = 0
     let integerStart = index
     while index < count {
       let digit = base[index] &- UInt8(ascii: "0")
       guard digit < 10 else { break }
-      mantissa = mantissa &* 10 &+ UInt64(digit)
+      mantissa = mantissa * 10 + UInt32(digit)
+      guard mantissa < 10_000_000 else { return nil }
       index += 1
     }
     var digits = index - integerStart
@@ -197,13 +198,14 @@ struct CSVReader {
       while index < count {
         let digit = base[index] &- UInt8(ascii: "0")
         guard digit < 10 else { break }
-        mantissa = mantissa &* 10 &+ UInt64(digit)
+        mantissa = mantissa * 10 + UInt32(digit)
+        guard mantissa < 10_000_000 else { return nil }
         index += 1
       }
       decimals = index - fractionStart
       digits += decimals
     }
-    guard index == count, digits > 0, digits <= 19, decimals <= 10, mantissa < 10_000_000 else { return nil }
+    guard index == count, digits > 0, decimals <= 10 else { return nil }
     let value = Float(mantissa) / powerOfTen(decimals)
     return negative ? -value : value
   }

@@ -51,9 +51,10 @@ struct CellCodeCache {
   }
 
   private func matches(_ entry: Entry, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard let cell = bytes.baseAddress else { return true }  // no bytes: equal to an empty entry
+    guard let cell = bytes.baseAddress, !bytes.isEmpty else { return true }  // no bytes: an empty entry's
     return arena.withUnsafeBufferPointer { arena in
-      memcmp(arena.baseAddress! + Int(entry.start), cell, bytes.count) == 0
+      guard let stored = arena.baseAddress else { return false }
+      return memcmp(stored + Int(entry.start), cell, bytes.count) == 0
     }
   }
 

@@ -123,6 +123,7 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
   /// (with the indicator set), a categorical cell sets its category's feature; `(unseen)` goes
   /// to `(other)` when the column has it, and a missing cell to `(missing)` when it has that.
   public func expand(_ cells: Matrix) -> Matrix {
+    precondition(cells.columns == columns.count, "cells of \(cells.columns) columns for an encoder of \(columns.count)")
     let (width, rows, cellWidth) = (featureCount, cells.rows, cells.columns)
     var result = Matrix(rows: rows, columns: width)
     cells.withUnsafeBufferPointer { cells in
@@ -146,7 +147,7 @@ public struct FeatureEncoder: Sendable, Equatable, Codable {
                 feature = missingFeature
               } else {
                 let category = Int(value)
-                feature = category < levels.count ? category : other
+                feature = category < 0 ? -1 : category < levels.count ? category : other
               }
               if feature >= 0 { storage[row * width + offset + feature] = 1 }
             }

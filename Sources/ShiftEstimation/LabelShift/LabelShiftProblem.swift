@@ -13,15 +13,15 @@ public struct LabelShiftProblem: Sendable {
   /// The confusion counts and probability sums over every holdout row.
   public let holdout: HoldoutCounts
   /// `n_h × k` logits of holdout rows: every row in order, or a stream's sample.
-  public var holdoutLogits: Matrix
+  public let holdoutLogits: Matrix
   /// True class of each row of ``holdoutLogits``.
-  public var holdoutLabels: [Int]
+  public let holdoutLabels: [Int]
   /// The counts and sums of the model's outputs over every target row.
   public let target: PredictionCounts
   /// `n × k` logits of target rows: every row in order, or a stream's sample in key order.
   public let targetLogits: Matrix
   /// The source class prior the weights `w(y) = q(y)/p(y)` are defined against.
-  public var sourcePrior: [Double]
+  public let sourcePrior: [Double]
 
   /// Softmax of the holdout logits.
   public let holdoutProbabilities: Matrix

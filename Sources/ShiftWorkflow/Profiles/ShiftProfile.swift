@@ -56,6 +56,7 @@ public struct ShiftProfile: Sendable, Equatable {
     self.classNames = classNames
     self.probabilityColumns = classNames == nil ? nil : probabilityColumns
     predictions = classNames.map { PredictionSummary(classCount: $0.count, sampleCapacity: predictionRows) }
+    precondition(!labelled || classNames != nil, "a labelled profile is of a model's outputs")
     holdout =
       labelled ? classNames.map { HoldoutSummary(classCount: $0.count, sampleCapacity: predictionRows) } : nil
   }
@@ -167,6 +168,7 @@ public struct ShiftProfile: Sendable, Equatable {
       saved.target.columns.allSatisfy({ $0.present + $0.missing == saved.target.rows })
     else { throw damaged("its columns are not those of its encoding") }
     guard (saved.classNames == nil) == (saved.predictions == nil),
+      saved.classNames.map({ Set($0).count == $0.count }) ?? true,
       saved.probabilityColumns.map({ !$0.isEmpty && $0.count <= (saved.classNames?.count ?? 0) }) ?? true,
       saved.predictions.map({ $0.classCount == saved.classNames?.count && $0.rows == saved.target.rows }) ?? true
     else { throw damaged("its model outputs are not of its rows and classes") }
