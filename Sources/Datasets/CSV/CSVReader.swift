@@ -76,6 +76,9 @@ struct CSVReader {
   /// Ends the batch: the bytes of records already read may go.
   mutating func endBatch() { batchStart = nil }
 
+  /// Bytes the batch holds: its records' and their unquoted cells'.
+  var batchBytes: Int { batchStart.map { position - $0 + unquoted.count } ?? 0 }
+
   /// Appends the current record's cells to `cells`, their ranges relative to the batch's bytes
   /// (see ``withBatch(_:)``).
   func appendCells(to cells: inout [Cell]) {

@@ -245,6 +245,8 @@ extension MixedTable {
 
   /// Records tokenized before their cells are read, column by column.
   static let chunkRows = 4096
+  /// Bytes of records past which a chunk is read before it has ``chunkRows`` records.
+  static let chunkBytes = 64 << 20
 
   /// Reads the data rows (up to `rowLimit`) by `plan`, one kind per header position, and the
   /// text of the positions `keepingText`. When `enforcing`, a cell that does not fit its
@@ -402,7 +404,8 @@ extension MixedTable {
         }
         reader.appendCells(to: &spans)
         chunkLines.append(line)
-        if chunkLines.count == Self.chunkRows {
+        // A chunk of long records is read early: it holds at most one record past 64 MB.
+        if chunkLines.count == Self.chunkRows || reader.batchBytes > Self.chunkBytes {
           try readChunk()
           reader.beginBatch()
         }
