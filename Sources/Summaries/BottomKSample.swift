@@ -48,9 +48,64 @@ public struct BottomKSample: Sendable, Equatable, Codable {
     keys.append(key)
     ordinals.append(ordinal)
     values.append(contentsOf: row)
-    // Compacting at twice the capacity sorts 2.5 times less than at 1.25 times (each
-    // compaction sorts every candidate; their count grows as capacity × log(rows / capacity)).
-    if keys.count >= 2 * capacity + 16 { self = compacted() }
+    // Pruning at twice the capacity, the candidates' count grows by `capacity` between prunes.
+    if keys.count >= 2 * capacity + 16 { prune() }
+  }
+
+  /// Cuts the candidates to the `capacity` rows ``compacted()`` keeps, in no particular order,
+  /// and lowers the threshold to the largest kept key, by selecting the `capacity`-th smallest
+  /// key instead of sorting (a stream prunes many times; the order is made when it is read).
+  private mutating func prune() {
+    guard keys.count > capacity else { return }
+    var scratch = keys
+    let pivot = Self.select(&scratch, rank: capacity - 1)
+    // Every row with a smaller key, and of those with the pivot's key the first in row order.
+    var kept = keys.indices.filter { keys[$0] < pivot }
+    var tied = keys.indices.filter { keys[$0] == pivot }
+    tied.sort { isBefore($0, $1) }
+    kept += tied.prefix(capacity - kept.count)
+    var (newKeys, newOrdinals, newValues) = ([UInt64](), [Int](), [Float]())
+    newKeys.reserveCapacity(2 * capacity + 16)
+    newOrdinals.reserveCapacity(2 * capacity + 16)
+    newValues.reserveCapacity((2 * capacity + 16) * width)
+    for index in kept {
+      newKeys.append(keys[index])
+      newOrdinals.append(ordinals[index])
+      newValues.append(contentsOf: values[(index * width)..<((index + 1) * width)])
+    }
+    (keys, ordinals, values) = (newKeys, newOrdinals, newValues)
+    threshold = pivot
+  }
+
+  /// The value at position `rank` of `values` sorted ascending (Hoare's selection; `values` is
+  /// left partly sorted). Keys are hashes, so median-of-three pivots never meet the worst case.
+  static func select(_ values: inout [UInt64], rank: Int) -> UInt64 {
+    precondition(values.indices.contains(rank), "a rank within the values")
+    return values.withUnsafeMutableBufferPointer { values in
+      var (low, high) = (0, values.count - 1)
+      while low < high {
+        let (a, b, c) = (values[low], values[low + (high - low) / 2], values[high])
+        let pivot = max(min(a, b), min(max(a, b), c))
+        var (i, j) = (low, high)
+        while i <= j {
+          while values[i] < pivot { i += 1 }
+          while values[j] > pivot { j -= 1 }
+          if i <= j {
+            values.swapAt(i, j)
+            i += 1
+            j -= 1
+          }
+        }
+        if rank <= j {
+          high = j
+        } else if rank >= i {
+          low = i
+        } else {
+          return values[rank]
+        }
+      }
+      return values[rank]
+    }
   }
 
   /// Offers every row of `matrix` (`width` columns), each keyed by the ``StableHash`` of its

@@ -30,6 +30,19 @@ import Testing
     return sample
   }
 
+  /// Selection gives the value a sort puts at each rank, with and without ties.
+  @Test func selectionIsTheSortedValueAtARank() {
+    var generator = SplitMix64(seed: 9)
+    for (count, range) in [(1, 10), (2, 2), (7, 3), (1000, 1 << 40), (1000, 5), (4097, 1 << 62)] {
+      let values = (0..<count).map { _ in UInt64(generator.uniformIndex(below: range)) }
+      let sorted = values.sorted()
+      for rank in Set([0, count / 3, count / 2, count - 1]) {
+        var scratch = values
+        #expect(BottomKSample.select(&scratch, rank: rank) == sorted[rank], "\(count) values, rank \(rank)")
+      }
+    }
+  }
+
   /// The merge of any split into shards, in any order, is the sample of the whole.
   @Test func mergingShardsIsExact() throws {
     let matrix = rows(5000, width: 3, seed: 1)
