@@ -21,18 +21,45 @@ struct CSVReader {
   /// The current record's cells: byte ranges in `buffer`, or (quoted cells) in `unquoted`.
   private var cells: [Cell] = []
   private var unquoted: [UInt8] = []
-  /// Where in `buffer` the records read since ``beginBatch()`` start (nil: no batch, and only
-  /// the current record's bytes are kept); the unquoted cells of a batch's records accumulate.
-  private var batchStart: Int? = nil
+  /// The current record's bytes in `buffer` (its line end included).
+  private var recordBytes = 0..<0
   /// The 1-based line on which the current record starts.
   private(set) var recordLine = 0
 
-  /// A cell's bytes: a range of the record's (or batch's) bytes, or, if `quoted`, of the
-  /// unquoted cells' bytes.
-  struct Cell {
+  fileprivate struct Cell {
     var start: Int
     var end: Int
     var quoted: Bool
+  }
+
+  /// Records copied out of the reader, to be read cell by cell later (a chunk that
+  /// `MixedTable.read` reads column by column): their bytes, and each cell's range in them.
+  struct RecordBatch {
+    /// The records' bytes, and their quoted cells' unquoted bytes.
+    private(set) var bytes: [UInt8] = []
+    /// Each cell's range in `bytes`, record after record.
+    private(set) var cells: [Range<Int>] = []
+
+    /// The memory the batch holds, in bytes.
+    var memory: Int { bytes.count + cells.count * MemoryLayout<Range<Int>>.stride }
+
+    /// Forgets the records (keeping the capacity).
+    mutating func removeAll() {
+      bytes.removeAll(keepingCapacity: true)
+      cells.removeAll(keepingCapacity: true)
+    }
+
+    fileprivate mutating func append(
+      record: UnsafeBufferPointer<UInt8>, from start: Int, unquoted: [UInt8], cells recordCells: [Cell]
+    ) {
+      let (base, quotedBase) = (bytes.count - start, bytes.count + record.count)
+      bytes.append(contentsOf: record)
+      bytes.append(contentsOf: unquoted)
+      for cell in recordCells {
+        let offset = cell.quoted ? quotedBase : base
+        cells.append((cell.start + offset)..<(cell.end + offset))
+      }
+    }
   }
 
   /// The longest record read: a quarter of this machine's memory (a file of one endless line
@@ -65,36 +92,12 @@ struct CSVReader {
   /// Cells in the current record.
   var cellCount: Int { cells.count }
 
-  /// Starts a batch: from here on, the bytes of every record read stay readable (through
-  /// ``withBatch(_:)``, with the cells ``appendCells(to:)`` collects) until the next
-  /// `beginBatch()` or ``endBatch()``.
-  mutating func beginBatch() {
-    batchStart = position
-    unquoted.removeAll(keepingCapacity: true)
-  }
-
-  /// Ends the batch: the bytes of records already read may go.
-  mutating func endBatch() { batchStart = nil }
-
-  /// Bytes the batch holds: its records' and their unquoted cells'.
-  var batchBytes: Int { batchStart.map { position - $0 + unquoted.count } ?? 0 }
-
-  /// Appends the current record's cells to `cells`, their ranges relative to the batch's bytes
-  /// (see ``withBatch(_:)``).
-  func appendCells(to cells: inout [Cell]) {
-    let base = batchStart ?? 0
-    for cell in self.cells {
-      cells.append(cell.quoted ? cell : Cell(start: cell.start - base, end: cell.end - base, quoted: false))
-    }
-  }
-
-  /// Calls `body` with the bytes of the batch's records (from its first) and of its quoted
-  /// cells, unquoted: what the cells from ``appendCells(to:)`` index.
-  func withBatch<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-    try buffer.withUnsafeBufferPointer { all in
-      try unquoted.withUnsafeBufferPointer { quoted in
-        try body(UnsafeBufferPointer(rebasing: all[(batchStart ?? 0)...]), quoted)
-      }
+  /// Copies the current record (its bytes and its cells' ranges) into `batch`.
+  func appendRecord(to batch: inout RecordBatch) {
+    buffer.withUnsafeBufferPointer { all in
+      batch.append(
+        record: UnsafeBufferPointer(rebasing: all[recordBytes]), from: recordBytes.lowerBound, unquoted: unquoted,
+        cells: cells)
     }
   }
 
@@ -261,18 +264,16 @@ struct CSVReader {
 
   /// Tokenizes one record (blank or not) into `cells`; false at the end of the input.
   private mutating func tokenizeRecord() throws -> Bool {
-    // A batch keeps its earlier records' unquoted cells; a record scanned again (it ran past
-    // the window) drops only its own.
-    let unquotedStart = batchStart == nil ? 0 : unquoted.count
     while true {
       if position == buffer.count {
         guard !streamEnded else { return false }
         try refill()
         continue
       }
-      if let next = try scanRecord(from: position, unquotedFrom: unquotedStart) {
+      if let next = try scanRecord(from: position) {
         recordLine = line
         line += next.lines
+        recordBytes = position..<next.end
         position = next.end
         return true
       }
@@ -286,25 +287,21 @@ struct CSVReader {
     }
   }
 
-  /// Drops the bytes before `position` (before the batch's first record, in a batch) and reads
-  /// the next block after the rest.
+  /// Drops the bytes before `position` and reads the next block after the rest.
   private mutating func refill() throws {
-    let dropped = min(position, batchStart ?? position)
-    if dropped > 0 {
-      buffer.removeSubrange(0..<dropped)
-      position -= dropped
-      batchStart = batchStart.map { $0 - dropped }
+    if position > 0 {
+      buffer.removeSubrange(0..<position)
+      position = 0
     }
     let read = try stream.read(into: &buffer, upTo: stream.blockSize)
     if read == 0 { streamEnded = true }
   }
 
-  /// Scans the record starting at `start` into `cells` (its quoted cells into `unquoted` from
-  /// `unquotedStart` on): where it ends and how many line breaks it holds, or nil when it runs
-  /// past the bytes read so far and more may come.
-  private mutating func scanRecord(from start: Int, unquotedFrom unquotedStart: Int) throws -> (end: Int, lines: Int)? {
+  /// Scans the record starting at `start` into `cells`: where it ends and how many line breaks
+  /// it holds, or nil when it runs past the bytes read so far and more may come.
+  private mutating func scanRecord(from start: Int) throws -> (end: Int, lines: Int)? {
     cells.removeAll(keepingCapacity: true)
-    unquoted.removeSubrange(unquotedStart...)
+    unquoted.removeAll(keepingCapacity: true)
     let ended = streamEnded
     let startLine = line
     var cellStart = start

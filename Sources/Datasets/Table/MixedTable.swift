@@ -245,7 +245,8 @@ extension MixedTable {
 
   /// Records tokenized before their cells are read, column by column.
   static let chunkRows = 4096
-  /// Bytes of records past which a chunk is read before it has ``chunkRows`` records.
+  /// Bytes of records (and of their cells' ranges) past which a chunk is read before it has
+  /// ``chunkRows`` records.
   static let chunkBytes = 64 << 20
 
   /// Reads the data rows (up to `rowLimit`) by `plan`, one kind per header position, and the
@@ -271,17 +272,16 @@ extension MixedTable {
     var lines: [Int] = []
     var notNumeric = Set<Int>()
     var texts = [[String]](repeating: [], count: kept.count)
-    // Records are tokenized a chunk at a time and their cells then read column by column (one
-    // kind of cell after another, not a dispatch per cell). A cell that does not fit its column
-    // is the error of the earliest such cell in the file's order, as if read row by row.
+    // Records are tokenized and copied a chunk at a time (``CSVReader/RecordBatch``), and their
+    // cells then read column by column (one kind of cell after another, not a dispatch per
+    // cell). A cell that does not fit its column is the error of the earliest such cell in the
+    // file's order, as if read row by row.
     let width = names.count
-    var spans: [CSVReader.Cell] = []
+    var batch = CSVReader.RecordBatch()
     var chunkLines: [Int] = []
-    spans.reserveCapacity(Self.chunkRows * width)
-    chunkLines.reserveCapacity(Self.chunkRows)
     func readChunk() throws {
       defer {
-        spans.removeAll(keepingCapacity: true)
+        batch.removeAll()
         chunkLines.removeAll(keepingCapacity: true)
       }
       guard !chunkLines.isEmpty else { return }
@@ -291,11 +291,10 @@ extension MixedTable {
       func fail(_ row: Int, _ position: Int, _ error: any Error) {
         if failure.map({ (row, position) < ($0.row, $0.position) }) ?? true { failure = (row, position, error) }
       }
-      reader.withBatch { bytes, unquoted in
-        spans.withUnsafeBufferPointer { spans in
+      batch.bytes.withUnsafeBufferPointer { bytes in
+        batch.cells.withUnsafeBufferPointer { spans in
           func cell(_ row: Int, _ position: Int) -> UnsafeBufferPointer<UInt8> {
-            let span = spans[row * width + position]
-            return UnsafeBufferPointer(rebasing: (span.quoted ? unquoted : bytes)[span.start..<span.end])
+            UnsafeBufferPointer(rebasing: bytes[spans[row * width + position]])
           }
           func text(_ row: Int, _ position: Int) -> String {
             String(decoding: cell(row, position), as: UTF8.self).trimmedCell
@@ -389,8 +388,6 @@ extension MixedTable {
       if let failure { throw failure.error }
       lines += chunkLines
     }
-    reader.beginBatch()
-    defer { reader.endBatch() }
     do {
       while lines.count + chunkLines.count < rowLimit, try reader.nextRecord() {
         try reader.checkWidth(width)
@@ -402,13 +399,10 @@ extension MixedTable {
         for (slot, position) in kept.enumerated() {
           texts[slot].append(reader.trimmedString(at: position))
         }
-        reader.appendCells(to: &spans)
+        reader.appendRecord(to: &batch)
         chunkLines.append(line)
         // A chunk of long records is read early: it holds at most one record past 64 MB.
-        if chunkLines.count == Self.chunkRows || reader.batchBytes > Self.chunkBytes {
-          try readChunk()
-          reader.beginBatch()
-        }
+        if chunkLines.count == Self.chunkRows || batch.memory > Self.chunkBytes { try readChunk() }
       }
     } catch {
       // The cells of the records before a record that fails to tokenize come first.
