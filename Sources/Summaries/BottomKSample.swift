@@ -64,17 +64,24 @@ public struct BottomKSample: Sendable, Equatable, Codable {
     var tied = keys.indices.filter { keys[$0] == pivot }
     tied.sort { isBefore($0, $1) }
     kept += tied.prefix(capacity - kept.count)
-    var (newKeys, newOrdinals, newValues) = ([UInt64](), [Int](), [Float]())
-    newKeys.reserveCapacity(2 * capacity + 16)
-    newOrdinals.reserveCapacity(2 * capacity + 16)
-    newValues.reserveCapacity((2 * capacity + 16) * width)
-    for index in kept {
-      newKeys.append(keys[index])
-      newOrdinals.append(ordinals[index])
-      newValues.append(contentsOf: values[(index * width)..<((index + 1) * width)])
-    }
-    (keys, ordinals, values) = (newKeys, newOrdinals, newValues)
+    self = keeping(kept, reserving: 2 * capacity + 16)
     threshold = pivot
+  }
+
+  /// The sample of only the candidate rows `indices`, in that order (room reserved for
+  /// `reserved` rows), its threshold unset.
+  private func keeping(_ indices: some Collection<Int>, reserving reserved: Int) -> BottomKSample {
+    var result = BottomKSample(capacity: capacity, width: width)
+    result.offered = offered
+    result.keys.reserveCapacity(reserved)
+    result.ordinals.reserveCapacity(reserved)
+    result.values.reserveCapacity(reserved * width)
+    for index in indices {
+      result.keys.append(keys[index])
+      result.ordinals.append(ordinals[index])
+      result.values.append(contentsOf: values[(index * width)..<((index + 1) * width)])
+    }
+    return result
   }
 
   /// The value at position `rank` of `values` sorted ascending (Hoare's selection; `values` is
@@ -112,11 +119,8 @@ public struct BottomKSample: Sendable, Equatable, Codable {
   /// values, the first at stream position `firstOrdinal`.
   public mutating func offer(rowsOf matrix: Matrix, firstOrdinal: Int) {
     precondition(matrix.columns == width, "rows of \(matrix.columns) values offered to a sample of width \(width)")
-    matrix.withUnsafeBufferPointer { values in
-      for row in 0..<matrix.rows {
-        let slice = UnsafeBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])
-        offer(key: StableHash.hash(slice), ordinal: firstOrdinal + row, row: slice)
-      }
+    offer(keys: StableHash.hashes(ofRows: matrix), firstOrdinal: firstOrdinal) { candidates in
+      candidates.count == matrix.rows ? matrix : matrix.rows(at: candidates)
     }
   }
 
@@ -141,13 +145,8 @@ public struct BottomKSample: Sendable, Equatable, Codable {
   public func compacted() -> BottomKSample {
     var order = Array(keys.indices)
     order.sort { isBefore($0, $1) }
-    var result = BottomKSample(capacity: capacity, width: width)
-    result.offered = offered
     let kept = order.prefix(capacity)
-    result.keys = kept.map { keys[$0] }
-    result.ordinals = kept.map { ordinals[$0] }
-    result.values.reserveCapacity(kept.count * width)
-    for index in kept { result.values.append(contentsOf: values[(index * width)..<((index + 1) * width)]) }
+    var result = keeping(kept, reserving: kept.count)
     if keys.count >= capacity, let last = result.keys.last { result.threshold = last }
     return result
   }

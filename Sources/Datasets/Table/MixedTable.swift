@@ -307,7 +307,7 @@ extension MixedTable {
               guard var column = numbers[position] else { continue }
               numbers[position] = nil  // `column` is then the array's only reference
               column.reserveCapacity(column.count + rows)
-              for row in 0..<end {
+              cells: for row in 0..<end {
                 switch CSVReader.number(in: cell(row, position)) {
                 case .value(let value): column.append(value)
                 case .missing: column.append(.nan)
@@ -318,18 +318,17 @@ extension MixedTable {
                       DatasetError.malformedCell(
                         file: file, line: chunkLines[row], column: position + 1, columnName: names[position],
                         text: text(row, position)))
-                    break
+                    break cells
                   }
                   notNumeric.insert(position)
                   column.append(.nan)
                 }
-                if failure?.row == row && failure?.position == position { break }
               }
               numbers[position] = column
             case .categorical, .boolean:
               guard var coder = categories[position] else { continue }
               categories[position] = nil
-              for row in 0..<end {
+              cells: for row in 0..<end {
                 let bytes = cell(row, position)
                 if coder.appendRemembered(bytes) { continue }
                 let value = text(row, position)
@@ -342,7 +341,7 @@ extension MixedTable {
                       DatasetError.notBoolean(
                         file: file, line: chunkLines[row], column: position + 1, columnName: names[position],
                         text: value))
-                    break
+                    break cells
                   }
                   _ = coder.append(missing ? nil : lower)
                 } else {
@@ -352,14 +351,14 @@ extension MixedTable {
                       DatasetError.tooLarge(
                         file: file, what: "column '\(names[position])' with \(Int32.max) distinct values",
                         limitBytes: InputFile.limit))
-                    break
+                    break cells
                   }
                 }
                 coder.rememberLast(bytes)
               }
               categories[position] = coder
             case .label, .predictedClass:
-              for row in 0..<end {
+              cells: for row in 0..<end {
                 let value = text(row, position)
                 guard !isMissing(value) else {
                   // A source read by its options may drop such rows; a later file read by a schema may not.
@@ -371,7 +370,7 @@ extension MixedTable {
                         file: file, line: line, column: position + 1, columnName: names[position])
                       : DatasetError.missingValue(
                         file: file, line: line, column: position + 1, columnName: names[position]))
-                  break
+                  break cells
                 }
                 if kind == .label {
                   labels.append(canonicalLevel(value))
