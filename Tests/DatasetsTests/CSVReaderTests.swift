@@ -55,12 +55,15 @@ import Testing
     }
   }
 
-  /// The fast number path gives exactly what `Float(_:)` gives, on random decimals of every
-  /// shape it takes and some it hands on.
+  /// The fast number paths give exactly what `Float(_:)` gives, on random decimals of every
+  /// shape they take and some they hand on: a cell read alone, and one read a word at a time
+  /// with other bytes after it (digits, a dot, a comma).
   @Test func numbersReadAsFloatReadsThem() throws {
     var generator = SplitMix64(seed: 7)
     var texts: [String] = [
       "0", "-0", "+1", ".5", "5.", "-.25", "007", "1e3", "1.5E-2", "inf", "nan", "NA", "", " 2 ", "1.2.3", "-", ".",
+      "+.", "-.", "..", "1..", "12345678", "1234567", "9999999.", ".9999999", "0000000.1", "1,5", "1 5", "١", "1/2",
+      "12:3", "\t7", "7\t", "-+1", "+-1", "0x1", "1.5e", "1234.5678",
     ]
     for _ in 0..<20_000 {
       let digits = 1 + generator.uniformIndex(below: 10)
@@ -81,11 +84,19 @@ import Testing
       let expected: CSVReader.Number =
         MixedTable.isMissing(trimmed)
         ? .missing : Float(trimmed).map { $0.isFinite ? .value($0) : .malformed } ?? .malformed
-      let read = reader.number(at: 0)
-      if case .value(let value) = expected, case .value(let got) = read {
-        #expect(value.bitPattern == got.bitPattern, "\(text)")
-      } else {
-        #expect(read == expected, "\(text)")
+      for trailing in ["", "9", ".", ",", "99999999", "........"] {
+        let bytes = Array(text.utf8) + Array(trailing.utf8)
+        let read =
+          trailing.isEmpty
+          ? reader.number(at: 0)
+          : bytes.withUnsafeBufferPointer {
+            CSVReader.number(in: UnsafeBufferPointer(rebasing: $0[0..<text.utf8.count]), slack: trailing.utf8.count)
+          }
+        if case .value(let value) = expected, case .value(let got) = read {
+          #expect(value.bitPattern == got.bitPattern, "\(text) + \(trailing)")
+        } else {
+          #expect(read == expected, "\(text) + \(trailing)")
+        }
       }
     }
   }

@@ -238,6 +238,53 @@ import Testing
     #expect(try target(table([:]), schema: schema).rowCount == 5000)
   }
 
+  /// Records are tokenized a chunk at a time, each chunk the records complete in the reader's
+  /// window: however small the window (a few bytes: chunks of one record) the table read is the
+  /// same, with quoted cells across lines, blank lines, missing cells and a short number last.
+  @Test func chunksCutByTheReadersWindowReadLikeTheWhole() throws {
+    var generator = SplitMix64(seed: 3)
+    var text = "a,c,b,y\n"
+    for row in 0..<700 {
+      let a = row % 13 == 0 ? "NA" : String(Double(generator.uniformIndex(below: 20_000)) / 100 - 100)
+      let c = row % 17 == 0 ? "\"multi\nline, \"\"quoted\"\"\"" : ["p", "q", " r ", ""][row % 4]
+      let b = row % 11 == 0 ? "\"\(row)\"" : String(row % 9)
+      text += "\(a),\(c),\(b),\(row % 3 == 0 ? "x" : "z")\n"
+      if row % 50 == 0 { text += "\n   \n" }
+    }
+    text += "7.5,p,1.5,x"
+    let whole = try source(text)
+    for blockSize in [2, 7, 64, 1000, ByteStream.defaultBlockSize] {
+      let reader = try CSVReader(stream: ByteStream(bytes: Array(text.utf8), file: "s.csv", blockSize: blockSize))
+      var rows = try MixedTableReader(reader: reader, schema: whole.schema, labelRequired: true, keepingText: ["c"])
+      let read = try rows.all()
+      #expect(read.texts["c"]?.count == whole.rowCount)
+      #expect(read.rowLines == whole.rowLines, "block size \(blockSize)")
+      #expect(read.labels == whole.labels, "block size \(blockSize)")
+      #expect(read.features.map(\.name) == whole.features.map(\.name))
+      for (column, expected) in zip(read.features, whole.features) {
+        switch (column.values, expected.values) {
+        case (.numeric(let values), .numeric(let wanted)):
+          #expect(values.map(\.bitPattern) == wanted.map(\.bitPattern), "block size \(blockSize)")
+        case (.categorical(let levels, let codes), .categorical(let wantedLevels, let wantedCodes)):
+          #expect(
+            codes.map { $0 < 0 ? "-" : levels[Int($0)] } == wantedCodes.map { $0 < 0 ? "-" : wantedLevels[Int($0)] })
+        default:
+          Issue.record("column \(column.name) read as another kind")
+        }
+      }
+    }
+    // An error in a later window, after rows that read well.
+    let bad = text.replacingOccurrences(of: "\n7.5,p,1.5,x", with: "\n7.5,p,oops,x")
+    for blockSize in [7, 1000] {
+      let reader = try CSVReader(stream: ByteStream(bytes: Array(bad.utf8), file: "t.csv", blockSize: blockSize))
+      var rows = try MixedTableReader(reader: reader, schema: whole.schema, labelRequired: true, keepingText: [])
+      let line = bad.utf8.filter { $0 == UInt8(ascii: "\n") }.count + 1
+      #expect(throws: DatasetError.malformedCell(file: "t.csv", line: line, column: 3, columnName: "b", text: "oops")) {
+        try rows.all()
+      }
+    }
+  }
+
   @Test func timestampsAreRecognisedStrictly() {
     for text in [
       "2024-01-31", "2024-01-31T10:00", "2024-01-31 10:00:05.123", "2024-01-31T10:00:00+02:00", "2024-01-31T10:00Z",

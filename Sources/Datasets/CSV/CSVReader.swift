@@ -7,7 +7,8 @@ import Foundation
 /// doubled `""` inside being a literal quote, and a quoted cell may span lines. Lines end with
 /// LF, CRLF or a lone CR; blank lines are skipped; a UTF-8 byte-order mark is skipped; a NUL
 /// byte is an error. The record's cells are read in place as bytes (``withCell(_:_:)``,
-/// ``number(at:)``), so that a number never becomes a `String`.
+/// ``number(at:)``), so that a number never becomes a `String`; ``withRecords(upTo:width:_:)``
+/// tokenizes many records at once and lends their cells in place, for reading column by column.
 struct CSVReader {
   /// The file's name in errors.
   let file: String
@@ -18,13 +19,16 @@ struct CSVReader {
   private var streamEnded = false
   /// The 1-based line at `position`.
   private var line = 1
-  /// The current record's cells: byte ranges in `buffer`, or (quoted cells) in `unquoted`.
+  /// The current record's cells (or a chunk's, record after record): byte ranges in `buffer`,
+  /// or (quoted cells) in `unquoted`.
   private var cells: [Cell] = []
   private var unquoted: [UInt8] = []
-  /// The current record's bytes in `buffer` (its line end included).
-  private var recordBytes = 0..<0
   /// The 1-based line on which the current record starts.
   private(set) var recordLine = 0
+  /// The 1-based line on which each record of the chunk being read starts.
+  private var chunkLines: [Int] = []
+  /// The index in `cells` of the first cell of the record being scanned.
+  private var recordFirstCell = 0
 
   fileprivate struct Cell {
     var start: Int
@@ -32,33 +36,31 @@ struct CSVReader {
     var quoted: Bool
   }
 
-  /// Records copied out of the reader, to be read cell by cell later (a chunk that
-  /// `MixedTable.read` reads column by column): their bytes, and each cell's range in them.
-  struct RecordBatch {
-    /// The records' bytes, and their quoted cells' unquoted bytes.
-    private(set) var bytes: [UInt8] = []
-    /// Each cell's range in `bytes`, record after record.
-    private(set) var cells: [Range<Int>] = []
+  /// Records tokenized together (``withRecords(upTo:width:_:)``), their cells' bytes lent in
+  /// place: valid only while the chunk is being read.
+  struct RecordChunk {
+    /// Records in the chunk.
+    let count: Int
+    /// Cells per record.
+    let width: Int
+    /// The 1-based line on which each record starts.
+    let lines: UnsafeBufferPointer<Int>
+    fileprivate let window: UnsafeBufferPointer<UInt8>
+    fileprivate let unquoted: UnsafeBufferPointer<UInt8>
+    fileprivate let cells: UnsafeBufferPointer<Cell>
 
-    /// The memory the batch holds, in bytes.
-    var memory: Int { bytes.count + cells.count * MemoryLayout<Range<Int>>.stride }
-
-    /// Forgets the records (keeping the capacity).
-    mutating func removeAll() {
-      bytes.removeAll(keepingCapacity: true)
-      cells.removeAll(keepingCapacity: true)
+    /// The bytes of cell `column` of record `record` (untrimmed), and how many bytes after
+    /// them may be read too (``CSVReader/number(in:slack:)`` reads short numbers a word at a time).
+    @inline(__always)
+    func cell(_ record: Int, _ column: Int) -> (bytes: UnsafeBufferPointer<UInt8>, slack: Int) {
+      let cell = cells[record &* width &+ column]
+      let buffer = cell.quoted ? unquoted : window
+      return (UnsafeBufferPointer(rebasing: buffer[cell.start..<cell.end]), buffer.count &- cell.end)
     }
 
-    fileprivate mutating func append(
-      record: UnsafeBufferPointer<UInt8>, from start: Int, unquoted: [UInt8], cells recordCells: [Cell]
-    ) {
-      let (base, quotedBase) = (bytes.count - start, bytes.count + record.count)
-      bytes.append(contentsOf: record)
-      bytes.append(contentsOf: unquoted)
-      for cell in recordCells {
-        let offset = cell.quoted ? quotedBase : base
-        cells.append((cell.start + offset)..<(cell.end + offset))
-      }
+    /// Cell `column` of record `record` as text, without leading and trailing whitespace.
+    func trimmedString(_ record: Int, _ column: Int) -> String {
+      String(decoding: cell(record, column).bytes, as: UTF8.self).trimmedCell
     }
   }
 
@@ -91,15 +93,6 @@ struct CSVReader {
 
   /// Cells in the current record.
   var cellCount: Int { cells.count }
-
-  /// Copies the current record (its bytes and its cells' ranges) into `batch`.
-  func appendRecord(to batch: inout RecordBatch) {
-    buffer.withUnsafeBufferPointer { all in
-      batch.append(
-        record: UnsafeBufferPointer(rebasing: all[recordBytes]), from: recordBytes.lowerBound, unquoted: unquoted,
-        cells: cells)
-    }
-  }
 
   /// Calls `body` with the bytes of cell `index` of the current record (untrimmed).
   func withCell<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
@@ -138,11 +131,22 @@ struct CSVReader {
   /// Cell `index` of the current record read as a number: trimmed, a missing marker, a finite
   /// `Float` as `Float(_:)` reads it (same value, same rejections), or malformed.
   func number(at index: Int) -> Number {
-    withCell(index, Self.number(in:))
+    withCell(index) { Self.number(in: $0) }
   }
 
-  /// A cell's `bytes` (untrimmed) read as ``number(at:)`` reads them.
-  static func number(in bytes: UnsafeBufferPointer<UInt8>) -> Number {
+  /// A cell's `bytes` (untrimmed) read as ``number(at:)`` reads them; `slack` bytes after
+  /// the cell may be read too (they belong to the same buffer), which lets a short number be
+  /// read a word at a time (``wordDecimal(_:slack:)``), the rest in ``generalNumber(in:)``.
+  @inline(__always)
+  static func number(in bytes: UnsafeBufferPointer<UInt8>, slack: Int = 0) -> Number {
+    if let value = wordDecimal(bytes, slack: slack) { return .value(value) }
+    return generalNumber(in: bytes)
+  }
+
+  /// ``number(in:slack:)`` of any cell: trimmed, then a decimal, a missing marker or what
+  /// `Float(_:)` reads.
+  @inline(never)
+  private static func generalNumber(in bytes: UnsafeBufferPointer<UInt8>) -> Number {
     var start = 0
     var end = bytes.count
     while start < end, bytes[start] == space || bytes[start] == tab { start += 1 }
@@ -172,6 +176,53 @@ struct CSVReader {
   /// ``CSVTable/missingMarkers`` packed as `isMissingMarker` packs a cell's bytes.
   private static let missingMarkerCodes: Set<UInt32> = Set(
     CSVTable.missingMarkers.map { marker in marker.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } })
+
+  /// A cell of `[+-]?` and at most 8 characters `digits[.digits]` (at least one digit) whose
+  /// digits make less than 10⁷, read as ``fastDecimal(_:)`` reads it but as one word (8 bytes
+  /// from after the sign, `slack` bytes past the cell being readable); nil for any other cell.
+  @inline(__always)
+  private static func wordDecimal(_ bytes: UnsafeBufferPointer<UInt8>, slack: Int) -> Float? {
+    guard let base = bytes.baseAddress, bytes.count &+ slack >= 9 else { return nil }
+    let first = base[0]
+    let sign = first == UInt8(ascii: "-") || first == UInt8(ascii: "+") ? 1 : 0
+    let count = bytes.count &- sign
+    guard count >= 1, count <= 8 else { return nil }
+    let word = UInt64(littleEndian: UnsafeRawPointer(base + sign).loadUnaligned(as: UInt64.self))
+    // The cell's bytes, the first lowest; past them 0 (never a '.').
+    let text = count == 8 ? word : word & ~(UInt64.max &<< (UInt64(count) &<< 3))
+    // The lowest '.', the lowest zero byte of `text ^ "........"` (exact at the lowest one),
+    // taken out: the digits close up.
+    let dots = text ^ 0x2E2E_2E2E_2E2E_2E2E
+    let zeros = (dots &- 0x0101_0101_0101_0101) & ~dots & 0x8080_8080_8080_8080
+    var digits = text
+    var digitCount = count
+    var decimals = 0
+    if zeros != 0 {
+      let point = zeros.trailingZeroBitCount &>> 3
+      let pointBits = UInt64(point) &<< 3
+      digits = (text & ~(UInt64.max &<< pointBits)) | (((text &>> pointBits) &>> 8) &<< pointBits)
+      digitCount = count &- 1
+      decimals = count &- 1 &- point
+      guard digitCount > 0 else { return nil }
+    }
+    // Leading '0's pad the digits to eight, each then checked to be a digit.
+    let padding = UInt64(8 &- digitCount) &<< 3
+    let padded = (digits &<< padding) | (0x3030_3030_3030_3030 & ~(UInt64.max &<< padding))
+    guard ((padded &+ 0x4646_4646_4646_4646) | (padded &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 == 0
+    else { return nil }
+    let mantissa = eightDigits(padded)
+    guard mantissa < 10_000_000 else { return nil }
+    let value = Float(mantissa) / powerOfTen(decimals)
+    return first == UInt8(ascii: "-") ? -value : value
+  }
+
+  /// The value of eight ASCII digits, the first in the lowest byte (Lemire's SWAR method).
+  @inline(__always)
+  private static func eightDigits(_ word: UInt64) -> UInt64 {
+    var value = ((word & 0x0F0F_0F0F_0F0F_0F0F) &* 2561) &>> 8
+    value = ((value & 0x00FF_00FF_00FF_00FF) &* 6_553_601) &>> 16
+    return ((value & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) &>> 32
+  }
 
   /// `[+-]?digits[.digits]` with at most 7 significant digits and 10 decimals, read exactly:
   /// the integer and the power of ten are both exact in a `Float`, so the one division rounds
@@ -255,30 +306,85 @@ struct CSVReader {
   /// Reads the next non-blank record; false at the end of the input.
   mutating func nextRecord() throws -> Bool {
     while true {
-      guard try tokenizeRecord() else { return false }
-      // A blank line: one cell of whitespace.
-      if cells.count == 1 && string(at: 0).allSatisfy(\.isWhitespace) { continue }
+      cells.removeAll(keepingCapacity: true)
+      unquoted.removeAll(keepingCapacity: true)
+      guard try tokenizeRecord(refilling: true) else { return false }
+      if isBlank(from: 0) { continue }
       return true
     }
   }
 
-  /// Tokenizes one record (blank or not) into `cells`; false at the end of the input.
-  private mutating func tokenizeRecord() throws -> Bool {
+  /// Tokenizes the next records, at most `limit` (at least 1; blank lines skipped), each of
+  /// `width` cells, and calls `body` with them in place: the records complete in the bytes read
+  /// so far (more are read only when none is). A record that fails (a NUL byte, an unterminated
+  /// quote, another number of cells, …) ends the chunk: `body` reads the records before it, then
+  /// the record's error is thrown. Returns nil, not calling `body`, at the end of the input.
+  mutating func withRecords<R>(upTo limit: Int, width: Int, _ body: (RecordChunk) throws -> R) throws -> R? {
+    cells.removeAll(keepingCapacity: true)
+    unquoted.removeAll(keepingCapacity: true)
+    chunkLines.removeAll(keepingCapacity: true)
+    var failure: (any Error)? = nil
+    do {
+      while chunkLines.count < limit {
+        let first = cells.count
+        // More bytes are read only for the chunk's first record, before any cell is lent.
+        guard try tokenizeRecord(refilling: chunkLines.isEmpty) else { break }
+        if isBlank(from: first) {
+          cells.removeSubrange(first...)
+          continue
+        }
+        guard cells.count - first == width else {
+          let found = cells.count - first
+          cells.removeSubrange(first...)
+          throw DatasetError.raggedRow(file: file, line: recordLine, expected: width, found: found)
+        }
+        chunkLines.append(recordLine)
+      }
+    } catch {
+      failure = error
+    }
+    guard !chunkLines.isEmpty else {
+      if let failure { throw failure }
+      return nil
+    }
+    let result = try buffer.withUnsafeBufferPointer { window in
+      try unquoted.withUnsafeBufferPointer { unquoted in
+        try cells.withUnsafeBufferPointer { cells in
+          try chunkLines.withUnsafeBufferPointer { lines in
+            try body(
+              RecordChunk(
+                count: lines.count, width: width, lines: lines, window: window, unquoted: unquoted, cells: cells))
+          }
+        }
+      }
+    }
+    if let failure { throw failure }
+    return result
+  }
+
+  /// Whether the record whose cells start at `first` is a blank line: one cell of whitespace.
+  private func isBlank(from first: Int) -> Bool {
+    cells.count - first == 1 && string(at: first).allSatisfy(\.isWhitespace)
+  }
+
+  /// Tokenizes one record (blank or not), appending its cells to `cells`; false at the end of
+  /// the input, or, unless `refilling`, when the record runs past the bytes read so far.
+  private mutating func tokenizeRecord(refilling: Bool) throws -> Bool {
     while true {
       if position == buffer.count {
-        guard !streamEnded else { return false }
+        guard !streamEnded, refilling else { return false }
         try refill()
         continue
       }
       if let next = try scanRecord(from: position) {
         recordLine = line
         line += next.lines
-        recordBytes = position..<next.end
         position = next.end
         return true
       }
       // The record runs past the window: keep its start, read more, and scan it again.
       guard !streamEnded else { preconditionFailure("a record at the end of the input always completes") }
+      guard refilling else { return false }
       guard buffer.count - position < Self.recordLimit else {
         throw DatasetError.tooLarge(
           file: file, what: "a record of more than \(Self.recordLimit) bytes", limitBytes: Self.recordLimit)
@@ -297,17 +403,35 @@ struct CSVReader {
     if read == 0 { streamEnded = true }
   }
 
-  /// Scans the record starting at `start` into `cells`: where it ends and how many line breaks
-  /// it holds, or nil when it runs past the bytes read so far and more may come.
+  /// Scans the record starting at `start`, appending its cells to `cells` (and its quoted
+  /// cells' bytes to `unquoted`): where it ends and how many line breaks it holds, or nil (its
+  /// cells taken back) when it runs past the bytes read so far and more may come.
   private mutating func scanRecord(from start: Int) throws -> (end: Int, lines: Int)? {
-    cells.removeAll(keepingCapacity: true)
-    unquoted.removeAll(keepingCapacity: true)
-    let ended = streamEnded
-    let startLine = line
+    let (firstCell, firstUnquoted) = (cells.count, unquoted.count)
+    recordFirstCell = firstCell
+    // The buffer is shared, not copied: `cells` and `unquoted` change while it is read.
+    let window = buffer
+    do {
+      if let scanned = try scanRecord(window, from: start, line: line, ended: streamEnded) ?? nil { return scanned }
+    } catch {
+      cells.removeSubrange(firstCell...)
+      unquoted.removeSubrange(firstUnquoted...)
+      throw error
+    }
+    // The record runs past the bytes read so far: its cells are taken back.
+    cells.removeSubrange(firstCell...)
+    unquoted.removeSubrange(firstUnquoted...)
+    return nil
+  }
+
+  /// ``scanRecord(from:)`` in `window` (the buffer, not copied: `cells` and `unquoted` change
+  /// while it is read): `.some(nil)` when the record runs past it and more may come.
+  private mutating func scanRecord(
+    _ window: [UInt8], from start: Int, line startLine: Int, ended: Bool
+  ) throws -> (end: Int, lines: Int)?? {
     var cellStart = start
     var lines = 0
-    let window = buffer  // shared, not copied: `cells` and `unquoted` change while it is read
-    let result: (end: Int, lines: Int)?? = try window.withUnsafeBufferPointer { bytes in
+    return try window.withUnsafeBufferPointer { bytes in
       var index = start
       let count = bytes.count
       let base = UnsafeRawPointer(bytes.baseAddress)
@@ -357,7 +481,7 @@ struct CSVReader {
           let crlf = index + 1 < count && bytes[index + 1] == Self.newline
           return (index + (crlf ? 2 : 1), lines + 1)
         case Self.nul:
-          throw DatasetError.nulByte(file: file, line: startLine + lines, column: cells.count + 1)
+          throw DatasetError.nulByte(file: file, line: startLine + lines, column: cells.count - recordFirstCell + 1)
         default:  // a quote
           guard bytes[cellStart..<index].allSatisfy({ $0 == Self.space }) else {
             index += 1  // a quote inside an unquoted cell is a literal
@@ -381,7 +505,6 @@ struct CSVReader {
         }
       }
     }
-    return result ?? nil
   }
 
   /// What ends a quoted cell's trailing stretch.
@@ -406,7 +529,7 @@ struct CSVReader {
     while index < count {
       let byte = bytes[index]
       if byte == Self.nul {
-        throw DatasetError.nulByte(file: file, line: startLine + lines, column: cells.count + 1)
+        throw DatasetError.nulByte(file: file, line: startLine + lines, column: cells.count - recordFirstCell + 1)
       }
       if quoted {
         if byte == Self.quote {

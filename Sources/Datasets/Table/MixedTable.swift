@@ -243,11 +243,9 @@ extension MixedTable {
     }
   }
 
-  /// Records tokenized before their cells are read, column by column.
-  static let chunkRows = 4096
-  /// Bytes of records (and of their cells' ranges) past which a chunk is read before it has
-  /// ``chunkRows`` records.
-  static let chunkBytes = 64 << 20
+  /// Records tokenized before their cells are read, column by column (at most: a chunk holds
+  /// the records complete in the reader's window).
+  static let chunkRows = 1024
 
   /// Reads the data rows (up to `rowLimit`) by `plan`, one kind per header position, and the
   /// text of the positions `keepingText`. When `enforcing`, a cell that does not fit its
@@ -272,143 +270,124 @@ extension MixedTable {
     var lines: [Int] = []
     var notNumeric = Set<Int>()
     var texts = [[String]](repeating: [], count: kept.count)
-    // Records are tokenized and copied a chunk at a time (``CSVReader/RecordBatch``), and their
-    // cells then read column by column (one kind of cell after another, not a dispatch per
-    // cell). A cell that does not fit its column is the error of the earliest such cell in the
-    // file's order, as if read row by row.
+    // Records are tokenized a chunk at a time and lent in place (``CSVReader/RecordChunk``), and
+    // their cells then read column by column (one kind of cell after another, not a dispatch
+    // per cell). A cell that does not fit its column is the error of the earliest such cell in
+    // the file's order, as if read row by row; a record that fails to tokenize comes after the
+    // cells before it.
     let width = names.count
-    var batch = CSVReader.RecordBatch()
-    var chunkLines: [Int] = []
-    func readChunk() throws {
-      defer {
-        batch.removeAll()
-        chunkLines.removeAll(keepingCapacity: true)
+    var rows: [Int] = []
+    func readChunk(_ chunk: CSVReader.RecordChunk) throws {
+      // The chunk's records that are rows (not dropped for a missing label), in order.
+      rows.removeAll(keepingCapacity: true)
+      for record in 0..<chunk.count {
+        if dropUnlabelled, let labelPosition, isMissing(chunk.trimmedString(record, labelPosition)) {
+          dropped += 1
+          continue
+        }
+        rows.append(record)
       }
-      guard !chunkLines.isEmpty else { return }
-      let rows = chunkLines.count
+      for (slot, position) in kept.enumerated() {
+        texts[slot] += rows.map { chunk.trimmedString($0, position) }
+      }
       var failure: (row: Int, position: Int, error: any Error)? = nil
       /// Whether a column's failure at `row` comes before the one found so far (and is kept).
       func fail(_ row: Int, _ position: Int, _ error: any Error) {
         if failure.map({ (row, position) < ($0.row, $0.position) }) ?? true { failure = (row, position, error) }
       }
-      batch.bytes.withUnsafeBufferPointer { bytes in
-        batch.cells.withUnsafeBufferPointer { spans in
-          func cell(_ row: Int, _ position: Int) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(rebasing: bytes[spans[row * width + position]])
-          }
-          func text(_ row: Int, _ position: Int) -> String {
-            String(decoding: cell(row, position), as: UTF8.self).trimmedCell
-          }
-          for (position, kind) in read {
-            // Rows after a failure found so far need not be read: that failure comes first.
-            let end = failure?.row ?? rows
-            switch kind {
-            case .numeric, .prediction:
-              guard var column = numbers[position] else { continue }
-              numbers[position] = nil  // `column` is then the array's only reference
-              column.reserveCapacity(column.count + rows)
-              cells: for row in 0..<end {
-                switch CSVReader.number(in: cell(row, position)) {
-                case .value(let value): column.append(value)
-                case .missing: column.append(.nan)
-                case .malformed:
-                  if enforcing || kind == .prediction {
-                    fail(
-                      row, position,
-                      DatasetError.malformedCell(
-                        file: file, line: chunkLines[row], column: position + 1, columnName: names[position],
-                        text: text(row, position)))
-                    break cells
-                  }
-                  notNumeric.insert(position)
-                  column.append(.nan)
-                }
-              }
-              numbers[position] = column
-            case .categorical, .boolean:
-              guard var coder = categories[position] else { continue }
-              categories[position] = nil
-              cells: for row in 0..<end {
-                let bytes = cell(row, position)
-                if coder.appendRemembered(bytes) { continue }
-                let value = text(row, position)
-                let missing = isMissing(value)
-                if kind == .boolean {
-                  let lower = value.lowercased()
-                  guard missing || booleanLevels.contains(lower) else {
-                    fail(
-                      row, position,
-                      DatasetError.notBoolean(
-                        file: file, line: chunkLines[row], column: position + 1, columnName: names[position],
-                        text: value))
-                    break cells
-                  }
-                  _ = coder.append(missing ? nil : lower)
-                } else {
-                  guard coder.append(missing ? nil : canonicalLevel(value)) else {
-                    fail(
-                      row, position,
-                      DatasetError.tooLarge(
-                        file: file, what: "column '\(names[position])' with \(Int32.max) distinct values",
-                        limitBytes: InputFile.limit))
-                    break cells
-                  }
-                }
-                coder.rememberLast(bytes)
-              }
-              categories[position] = coder
-            case .label, .predictedClass:
-              cells: for row in 0..<end {
-                let value = text(row, position)
-                guard !isMissing(value) else {
-                  // A source read by its options may drop such rows; a later file read by a schema may not.
-                  let line = chunkLines[row]
+      func text(_ row: Int, _ position: Int) -> String { chunk.trimmedString(rows[row], position) }
+      try rows.withUnsafeBufferPointer { rows in
+        for (position, kind) in read {
+          // Rows after a failure found so far need not be read: that failure comes first.
+          let end = failure?.row ?? rows.count
+          switch kind {
+          case .numeric, .prediction:
+            guard var column = numbers[position] else { continue }
+            numbers[position] = nil  // `column` is then the array's only reference
+            cells: for row in 0..<end {
+              let (bytes, slack) = chunk.cell(rows[row], position)
+              switch CSVReader.number(in: bytes, slack: slack) {
+              case .value(let value): column.append(value)
+              case .missing: column.append(.nan)
+              case .malformed:
+                if enforcing || kind == .prediction {
                   fail(
                     row, position,
-                    kind == .label && !enforcing
-                      ? DatasetError.missingLabel(
-                        file: file, line: line, column: position + 1, columnName: names[position])
-                      : DatasetError.missingValue(
-                        file: file, line: line, column: position + 1, columnName: names[position]))
+                    DatasetError.malformedCell(
+                      file: file, line: chunk.lines[rows[row]], column: position + 1, columnName: names[position],
+                      text: text(row, position)))
                   break cells
                 }
-                if kind == .label {
-                  labels.append(canonicalLevel(value))
-                } else {
-                  predicted.append(canonicalLevel(value))
+                notNumeric.insert(position)
+                column.append(.nan)
+              }
+            }
+            numbers[position] = column
+          case .categorical, .boolean:
+            guard var coder = categories[position] else { continue }
+            categories[position] = nil
+            cells: for row in 0..<end {
+              let bytes = chunk.cell(rows[row], position).bytes
+              if coder.appendRemembered(bytes) { continue }
+              let value = text(row, position)
+              let missing = isMissing(value)
+              if kind == .boolean {
+                let lower = value.lowercased()
+                guard missing || booleanLevels.contains(lower) else {
+                  fail(
+                    row, position,
+                    DatasetError.notBoolean(
+                      file: file, line: chunk.lines[rows[row]], column: position + 1, columnName: names[position],
+                      text: value))
+                  break cells
+                }
+                _ = coder.append(missing ? nil : lower)
+              } else {
+                guard coder.append(missing ? nil : canonicalLevel(value)) else {
+                  fail(
+                    row, position,
+                    DatasetError.tooLarge(
+                      file: file, what: "column '\(names[position])' with \(Int32.max) distinct values",
+                      limitBytes: InputFile.limit))
+                  break cells
                 }
               }
-            case .ignored:
-              break
+              coder.rememberLast(bytes)
             }
+            categories[position] = coder
+          case .label, .predictedClass:
+            cells: for row in 0..<end {
+              let value = text(row, position)
+              guard !isMissing(value) else {
+                // A source read by its options may drop such rows; a later file read by a schema may not.
+                let line = chunk.lines[rows[row]]
+                fail(
+                  row, position,
+                  kind == .label && !enforcing
+                    ? DatasetError.missingLabel(
+                      file: file, line: line, column: position + 1, columnName: names[position])
+                    : DatasetError.missingValue(
+                      file: file, line: line, column: position + 1, columnName: names[position]))
+                break cells
+              }
+              if kind == .label {
+                labels.append(canonicalLevel(value))
+              } else {
+                predicted.append(canonicalLevel(value))
+              }
+            }
+          case .ignored:
+            break
           }
         }
+        if let failure { throw failure.error }
+        lines += rows.map { chunk.lines[$0] }
       }
-      if let failure { throw failure.error }
-      lines += chunkLines
     }
-    do {
-      while lines.count + chunkLines.count < rowLimit, try reader.nextRecord() {
-        try reader.checkWidth(width)
-        let line = reader.recordLine
-        if dropUnlabelled, let labelPosition, isMissing(reader.trimmedString(at: labelPosition)) {
-          dropped += 1
-          continue
-        }
-        for (slot, position) in kept.enumerated() {
-          texts[slot].append(reader.trimmedString(at: position))
-        }
-        reader.appendRecord(to: &batch)
-        chunkLines.append(line)
-        // A chunk of long records is read early: it holds at most one record past 64 MB.
-        if chunkLines.count == Self.chunkRows || batch.memory > Self.chunkBytes { try readChunk() }
-      }
-    } catch {
-      // The cells of the records before a record that fails to tokenize come first.
-      try readChunk()
-      throw error
+    while lines.count < rowLimit {
+      let limit = min(Self.chunkRows, rowLimit - lines.count)
+      guard try reader.withRecords(upTo: limit, width: width, readChunk) != nil else { break }
     }
-    try readChunk()
     guard !lines.isEmpty || allowingNone else { throw DatasetError.noDataRows(file: file) }
     let columns: [FeatureColumn.Values?] = plan.indices.map { position in
       if let values = numbers[position] { return .numeric(values) }
