@@ -11,11 +11,16 @@
 /// number of levels that compacted (``rankErrorBound``). Merging sketches keeps the bound
 /// (every value still passes each level once). Until a level compacts the sketch is exact: every
 /// value, weight 1. Missing values (NaN) are counted apart.
+///
+/// Values are kept as keys whose unsigned order is theirs (``orderKey(_:)``): the first level
+/// is radix-sorted when it compacts, and every higher level is kept sorted (what moves up is
+/// merged in), so that no level above the first is ever sorted again.
 public struct QuantileSketch: Sendable, Equatable, Codable {
   /// Values per level before it compacts (the sketch is exact up to this many values).
   public let capacity: Int
-  /// The values of each level (weight `2^level`).
-  public private(set) var levels: [[Float]]
+  /// The ``orderKey(_:)`` of each level's values (weight `2^level`); every level but the first
+  /// in ascending order.
+  private var keys: [[UInt32]]
   /// Values added (NaN excluded).
   public private(set) var count: Int = 0
   /// NaN values added (missing cells).
@@ -32,8 +37,11 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
   /// An empty sketch whose levels hold `capacity` values (at least 2).
   public init(capacity: Int = QuantileSketch.defaultCapacity) {
     self.capacity = max(capacity, 2)
-    levels = [[]]
+    keys = [[]]
   }
+
+  /// The values of each level (weight `2^level`).
+  public var levels: [[Float]] { keys.map { $0.map(Self.value(ofKey:)) } }
 
   /// A sketch of `values` that keeps them all (exact: a capacity above their count).
   public init(exactly values: [Float]) {
@@ -54,9 +62,9 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
       missing += 1
       return
     }
-    levels[0].append(value)
+    keys[0].append(Self.orderKey(value))
     count += 1
-    if levels[0].count >= capacity { compact() }
+    if keys[0].count >= capacity { compact() }
   }
 
   /// Adds every value of `values`.
@@ -65,79 +73,107 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
   }
 
   /// Adds every `width`-th value of `values` from `offset` (a column of a row-major batch), as
-  /// adding them one by one would (the same compactions at the same points), but copying the
+  /// adding them one by one would (the same compactions at the same points), but keying the
   /// present values into the first level in runs.
   public mutating func add(column values: UnsafeBufferPointer<Float>, offset: Int, width: Int) {
     precondition(width > 0 && offset >= 0, "a column of a batch")
-    guard offset < values.count else { return }
-    let rows = (values.count - offset + width - 1) / width
-    let present = [Float](unsafeUninitializedCapacity: rows) { buffer, initialized in
-      var (index, kept) = (offset, 0)
-      while index < values.count {
+    var index = offset
+    while index < values.count {
+      // Up to the first level's capacity, keyed in place.
+      var level = [UInt32]()
+      swap(&level, &keys[0])  // appended to in place, not copied
+      let room = max(capacity - level.count, 1)
+      var added = 0
+      level.reserveCapacity(level.count + room)
+      while index < values.count, added < room {
         let value = values[index]
-        if !value.isNaN {
-          buffer[kept] = value
-          kept += 1
-        }
         index += width
+        if value.isNaN {
+          missing += 1
+        } else {
+          level.append(Self.orderKey(value))
+          added += 1
+        }
       }
-      initialized = kept
-    }
-    missing += rows - present.count
-    var start = 0
-    while start < present.count {
-      let end = min(present.count, start + max(capacity - levels[0].count, 1))
-      levels[0].append(contentsOf: present[start..<end])
-      count += end - start
-      if levels[0].count >= capacity { compact() }
-      start = end
+      count += added
+      swap(&level, &keys[0])
+      if keys[0].count >= capacity { compact() }
     }
   }
 
   /// Compacts every level that is full, from the bottom up.
   private mutating func compact() {
     var level = 0
-    while level < levels.count {
-      if levels[level].count >= capacity {
-        var values: [Float] = []
-        swap(&values, &levels[level])  // sorted in place, not copied
-        Self.radixSort(&values)
+    while level < keys.count {
+      if keys[level].count >= capacity {
+        var values: [UInt32] = []
+        swap(&values, &keys[level])  // sorted in place, not copied
+        if level == 0 { Self.radixSort(&values) }
         // The values pair up in order; one of each pair (the first or the second, alternately)
         // moves up. With an odd count the largest stays, so that no weight is lost.
         let offset = compactions % 2
         compactions += 1
         let paired = values.count - values.count % 2
         let promoted = stride(from: offset, to: paired, by: 2).map { values[$0] }
-        levels[level] = values.count % 2 == 1 ? [values[values.count - 1]] : []
-        if level + 1 == levels.count { levels.append([]) }
-        levels[level + 1].append(contentsOf: promoted)
+        keys[level] = values.count % 2 == 1 ? [values[values.count - 1]] : []
+        if level + 1 == keys.count { keys.append([]) }
+        keys[level + 1] = Self.mergeSorted(keys[level + 1], promoted)
         compactedLevels = max(compactedLevels, level + 1)
       }
       level += 1
     }
   }
 
+  /// Two ascending arrays merged into one.
+  static func mergeSorted(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+    if a.isEmpty { return b }
+    if b.isEmpty { return a }
+    return [UInt32](unsafeUninitializedCapacity: a.count + b.count) { merged, initialized in
+      a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+          var (i, j, k) = (0, 0, 0)
+          // Without a branch the data decide: the smaller of the two heads, `a`'s on a tie.
+          while i < a.count && j < b.count {
+            let (x, y) = (a[i], b[j])
+            let fromB = y < x
+            merged[k] = fromB ? y : x
+            j &+= fromB ? 1 : 0
+            i &+= fromB ? 0 : 1
+            k &+= 1
+          }
+          while i < a.count {
+            merged[k] = a[i]
+            (i, k) = (i &+ 1, k &+ 1)
+          }
+          while j < b.count {
+            merged[k] = b[j]
+            (j, k) = (j &+ 1, k &+ 1)
+          }
+        }
+      }
+      initialized = a.count + b.count
+    }
+  }
+
   /// The bits of `value` as an unsigned key in the order of the values (−0 before +0).
   @inline(__always)
-  private static func orderKey(_ value: Float) -> UInt32 {
+  static func orderKey(_ value: Float) -> UInt32 {
     let bits = value.bitPattern
     return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
   }
 
   /// The value whose ``orderKey(_:)`` is `key`.
   @inline(__always)
-  private static func value(ofKey key: UInt32) -> Float {
+  static func value(ofKey key: UInt32) -> Float {
     Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
   }
 
-  /// Sorts `values` (no NaN) ascending in three passes of 11, 11 and 10 bits over their
-  /// ``orderKey(_:)``, the three histograms counted in one pass: about ten times faster than a
-  /// comparison sort of a full level (and faster than merging a level's sorted runs, whose
-  /// branches data decide). −0 sorts before +0; they are equal values, so no rank moves.
-  static func radixSort(_ values: inout [Float]) {
-    let count = values.count
+  /// Sorts `keys` ascending in three passes of 11, 11 and 10 bits, the three histograms counted
+  /// in one pass: about ten times faster than a comparison sort of a full level. As values,
+  /// −0 sorts before +0; they are equal values, so no rank moves.
+  static func radixSort(_ keys: inout [UInt32]) {
+    let count = keys.count
     guard count > 1 else { return }
-    var keys = values.map(orderKey)
     var scratch = [UInt32](repeating: 0, count: count)
     let digits: [(shift: UInt32, mask: UInt32)] = [(0, 0x7FF), (11, 0x7FF), (22, 0x3FF)]
     var histograms = [Int](repeating: 0, count: 3 * 2049)
@@ -167,9 +203,6 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         }
       }
     }
-    values.withUnsafeMutableBufferPointer { values in
-      for index in 0..<count { values[index] = value(ofKey: keys[index]) }
-    }
   }
 
   /// The sketch of both streams; its rank error stays within ``rankErrorBound``. Throws unless
@@ -179,8 +212,10 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
       throw SummaryError.mismatch("quantile sketches of capacities \(capacity) and \(other.capacity)")
     }
     var result = self
-    while result.levels.count < other.levels.count { result.levels.append([]) }
-    for (level, values) in other.levels.enumerated() { result.levels[level] += values }
+    while result.keys.count < other.keys.count { result.keys.append([]) }
+    for (level, values) in other.keys.enumerated() {
+      result.keys[level] = level == 0 ? result.keys[level] + values : Self.mergeSorted(result.keys[level], values)
+    }
     result.count = try addingCounts(count, other.count)
     result.missing = try addingCounts(missing, other.missing)
     result.compactedLevels = max(compactedLevels, other.compactedLevels)
@@ -192,9 +227,9 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
   /// The kept values with their weights, ascending (equal values side by side).
   public func weightedValues() -> [(value: Float, weight: Int)] {
     var all: [(value: Float, weight: Int)] = []
-    all.reserveCapacity(levels.reduce(0) { $0 + $1.count })
-    for (level, values) in levels.enumerated() {
-      for value in values { all.append((value, 1 << level)) }
+    all.reserveCapacity(keys.reduce(0) { $0 + $1.count })
+    for (level, values) in keys.enumerated() {
+      for key in values { all.append((Self.value(ofKey: key), 1 << level)) }
     }
     all.sort { $0.value < $1.value }
     return all
@@ -225,8 +260,7 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
   /// (in whatever order each level holds them).
   public static func == (a: QuantileSketch, b: QuantileSketch) -> Bool {
     a.capacity == b.capacity && a.count == b.count && a.missing == b.missing && a.compactedLevels == b.compactedLevels
-      && a.levels.count == b.levels.count
-      && zip(a.levels, b.levels).allSatisfy { $0.sorted().map(\.bitPattern) == $1.sorted().map(\.bitPattern) }
+      && a.keys.count == b.keys.count && zip(a.keys, b.keys).allSatisfy { $0.sorted() == $1.sorted() }
   }
 
   enum CodingKeys: String, CodingKey { case capacity, levels, count, missing, compactedLevels, compactions }
@@ -255,7 +289,11 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
       }
       levels.append(bits.map(Float.init(bitPattern:)))
     }
-    self.levels = levels
+    // Every level above the first in order, whatever order the file gives it.
+    keys = levels.enumerated().map { level, values in
+      let keys = values.map(Self.orderKey)
+      return level == 0 ? keys : keys.sorted()
+    }
     count = try container.decode(Int.self, forKey: .count)
     missing = try container.decode(Int.self, forKey: .missing)
     compactedLevels = try container.decode(Int.self, forKey: .compactedLevels)

@@ -99,8 +99,8 @@ import Testing
   }
 }
 
-/// The compactions' radix sort orders like a comparison sort, signs, zeros, infinities and
-/// subnormals included.
+/// The compactions' radix sort of order keys, and the merge of sorted levels, order like a
+/// comparison sort of the values, signs, zeros, infinities and subnormals included.
 @Suite struct RadixSortTests {
   @Test func radixSortIsTheComparisonSort() {
     var generator = SplitMix64(seed: 3)
@@ -110,14 +110,22 @@ import Testing
     ]
     values += (0..<5000).map { _ in Float(generator.standardNormal() * 1000) }
     values += (0..<100).map { _ in Float(generator.uniformIndex(below: 5)) }  // ties
-    var sorted = values
-    QuantileSketch.radixSort(&sorted)
+    var keys = values.map(QuantileSketch.orderKey)
+    QuantileSketch.radixSort(&keys)
+    let sorted = keys.map(QuantileSketch.value(ofKey:))
     let expected = values.sorted()
-    // −0 and +0 are equal: compare values, then check each zero is a zero.
+    // −0 and +0 are equal: compare values, then check the keys ascend.
     #expect(sorted == expected)
-    #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0 <= $1 })
-    var one: [Float] = [2]
+    #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 })
+    var one: [UInt32] = [QuantileSketch.orderKey(2)]
     QuantileSketch.radixSort(&one)
-    #expect(one == [2])
+    #expect(one.map(QuantileSketch.value(ofKey:)) == [2])
+    // Two sorted halves merged are the whole sorted.
+    let (first, second) = (
+      Array(keys.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)),
+      Array(keys.enumerated().filter { $0.offset % 3 != 0 }.map(\.element))
+    )
+    #expect(QuantileSketch.mergeSorted(first, second) == keys)
+    #expect(QuantileSketch.mergeSorted([], second) == second && QuantileSketch.mergeSorted(first, []) == first)
   }
 }
