@@ -138,8 +138,14 @@ import Testing
   /// the same levels as decoding each cell, with spaces, missing markers and numbers written
   /// several ways, and past the cache's capacity of distinct cells.
   @Test func rememberedCellsCodeAsDecodedOnes() throws {
-    let variants = [" red", "red", "red ", "NA", "", "1.0", "01", "1", "Red", "n/a"]
-    let expected: [String?] = ["red", "red", "red", nil, nil, "1", "1", "1", "Red", nil]
+    let variants = [
+      " red", "red", "red ", "NA", "", "1.0", "01", "1", "Red", "n/a", "eight-ch", "exactly-16-bytes",
+      "seventeen-bytes-x", " a category longer than sixteen ", "seventeen-bytes-y",
+    ]
+    let expected: [String?] = [
+      "red", "red", "red", nil, nil, "1", "1", "1", "Red", nil, "eight-ch", "exactly-16-bytes", "seventeen-bytes-x",
+      "a category longer than sixteen", "seventeen-bytes-y",
+    ]
     let distinct = CellCodeCache.maxEntries + 500
     var cells: [String] = []
     var levels: [String?] = []

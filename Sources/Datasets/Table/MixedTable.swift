@@ -277,6 +277,8 @@ extension MixedTable {
     // cells before it.
     let width = names.count
     var rows: [Int] = []
+    // A numeric column's values in a chunk, before they are appended at once.
+    var scratch = [Float](repeating: .nan, count: Self.chunkRows)
     func readChunk(_ chunk: CSVReader.RecordChunk) throws {
       // The chunk's records that are rows (not dropped for a missing label), in order.
       rows.removeAll(keepingCapacity: true)
@@ -304,31 +306,40 @@ extension MixedTable {
           case .numeric, .prediction:
             guard var column = numbers[position] else { continue }
             numbers[position] = nil  // `column` is then the array's only reference
-            cells: for row in 0..<end {
-              let (bytes, slack) = chunk.cell(rows[row], position)
-              switch CSVReader.number(in: bytes, slack: slack) {
-              case .value(let value): column.append(value)
-              case .missing: column.append(.nan)
-              case .malformed:
+            var read = 0
+            scratch.withUnsafeMutableBufferPointer { values in
+              while read < end {
+                guard
+                  let malformed = chunk.numbers(
+                    column: position, of: UnsafeBufferPointer(rebasing: rows[read..<end]),
+                    into: UnsafeMutableBufferPointer(rebasing: values[read...]))
+                else {
+                  read = end
+                  break
+                }
+                let row = read + malformed
                 if enforcing || kind == .prediction {
                   fail(
                     row, position,
                     DatasetError.malformedCell(
                       file: file, line: chunk.lines[rows[row]], column: position + 1, columnName: names[position],
                       text: text(row, position)))
-                  break cells
+                  read = row
+                  break
                 }
                 notNumeric.insert(position)
-                column.append(.nan)
+                values[row] = .nan
+                read = row + 1
               }
             }
+            column.append(contentsOf: scratch[0..<read])
             numbers[position] = column
           case .categorical, .boolean:
             guard var coder = categories[position] else { continue }
             categories[position] = nil
             cells: for row in 0..<end {
-              let bytes = chunk.cell(rows[row], position).bytes
-              if coder.appendRemembered(bytes) { continue }
+              let (bytes, slack) = chunk.cell(rows[row], position)
+              if coder.appendRemembered(bytes, slack: slack) { continue }
               let value = text(row, position)
               let missing = isMissing(value)
               if kind == .boolean {
@@ -500,10 +511,10 @@ private struct CategoryCoder {
     return true
   }
 
-  /// Appends the code remembered for the raw cell `bytes` (see ``CellCodeCache``); false,
-  /// appending nothing, when there is none.
-  mutating func appendRemembered(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard let code = cache.code(of: bytes) else { return false }
+  /// Appends the code remembered for the raw cell `bytes` (see ``CellCodeCache``; `slack`
+  /// bytes after them may be read); false, appending nothing, when there is none.
+  mutating func appendRemembered(_ bytes: UnsafeBufferPointer<UInt8>, slack: Int) -> Bool {
+    guard let code = cache.code(of: bytes, slack: slack) else { return false }
     codes.append(code)
     return true
   }
