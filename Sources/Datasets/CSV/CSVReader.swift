@@ -75,11 +75,7 @@ struct CSVReader {
         let cell = cells[record &* width &+ column]
         let buffer = cell.quoted ? unquoted : window
         let bytes = UnsafeBufferPointer(rebasing: buffer[cell.start..<cell.end])
-        if let value = CSVReader.wordDecimal(bytes, slack: buffer.count &- cell.end) {
-          values[index] = value
-          continue
-        }
-        switch CSVReader.generalNumber(in: bytes) {
+        switch CSVReader.number(in: bytes, slack: buffer.count &- cell.end) {
         case .value(let value): values[index] = value
         case .missing: values[index] = .nan
         case .malformed: return index
@@ -161,10 +157,12 @@ struct CSVReader {
 
   /// A cell's `bytes` (untrimmed) read as ``number(at:)`` reads them; `slack` bytes after
   /// the cell may be read too (they belong to the same buffer), which lets a short number be
-  /// read a word at a time (``wordDecimal(_:slack:)``), the rest in ``generalNumber(in:)``.
+  /// read a word at a time (``wordDecimal(_:slack:)``, ``isUsualMissingMarker(_:slack:)``),
+  /// the rest in ``generalNumber(in:)``.
   @inline(__always)
   static func number(in bytes: UnsafeBufferPointer<UInt8>, slack: Int = 0) -> Number {
     if let value = wordDecimal(bytes, slack: slack) { return .value(value) }
+    if isUsualMissingMarker(bytes, slack: slack) { return .missing }
     return generalNumber(in: bytes)
   }
 
@@ -208,8 +206,12 @@ struct CSVReader {
   @inline(__always)
   fileprivate static func wordDecimal(_ bytes: UnsafeBufferPointer<UInt8>, slack: Int) -> Float? {
     guard let base = bytes.baseAddress, bytes.count &+ slack >= 9 else { return nil }
-    let first = base[0]
-    let sign = first == UInt8(ascii: "-") || first == UInt8(ascii: "+") ? 1 : 0
+    // The sign without a branch (half the numbers may be negative, in no order a branch
+    // predictor learns): 1 when the first byte is '-' (or '+').
+    let first = UInt32(base[0])
+    let minus: UInt32 = ((first ^ 0x2D) &- 1) &>> 31
+    let plus: UInt32 = ((first ^ 0x2B) &- 1) &>> 31
+    let sign = Int(minus | plus)
     let count = bytes.count &- sign
     guard count >= 1, count <= 8 else { return nil }
     let word = UInt64(littleEndian: UnsafeRawPointer(base + sign).loadUnaligned(as: UInt64.self))
@@ -238,7 +240,29 @@ struct CSVReader {
     let mantissa = eightDigits(padded)
     guard mantissa < 10_000_000 else { return nil }
     let value = Float(mantissa) / powerOfTen(decimals)
-    return first == UInt8(ascii: "-") ? -value : value
+    return Float(bitPattern: value.bitPattern | minus &<< 31)
+  }
+
+  /// Whether a cell is one of the usual spellings of a missing value (empty, `NA`, `na`, `NaN`,
+  /// `nan`, `N/A`, `n/a`, `null`, `NULL`, `None`, `none`, `?`), compared as one word (`slack`
+  /// bytes past the cell being readable); false for anything else, which
+  /// ``generalNumber(in:)`` then decides.
+  @inline(__always)
+  fileprivate static func isUsualMissingMarker(_ bytes: UnsafeBufferPointer<UInt8>, slack: Int) -> Bool {
+    let count = bytes.count
+    if count == 0 { return true }
+    guard count <= 4, count &+ slack >= 8, let base = bytes.baseAddress else { return false }
+    let word =
+      UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
+      & ~(UInt64.max &<< (UInt64(count) &<< 3))
+    switch word {
+    // Little-endian: the first character is the lowest byte ("NA" is 0x41_4E).
+    case 0x41_4E, 0x61_6E, 0x4E_61_4E, 0x6E_61_6E, 0x41_2F_4E, 0x61_2F_6E, 0x6C_6C_75_6E, 0x4C_4C_55_4E,
+      0x65_6E_6F_4E, 0x65_6E_6F_6E, 0x3F:
+      return true
+    default:
+      return false
+    }
   }
 
   /// The value of eight ASCII digits, the first in the lowest byte (Lemire's SWAR method).
