@@ -79,24 +79,24 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     precondition(width > 0 && offset >= 0, "a column of a batch")
     var index = offset
     while index < values.count {
-      // Up to the first level's capacity, keyed in place.
-      var level = [UInt32]()
-      swap(&level, &keys[0])  // appended to in place, not copied
-      let room = max(capacity - level.count, 1)
-      var added = 0
-      level.reserveCapacity(level.count + room)
-      while index < values.count, added < room {
-        let value = values[index]
-        index += width
-        if value.isNaN {
-          missing += 1
-        } else {
-          level.append(Self.orderKey(value))
-          added += 1
+      // Up to the first level's room, keyed without a branch on the values (a NaN's key is
+      // written and then overwritten), and appended at once.
+      let room = max(capacity - keys[0].count, 1)
+      var taken = 0
+      let present = [UInt32](unsafeUninitializedCapacity: room) { buffer, initialized in
+        var kept = 0
+        while index < values.count, kept < room {
+          let value = values[index]
+          buffer[kept] = Self.orderKey(value)
+          kept &+= value.isNaN ? 0 : 1
+          index &+= width
+          taken &+= 1
         }
+        initialized = kept
       }
-      count += added
-      swap(&level, &keys[0])
+      missing += taken - present.count
+      count += present.count
+      keys[0].append(contentsOf: present)
       if keys[0].count >= capacity { compact() }
     }
   }
@@ -158,8 +158,9 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
   /// The bits of `value` as an unsigned key in the order of the values (−0 before +0).
   @inline(__always)
   static func orderKey(_ value: Float) -> UInt32 {
+    // A negative value's bits all flipped, a positive one's sign bit set: without a branch.
     let bits = value.bitPattern
-    return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+    return bits ^ (UInt32(bitPattern: Int32(bitPattern: bits) &>> 31) | 0x8000_0000)
   }
 
   /// The value whose ``orderKey(_:)`` is `key`.
