@@ -21,7 +21,7 @@ struct CSVReader {
   private var line = 1
   /// The current record's cells (or a chunk's, record after record): byte ranges in `buffer`,
   /// or (quoted cells) in `unquoted`.
-  private var cells: [Cell] = []
+  private let cells = CellList()
   private var unquoted: [UInt8] = []
   /// The 1-based line on which the current record starts.
   private(set) var recordLine = 0
@@ -137,7 +137,7 @@ struct CSVReader {
   }
 
   /// The current record's cells as text (untrimmed).
-  var strings: [String] { cells.indices.map(string(at:)) }
+  var strings: [String] { (0..<cells.count).map(string(at:)) }
 
   /// What a numeric cell holds.
   enum Number: Equatable {
@@ -355,7 +355,7 @@ struct CSVReader {
   /// Reads the next non-blank record; false at the end of the input.
   mutating func nextRecord() throws -> Bool {
     while true {
-      cells.removeAll(keepingCapacity: true)
+      cells.removeAll()
       unquoted.removeAll(keepingCapacity: true)
       guard try tokenizeRecord(refilling: true) else { return false }
       if isBlank(from: 0) { continue }
@@ -369,7 +369,7 @@ struct CSVReader {
   /// quote, another number of cells, …) ends the chunk: `body` reads the records before it, then
   /// the record's error is thrown. Returns nil, not calling `body`, at the end of the input.
   mutating func withRecords<R>(upTo limit: Int, width: Int, _ body: (RecordChunk) throws -> R) throws -> R? {
-    cells.removeAll(keepingCapacity: true)
+    cells.removeAll()
     unquoted.removeAll(keepingCapacity: true)
     chunkLines.removeAll(keepingCapacity: true)
     var failure: (any Error)? = nil
@@ -379,12 +379,12 @@ struct CSVReader {
         // More bytes are read only for the chunk's first record, before any cell is lent.
         guard try tokenizeRecord(refilling: chunkLines.isEmpty) else { break }
         if isBlank(from: first) {
-          cells.removeSubrange(first...)
+          cells.truncate(to: first)
           continue
         }
         guard cells.count - first == width else {
           let found = cells.count - first
-          cells.removeSubrange(first...)
+          cells.truncate(to: first)
           throw DatasetError.raggedRow(file: file, line: recordLine, expected: width, found: found)
         }
         chunkLines.append(recordLine)
@@ -398,12 +398,10 @@ struct CSVReader {
     }
     let result = try buffer.withUnsafeBufferPointer { window in
       try unquoted.withUnsafeBufferPointer { unquoted in
-        try cells.withUnsafeBufferPointer { cells in
-          try chunkLines.withUnsafeBufferPointer { lines in
-            try body(
-              RecordChunk(
-                count: lines.count, width: width, lines: lines, window: window, unquoted: unquoted, cells: cells))
-          }
+        try chunkLines.withUnsafeBufferPointer { lines in
+          try body(
+            RecordChunk(
+              count: lines.count, width: width, lines: lines, window: window, unquoted: unquoted, cells: cells.buffer))
         }
       }
     }
@@ -463,12 +461,12 @@ struct CSVReader {
     do {
       if let scanned = try scanRecord(window, from: start, line: line, ended: streamEnded) ?? nil { return scanned }
     } catch {
-      cells.removeSubrange(firstCell...)
+      cells.truncate(to: firstCell)
       unquoted.removeSubrange(firstUnquoted...)
       throw error
     }
     // The record runs past the bytes read so far: its cells are taken back.
-    cells.removeSubrange(firstCell...)
+    cells.truncate(to: firstCell)
     unquoted.removeSubrange(firstUnquoted...)
     return nil
   }
@@ -631,5 +629,51 @@ struct CSVReader {
     if quoted { throw DatasetError.unterminatedQuote(file: file, line: line) }
     cells.append(Cell(start: cellStart, end: unquoted.count, quoted: true))
     return (index, lines, nil)
+  }
+}
+
+/// The cells tokenized so far (of a record, or of a chunk's records): a growable buffer that
+/// the tokenizer appends to with no uniqueness check per cell (the reader owns it alone).
+private final class CellList {
+  private var base: UnsafeMutablePointer<CSVReader.Cell>
+  private var capacity = 256
+  /// Cells held.
+  private(set) var count = 0
+
+  init() { base = .allocate(capacity: capacity) }
+
+  deinit { base.deallocate() }
+
+  /// Cell `index` (below ``count``).
+  subscript(index: Int) -> CSVReader.Cell {
+    precondition(index >= 0 && index < count, "a cell held")
+    return base[index]
+  }
+
+  /// The cells held, valid until the next change.
+  var buffer: UnsafeBufferPointer<CSVReader.Cell> { UnsafeBufferPointer(start: base, count: count) }
+
+  @inline(__always)
+  func append(_ cell: CSVReader.Cell) {
+    if count == capacity { grow() }
+    base[count] = cell
+    count &+= 1
+  }
+
+  /// Forgets the cells from `index` on.
+  func truncate(to index: Int) {
+    precondition(index >= 0 && index <= count, "a count held")
+    count = index
+  }
+
+  /// Forgets every cell (keeping the capacity).
+  func removeAll() { count = 0 }
+
+  private func grow() {
+    let larger = UnsafeMutablePointer<CSVReader.Cell>.allocate(capacity: capacity * 2)
+    larger.moveInitialize(from: base, count: count)
+    base.deallocate()
+    base = larger
+    capacity *= 2
   }
 }
