@@ -67,6 +67,8 @@ enum ProductionTable {
       }
     }
     try handle.write(contentsOf: Data(text.utf8))
+    // On disk before anything reads it: no reader is timed against the write-back of the file.
+    try handle.synchronize()
   }
 }
 
