@@ -63,25 +63,43 @@ struct CSVReader {
       String(decoding: cell(record, column).bytes, as: UTF8.self).trimmedCell
     }
 
-    /// Reads cell `column` of each record of `records` as ``CSVReader/number(in:slack:)`` reads
-    /// it into `values` (a missing cell as NaN), up to the first malformed cell, whose position
-    /// in `records` it returns (nil if none). One column at a time: a short decimal is read a
-    /// word at a time with no call per cell.
-    func numbers(column: Int, of records: UnsafeBufferPointer<Int>, into values: UnsafeMutableBufferPointer<Float>)
-      -> Int?
-    {
-      precondition(values.count >= records.count, "room for the column's values")
+    /// Reads cells `columns` of each record of `records` as ``CSVReader/number(in:slack:)``
+    /// reads them, record by record (each record's bytes once, in order), into `values`: the
+    /// number of column `columns[slot]` of `records[index]` at `slot * stride + index`, a
+    /// missing cell NaN. A malformed cell is NaN too, and `malformed(index, slot)` is called for
+    /// it; when that returns true, reading stops there (the record's cells before it read).
+    /// Returns how many records were read whole.
+    func numbers(
+      columns: [Int], of records: UnsafeBufferPointer<Int>, into values: UnsafeMutableBufferPointer<Float>,
+      stride: Int, malformed: (_ index: Int, _ slot: Int) -> Bool
+    ) -> Int {
+      precondition(stride >= records.count && values.count >= stride * columns.count, "room for the values")
+      return columns.withUnsafeBufferPointer { columns in numbers(columns, records, values, stride, malformed) }
+    }
+
+    private func numbers(
+      _ columns: UnsafeBufferPointer<Int>, _ records: UnsafeBufferPointer<Int>,
+      _ values: UnsafeMutableBufferPointer<Float>, _ stride: Int, _ malformed: (_ index: Int, _ slot: Int) -> Bool
+    ) -> Int {
       for (index, record) in records.enumerated() {
-        let cell = cells[record &* width &+ column]
-        let buffer = cell.quoted ? unquoted : window
-        let bytes = UnsafeBufferPointer(rebasing: buffer[cell.start..<cell.end])
-        switch CSVReader.number(in: bytes, slack: buffer.count &- cell.end) {
-        case .value(let value): values[index] = value
-        case .missing: values[index] = .nan
-        case .malformed: return index
+        let first = record &* width
+        for (slot, column) in columns.enumerated() {
+          let cell = cells[first &+ column]
+          let buffer = cell.quoted ? unquoted : window
+          let bytes = UnsafeBufferPointer(rebasing: buffer[cell.start..<cell.end])
+          let value: Float
+          switch CSVReader.number(in: bytes, slack: buffer.count &- cell.end) {
+          case .value(let number): value = number
+          case .missing: value = .nan
+          case .malformed:
+            values[slot &* stride &+ index] = .nan
+            if malformed(index, slot) { return index }
+            continue
+          }
+          values[slot &* stride &+ index] = value
         }
       }
-      return nil
+      return records.count
     }
   }
 

@@ -270,15 +270,18 @@ extension MixedTable {
     var lines: [Int] = []
     var notNumeric = Set<Int>()
     var texts = [[String]](repeating: [], count: kept.count)
-    // Records are tokenized a chunk at a time and lent in place (``CSVReader/RecordChunk``), and
-    // their cells then read column by column (one kind of cell after another, not a dispatch
-    // per cell). A cell that does not fit its column is the error of the earliest such cell in
-    // the file's order, as if read row by row; a record that fails to tokenize comes after the
-    // cells before it.
+    // Records are tokenized a chunk at a time and lent in place (``CSVReader/RecordChunk``); their
+    // numbers are read record by record (each record's bytes once, in order), their other cells
+    // column by column (one kind of cell after another, not a dispatch per cell). A cell that
+    // does not fit its column is the error of the earliest such cell in the file's order, as if
+    // read row by row; a record that fails to tokenize comes after the cells before it.
     let width = names.count
     var rows: [Int] = []
-    // A numeric column's values in a chunk, before they are appended at once.
-    var scratch = [Float](repeating: .nan, count: Self.chunkRows)
+    // The numeric columns' values in a chunk, column after column, before they are appended.
+    let numericPositions = plan.indices.filter { plan[$0] == .numeric || plan[$0] == .prediction }
+    let nonNumeric = read.filter { $0.element != .numeric && $0.element != .prediction }
+    let numericValues = UnsafeMutableBufferPointer<Float>.allocate(capacity: Self.chunkRows * numericPositions.count)
+    defer { numericValues.deallocate() }
     func readChunk(_ chunk: CSVReader.RecordChunk) throws {
       // The chunk's records that are rows (not dropped for a missing label), in order.
       rows.removeAll(keepingCapacity: true)
@@ -299,41 +302,31 @@ extension MixedTable {
       }
       func text(_ row: Int, _ position: Int) -> String { chunk.trimmedString(rows[row], position) }
       try rows.withUnsafeBufferPointer { rows in
-        for (position, kind) in read {
-          // Rows after a failure found so far need not be read: that failure comes first.
-          let end = failure?.row ?? rows.count
+        // The numeric columns record by record, each record's bytes read once, in order.
+        let read = chunk.numbers(
+          columns: numericPositions, of: rows, into: numericValues, stride: Self.chunkRows
+        ) { row, slot in
+          let position = numericPositions[slot]
+          guard enforcing || plan[position] == .prediction else {
+            notNumeric.insert(position)
+            return false
+          }
+          fail(
+            row, position,
+            DatasetError.malformedCell(
+              file: file, line: chunk.lines[rows[row]], column: position + 1, columnName: names[position],
+              text: text(row, position)))
+          return true
+        }
+        for (slot, position) in numericPositions.enumerated() {
+          let start = slot * Self.chunkRows
+          numbers[position]?.append(contentsOf: numericValues[start..<(start + read)])
+        }
+        for (position, kind) in nonNumeric {
+          // Rows after a failure found so far need not be read (that failure comes first), but
+          // its own row is: a cell to its left may fail too.
+          let end = failure.map { $0.row + 1 } ?? rows.count
           switch kind {
-          case .numeric, .prediction:
-            guard var column = numbers[position] else { continue }
-            numbers[position] = nil  // `column` is then the array's only reference
-            var read = 0
-            scratch.withUnsafeMutableBufferPointer { values in
-              while read < end {
-                guard
-                  let malformed = chunk.numbers(
-                    column: position, of: UnsafeBufferPointer(rebasing: rows[read..<end]),
-                    into: UnsafeMutableBufferPointer(rebasing: values[read...]))
-                else {
-                  read = end
-                  break
-                }
-                let row = read + malformed
-                if enforcing || kind == .prediction {
-                  fail(
-                    row, position,
-                    DatasetError.malformedCell(
-                      file: file, line: chunk.lines[rows[row]], column: position + 1, columnName: names[position],
-                      text: text(row, position)))
-                  read = row
-                  break
-                }
-                notNumeric.insert(position)
-                values[row] = .nan
-                read = row + 1
-              }
-            }
-            column.append(contentsOf: scratch[0..<read])
-            numbers[position] = column
           case .categorical, .boolean:
             guard var coder = categories[position] else { continue }
             categories[position] = nil
@@ -387,8 +380,8 @@ extension MixedTable {
                 predicted.append(canonicalLevel(value))
               }
             }
-          case .ignored:
-            break
+          case .numeric, .prediction, .ignored:
+            break  // numbers were read above; the rest is not read
           }
         }
         if let failure { throw failure.error }
