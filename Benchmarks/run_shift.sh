@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The shift-estimation benchmarks with their Python references, on identical exported files:
-#   1. label shift: the Swift estimators' mean weight-MSE on the grid, then the `abstention`
-#      references (on a scikit-learn MLP, and on the Swift model's own logits), side by side;
+#   1. label shift (quantification): every Swift estimator on cross-fitted MLP posteriors over a
+#      grid of simulated shifts, then QuaPy's quantifiers (on the same posteriors, and on its own
+#      cross-fitted scikit-learn MLP) and `abstention`'s estimators, side by side: weight MSE,
+#      AE and RAE against each target's own class shares;
 #   2. covariate shift: Swift weights, then scikit-learn's (and skada's) on the same samples,
 #      all scored against the oracle and used for weighted retraining by the Swift benchmark;
 #   3. estimation time on 10 000 × 50.
@@ -12,13 +14,16 @@
 #   6. monitoring: 20 seeded streams per scenario beside NannyML's CBPE (its own venv), and
 #      shiftcli monitor on 1 000 000 rows.
 # Usage: bash Benchmarks/run_shift.sh [--repetitions 10] [--covariate-repetitions 5]
-#          [--monitoring-repetitions 100] [--data "letter fashion"] [--no-peer]
+#          [--monitoring-repetitions 100] [--data "letter fashion"] [--sklearn-data "letter"] [--no-peer]
+# (--sklearn-data: the data sets QuaPy also runs on its own scikit-learn MLP; on Fashion-MNIST
+# that takes about 10 minutes a repetition on 2 cores.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repetitions=10
 covariate_repetitions=5
 monitoring_repetitions=100
 data="letter fashion"
+sklearn_data="letter"
 peer=1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,6 +31,7 @@ while [ $# -gt 0 ]; do
     --covariate-repetitions) covariate_repetitions="$2"; shift 2 ;;
     --monitoring-repetitions) monitoring_repetitions="$2"; shift 2 ;;
     --data) data="$2"; shift 2 ;;
+    --sklearn-data) sklearn_data="$2"; shift 2 ;;
     --no-peer) peer=0; shift ;;
     *) echo "unknown argument $1" >&2; exit 1 ;;
   esac
@@ -42,15 +48,25 @@ fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-echo "== label shift: $repetitions repetitions on $data" >&2
-# shellcheck disable=SC2086
-$bench label --data $data --repetitions "$repetitions" --export "$out" --json > "$out/swift-label.json"
-if [ "$peer" = 1 ]; then
-  "$venv/bin/python" Benchmarks/shift_peer.py label --export "$out" > "$out/peer-label.json"
-else
-  echo '{"cells": []}' > "$out/peer-label.json"
+echo "== label shift (quantification): $repetitions repetitions on $data" >&2
+quapy_venv=Benchmarks/.venv-quapy
+if [ "$peer" = 1 ] && ! "$quapy_venv/bin/python" -c "import quapy, abstention" 2>/dev/null; then
+  echo "installing QuaPy into $quapy_venv" >&2
+  python3 -m venv "$quapy_venv"
+  "$quapy_venv/bin/pip" install -q quapy==0.2.3
 fi
-python3 Benchmarks/compare_label_shift.py "$out/swift-label.json" "$out/peer-label.json"
+for name in $data; do
+  dir="$out/quantification-$name"
+  $bench quantification --data "$name" --repetitions "$repetitions" --export "$dir" > /dev/null
+  if [ "$peer" = 1 ]; then
+    bases=swift
+    case " $sklearn_data " in *" $name "*) bases=swift,sklearn ;; esac
+    "$quapy_venv/bin/python" Benchmarks/quapy_peer.py --export "$dir" --bases "$bases" > "$dir/quapy.json"
+    python3 Benchmarks/compare_quantification.py "$dir" "$dir/quapy.json"
+  else
+    python3 Benchmarks/compare_quantification.py "$dir"
+  fi
+done
 
 # Covariate shift, mild (selection σ(2·PC1)) and harsh (σ(2·PC1 − 4): rare selection, heavy tails).
 for intercept in 0 -4; do

@@ -1,16 +1,13 @@
-"""Python references for the shift benchmarks, run on the files `shift-estimation-benchmark`
-exported (same splits, same target draws, same source/target samples).
+"""Python references for the covariate-shift benchmark, run on the files
+`shift-estimation-benchmark covariate --export` wrote (same source/target samples).
 
-  label      For every exported repetition and cell: BBSE-hard, BBSE-soft, RLLS, EM and EM-BCTS
-             from the `abstention` package (Alexandari et al.'s own implementation), on two base
-             models: scikit-learn's MLPClassifier(256) trained on the exported source-train rows
-             ("sklearn"), and the Swift model's exported logits ("swift-logits": same inputs as
-             the Swift estimators, so only the estimators differ). Prints one JSON object.
   covariate  scikit-learn LogisticRegression(C=1) domain classifiers on the exported samples:
              in-sample, 5-fold cross-fitted, and cross-fitted + clipped at q99; writes
              <stem>-<name>-weights.csv beside the export for the Swift benchmark to score, and
              prints the fit times as JSON. Where `skada` is installed its reweighting estimators
              run too.
+
+The label-shift references (abstention, QuaPy) are in `quapy_peer.py`.
 """
 import argparse
 import glob
@@ -56,107 +53,6 @@ def load_fashion(directory):
 
 def load(name, args):
     return load_letter(args.letter_file) if name == "letter" else load_fashion(args.fashion_directory)
-
-
-def softmax(logits):
-    z = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def one_hot(labels, k):
-    out = np.zeros((len(labels), k))
-    out[np.arange(len(labels)), labels] = 1
-    return out
-
-
-def label_methods():
-    from abstention.calibration import TempScaling
-    from abstention.label_shift import BBSEImbalanceAdapter, EMImbalanceAdapter, RLLSImbalanceAdapter
-
-    return {
-        "bbse-hard": lambda: BBSEImbalanceAdapter(soft=False),
-        "bbse-soft": lambda: BBSEImbalanceAdapter(soft=True),
-        "rlls": lambda: RLLSImbalanceAdapter(soft=False),
-        "em": lambda: EMImbalanceAdapter(),
-        "em-bcts": lambda: EMImbalanceAdapter(calibrator_factory=TempScaling(bias_positions="all")),
-    }
-
-
-def estimate_prior(name, factory, valid_labels_onehot, valid_probs, target_probs):
-    """The target prior q implied by an abstention adapter."""
-    adapter = factory()
-    if name.startswith("em"):
-        func = adapter(tofit_initial_posterior_probs=target_probs, valid_posterior_probs=valid_probs,
-                       valid_labels=valid_labels_onehot)
-        q = func(target_probs).mean(axis=0)  # EM's fixed point: the mean adapted posterior
-    else:
-        func = adapter(valid_labels=valid_labels_onehot, tofit_initial_posterior_probs=target_probs,
-                       valid_posterior_probs=valid_probs)
-        q = np.clip(func.multipliers, 0, None) * valid_labels_onehot.mean(axis=0)  # w is relative to the holdout prior
-    q = np.clip(np.nan_to_num(q, nan=0.0, posinf=0.0), 0, None)
-    return q / q.sum() if q.sum() > 0 else np.full(len(q), 1 / len(q))
-
-
-def run_label(args):
-    methods = label_methods()
-    results = {}
-    cache = {}
-    for split_file in sorted(glob.glob(os.path.join(args.export, "*-rep*-split.json"))):
-        split = json.load(open(split_file))
-        data = split["data"]
-        if data not in cache:
-            cache[data] = load(data, args)
-        x, y = cache[data]
-        k = len(split["classes"])
-        stem = split_file[: -len("-split.json")]
-        holdout_rows = np.array(split["holdoutRows"])
-        pool_rows = np.array(split["targetPoolRows"])
-        source_prior = np.array(split["sourcePrior"])
-        valid_onehot = one_hot(y[holdout_rows], k)
-        bases = {}
-        if "swift-logits" in args.bases:
-            bases["swift-logits"] = (softmax(np.loadtxt(stem + "-holdout-logits.csv", delimiter=",")),
-                                     softmax(np.loadtxt(stem + "-pool-logits.csv", delimiter=",")))
-        if "sklearn" in args.bases:
-            from sklearn.neural_network import MLPClassifier
-            from sklearn.preprocessing import StandardScaler
-
-            start = time.time()
-            train_rows = np.array(split["sourceTrainRows"])
-            scaler = StandardScaler().fit(x[train_rows])
-            model = MLPClassifier(hidden_layer_sizes=(256,), early_stopping=True, max_iter=200,
-                                  random_state=split["repetition"])
-            model.fit(scaler.transform(x[train_rows]), y[train_rows])
-            holdout_probs = model.predict_proba(scaler.transform(x[holdout_rows]))
-            bases["sklearn"] = (holdout_probs, model.predict_proba(scaler.transform(x[pool_rows])))
-            accuracy = (holdout_probs.argmax(axis=1) == y[holdout_rows]).mean()
-            print(f"{os.path.basename(stem)}: sklearn MLP holdout accuracy {accuracy:.4f}, "
-                  f"{time.time() - start:.1f} s", file=sys.stderr)
-        with open(stem + "-cells.jsonl") as f:
-            cells = [json.loads(line) for line in f if line.strip()]
-        for cell in cells:
-            truth = np.array(cell["prior"]) / source_prior
-            rows = np.array(cell["targetRows"])
-            shift = ("Dirichlet α=" if cell["shift"] == "dirichlet" else "tweak-one ρ=") + str(float(cell["parameter"]))
-            for base, (valid_probs, pool_probs) in bases.items():
-                target_probs = pool_probs[rows]
-                for name, factory in methods.items():
-                    try:
-                        q = estimate_prior(name, factory, valid_onehot, valid_probs, target_probs)
-                        mse = float(np.mean((q / source_prior - truth) ** 2))
-                    except Exception as error:  # a reference that fails is reported, not hidden
-                        print(f"{name} failed: {error}", file=sys.stderr)
-                        mse = float("nan")
-                    key = f"{data}|{shift}|{cell['n']}|{base}|{name}"
-                    results.setdefault(key, []).append(mse)
-    cells = {}
-    for key, values in results.items():
-        data, shift, n, base, name = key.split("|")
-        cell = cells.setdefault(f"{data}|{shift}|{n}", {"data": data, "shift": shift, "n": int(n), "bases": {}})
-        cell["bases"].setdefault(base, {})[name] = float(np.mean(values))
-        cell["repetitions"] = len(values)
-    print(json.dumps({"cells": list(cells.values())}))
 
 
 def run_covariate(args):
@@ -215,14 +111,12 @@ def run_covariate(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["label", "covariate"])
+    parser.add_argument("kind", choices=["covariate"])
     parser.add_argument("--export", required=True, help="directory written by shift-estimation-benchmark --export")
     parser.add_argument("--letter-file", default="Datasets/letter-recognition.csv")
     parser.add_argument("--fashion-directory", default="/usr/share/datasets/fashion-mnist")
-    parser.add_argument("--bases", default="sklearn,swift-logits", help="label: base models to run the references on")
     args = parser.parse_args()
-    args.bases = args.bases.split(",")
-    run_label(args) if args.kind == "label" else run_covariate(args)
+    run_covariate(args)
 
 
 if __name__ == "__main__":

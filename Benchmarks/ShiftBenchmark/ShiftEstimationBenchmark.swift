@@ -27,7 +27,7 @@ struct ShiftEstimationBenchmark: ParsableCommand {
     commandName: "shift-estimation-benchmark",
     abstract: "Accuracy and speed of the shift estimators on simulated shift with known truth.",
     subcommands: [
-      LabelBenchmark.self, CovariateBenchmark.self, CoverageBenchmark.self, DetectionBenchmark.self,
+      QuantificationBenchmark.self, CovariateBenchmark.self, CoverageBenchmark.self, DetectionBenchmark.self,
       NullDetectionBenchmark.self, PerformanceBenchmark.self, MonitoringBenchmark.self,
       MonitoringScaleBenchmark.self, TimingBenchmark.self,
       ReadingBenchmark.self, StreamingBenchmark.self, ProfilingBenchmark.self, ProductionTableCommand.self,

@@ -11,8 +11,9 @@ import Summaries
 public struct LabelShiftWorkflow: Sendable {
   /// Where the held-out logits come from.
   public enum Holdout: Sendable {
-    /// K classifiers, each trained on the other folds and scored on its own (the whole source
-    /// serves as holdout; the folds' estimates are averaged).
+    /// K classifiers, each trained on the other folds and scored on its own: the whole source
+    /// serves as holdout, against every classifier's counts on the target and their ensemble's
+    /// outputs (``HeldOutClassifiers/problem(forTarget:)-([PredictionSummary])``).
     case crossFitted(folds: Int)
     /// One classifier trained on the source minus a stratified `share`, which is held out.
     case split(share: Double)
@@ -96,28 +97,26 @@ public struct LabelShiftWorkflow: Sendable {
       }
     }
     var targetRows = 0
-    let problems = try {
-      // The summaries' samples become the problems' logits (and are let go here).
+    let problem = try {
+      // The summaries' samples become the problem's target logits (and are let go here).
       var summaries = base.emptyTargetSummaries(sampleCapacity: sampleCapacity)
       while let batch = try targetBatches() {
         try base.summarize(targetBatch: batch, firstRow: targetRows, into: &summaries)
         targetRows += batch.rows
       }
-      return try base.problems(forTarget: summaries)
+      return try base.problem(forTarget: summaries)
     }()
     progress("estimating with \(estimator.method.rawValue)…")
-    let estimate = try estimator.estimate(crossFitted: problems, using: &generator)
+    let estimate = try estimator.estimate(problem, using: &generator)
     var intervals: LabelShiftIntervals? = nil
     if let bootstrap {
       progress("bootstrap: \(bootstrap.replicates) replicates of \(estimate.method.rawValue)…")
-      intervals = try bootstrap.intervals(for: estimate.method, crossFitted: problems, using: &generator)
+      intervals = try bootstrap.intervals(for: estimate.method, on: problem, using: &generator)
     }
-    let heldOutRows = base.heldOutRowCount
-    let correct = problems.reduce(0.0) { $0 + $1.holdoutAccuracy * Double($1.holdoutLabels.count) }
     return LabelShiftAnalysis(
       estimate: estimate, intervals: intervals, classes: source.classes.names, sourceRows: source.count,
-      heldOutRows: heldOutRows, folds: base.classifiers.count, targetRows: targetRows,
-      holdoutAccuracy: correct / Double(heldOutRows))
+      heldOutRows: base.heldOutRowCount, folds: base.classifiers.count, targetRows: targetRows,
+      holdoutAccuracy: problem.holdoutAccuracy)
   }
 }
 
@@ -178,11 +177,11 @@ extension LabelShiftWorkflow {
     progress: (String) -> Void
   ) throws -> LabelShiftAnalysis {
     progress("estimating with \(estimator.method.rawValue)…")
-    let estimate = try estimator.estimate(crossFitted: [problem], using: &generator)
+    let estimate = try estimator.estimate(problem, using: &generator)
     var intervals: LabelShiftIntervals? = nil
     if let bootstrap {
       progress("bootstrap: \(bootstrap.replicates) replicates of \(estimate.method.rawValue)…")
-      intervals = try bootstrap.intervals(for: estimate.method, crossFitted: [problem], using: &generator)
+      intervals = try bootstrap.intervals(for: estimate.method, on: problem, using: &generator)
     }
     return LabelShiftAnalysis(
       estimate: estimate, intervals: intervals, classes: classes.names, sourceRows: problem.holdout.rows,

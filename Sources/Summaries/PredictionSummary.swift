@@ -159,6 +159,19 @@ public struct PredictionSummary: Sendable, Equatable, Codable {
     sample.offer(rowsOf: logits, firstOrdinal: firstOrdinal)
   }
 
+  /// Adds a batch as ``add(logits:firstOrdinal:)`` does, but keying its rows by `keys` (one per
+  /// row): summaries of several models' outputs on the same rows, keyed alike (say, by a hash
+  /// of the rows' features), keep the same rows in the same order.
+  public mutating func add(logits: Matrix, firstOrdinal: Int, keys: [UInt64]) {
+    precondition(logits.columns == classCount && keys.count == logits.rows, "a batch that does not fit the summary")
+    var probabilities = logits
+    softmaxRows(&probabilities)
+    counts.add(probabilities: probabilities)
+    sample.offer(keys: keys, firstOrdinal: firstOrdinal) { rows in
+      rows.count == logits.rows ? logits : logits.rows(at: rows)
+    }
+  }
+
   /// The summary of both streams: counts added, samples merged (exactly).
   public func merged(with other: PredictionSummary) throws -> PredictionSummary {
     var result = self

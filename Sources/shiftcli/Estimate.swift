@@ -9,8 +9,10 @@ extension ShiftCLI {
       abstract: "Estimate label-shift or covariate-shift importance weights between a source and a target file.",
       discussion: """
         Label shift (p(x|y) fixed, class proportions changed): MLPs are cross-fitted over --folds \
-        (each trained on the other folds, each fold its model's holdout; the folds' estimates are \
-        averaged), or with --folds 1 one MLP is trained on the source minus a stratified \
+        (each trained on the other folds, each fold its model's holdout; every fold's held-out \
+        rows together are the holdout, against every model's counts on the target and their mean \
+        probability), or \
+        with --folds 1 one MLP is trained on the source minus a stratified \
         --holdout share; with --model that model is used and the whole source is its holdout (it \
         must not have seen it). The holdout gives the confusion matrix and the calibration; the \
         target's predictions give the target class prior q and the weights w(y) = q(y)/p(y). Methods: bbse-hard, bbse-soft (Lipton et al. 2018), rlls \

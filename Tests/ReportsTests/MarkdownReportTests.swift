@@ -38,7 +38,7 @@ import Testing
     let estimate = LabelShiftEstimate(
       method: .bbseHard, priors: LabelShiftWeights(targetPrior: [0.25, 0.75], sourcePrior: [0.5, 0.5]),
       conditionNumber: 1.5, clippedClasses: [],
-      solvers: [.luDecomposition], notes: ["a note"], selectionScores: [])
+      solver: .luDecomposition, notes: ["a note"], selectionScores: [])
     let fit = DomainClassifierFit(
       sourceLogDensityRatio: [0, log(3)], targetLogDensityRatio: [0], auc: 0.75,
       solver: .init(

@@ -52,10 +52,9 @@ import Testing
     let label = try LabelShiftEstimator(method: .auto).estimate(problem, using: &generator)
     let intervals = try LabelShiftBootstrap(replicates: 200).intervals(
       for: label.method, on: problem, using: &generator)
-    // Or cross-fitted: five MLPs, each holding out one fold of the source.
+    // Or cross-fitted: five MLPs, each holding out one fold of the source, pooled.
     let folds = try HeldOutClassifiers(crossFitting: source, folds: 5, using: &generator)
-    let crossFitted = try LabelShiftEstimator().estimate(
-      crossFitted: folds.problems(forTarget: targetFeatures), using: &generator)
+    let crossFitted = try LabelShiftEstimator().estimate(folds.problem(forTarget: targetFeatures), using: &generator)
 
     // Correction: weighted retraining, prior correction, fine-tuning.
     let retrained = try ClassifierTraining().train(

@@ -6,9 +6,7 @@ import LinearAlgebra
 ///
 /// Each replicate resamples the holdout with replacement within each class (so the source class
 /// counts stay fixed, as they are a design choice of the split) and the target with
-/// replacement, then re-runs the whole method, calibration included. For a cross-fitted
-/// estimate every fold's holdout is resampled and the shared target rows are drawn once per
-/// replicate (the same draw for all folds), and the folds' estimates are averaged.
+/// replacement, then re-runs the whole method, calibration included.
 public struct LabelShiftBootstrap: Sendable, Equatable {
   /// Replicates drawn (at least 2).
   public var replicates: Int
@@ -25,14 +23,6 @@ public struct LabelShiftBootstrap: Sendable, Equatable {
   public func intervals(
     for method: LabelShiftMethod, on problem: LabelShiftProblem, using generator: inout some RandomNumberGenerator
   ) throws -> LabelShiftIntervals {
-    try intervals(for: method, crossFitted: [problem], using: &generator)
-  }
-
-  /// Intervals for `method`'s cross-fitted estimate on `problems` (one per fold).
-  public func intervals(
-    for method: LabelShiftMethod, crossFitted problems: [LabelShiftProblem],
-    using generator: inout some RandomNumberGenerator
-  ) throws -> LabelShiftIntervals {
     guard method != .auto else { throw ShiftEstimationError.invalidInput("bootstrap a concrete method, not auto") }
     guard replicates >= 2 else {
       throw ShiftEstimationError.invalidInput("the bootstrap needs at least 2 replicates, got \(replicates)")
@@ -40,20 +30,15 @@ public struct LabelShiftBootstrap: Sendable, Equatable {
     guard level > 0, level < 1 else {
       throw ShiftEstimationError.invalidInput("the interval level must be in (0, 1), got \(level)")
     }
-    try LabelShiftEstimator.checkCompatible(problems)
-    let k = problems[0].classCount
-    let targetCount = problems[0].targetLogits.rows
+    let k = problem.classCount
+    let targetCount = problem.targetLogits.rows
     var priors = [[Double]](repeating: [], count: k)
     var weights = [[Double]](repeating: [], count: k)
     for _ in 0..<replicates {
       let targetRows = (0..<targetCount).map { _ in generator.uniformIndex(below: targetCount) }
-      var estimates: [LabelShiftEstimate] = []
-      for problem in problems {
-        let holdoutRows = problem.bootstrapHoldoutRows(using: &generator)
-        estimates.append(
-          try LabelShiftEstimator.run(method, on: problem.resampled(holdoutRows: holdoutRows, targetRows: targetRows)))
-      }
-      let estimate = try LabelShiftEstimator.average(estimates)
+      let holdoutRows = problem.bootstrapHoldoutRows(using: &generator)
+      let estimate = try LabelShiftEstimator.run(
+        method, on: problem.resampled(holdoutRows: holdoutRows, targetRows: targetRows))
       let replicateWeights = estimate.weights
       for j in 0..<k {
         priors[j].append(estimate.targetPrior[j])

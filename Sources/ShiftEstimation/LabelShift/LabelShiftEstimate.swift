@@ -10,8 +10,8 @@ public struct LabelShiftEstimate: Sendable, Equatable {
   public var conditionNumber: Double
   /// Classes whose raw estimate was negative and clipped to 0.
   public var clippedClasses: [Int]
-  /// How each fold's estimate was computed (one entry without cross-fitting).
-  public var solvers: [LabelShiftSolver]
+  /// How the estimate was computed.
+  public var solver: LabelShiftSolver
   /// Cautions: missing classes, ill-conditioning, non-convergence.
   public var notes: [String]
   /// With `auto`: each candidate's mean weight error on the simulated shifts, best first.
@@ -40,12 +40,6 @@ public struct LabelShiftEstimate: Sendable, Equatable {
   /// Per-sample weights for rows with the given labels: `w(yᵢ)`.
   public func sampleWeights(for labels: [Int]) -> [Double] { priors.sampleWeights(for: labels) }
 
-  /// The solver, e.g. `lu`, or for a cross-fitted estimate `em (12 iterations), em (15
-  /// iterations), averaged over 2 folds` (one entry when every fold used the same).
-  public var solverDescription: String {
-    let names = solvers.map(\.description)
-    guard names.count > 1 else { return names.first ?? "" }
-    let joined = Set(names).count == 1 ? names[0] : names.joined(separator: ", ")
-    return joined + ", averaged over \(names.count) folds"
-  }
+  /// The solver, e.g. `lu` or `em (12 iterations)`.
+  public var solverDescription: String { solver.description }
 }

@@ -14,6 +14,16 @@ public struct LabelShiftEstimator: Sendable {
   public var method: LabelShiftMethod
   /// Simulated shifts per `auto` choice.
   public var selectionRounds: Int
+  /// The priors `auto`'s simulations draw their pseudo-targets with.
+  public var selectionPriors: SelectionPriors
+
+  /// The priors of `auto`'s simulated shifts.
+  public enum SelectionPriors: String, Sendable, CaseIterable {
+    /// The pilot: the mean of every candidate's estimate (near the target's own prior).
+    case pilot
+    /// A fresh prior from the uniform Dirichlet each round (QuaPy's artificial-prevalence protocol).
+    case artificial
+  }
   /// The largest pseudo-target `auto` draws, as a multiple of the pool it draws from. A larger
   /// draw repeats each pool row more than this many times on average: its error is then the
   /// pool's, not the target size's, and it only costs time (a million-row target would
@@ -21,74 +31,28 @@ public struct LabelShiftEstimator: Sendable {
   public static let selectionPoolMultiple = 4
 
   /// An estimator using `method` (default `auto`).
-  public init(method: LabelShiftMethod = .auto, selectionRounds: Int = 10) {
+  public init(method: LabelShiftMethod = .auto, selectionRounds: Int = 10, selectionPriors: SelectionPriors = .pilot) {
     self.method = method
     self.selectionRounds = selectionRounds
+    self.selectionPriors = selectionPriors
   }
 
   /// The estimate for `problem`; `generator` drives `auto`'s simulations (and nothing else).
   public func estimate(
     _ problem: LabelShiftProblem, using generator: inout some RandomNumberGenerator
   ) throws -> LabelShiftEstimate {
-    try estimate(crossFitted: [problem], using: &generator)
-  }
-
-  /// The cross-fitted estimate: one problem per fold, each holding one fold model's logits on
-  /// its own held-out source rows and on the same target rows. Every fold is estimated with the
-  /// same method (for `auto`, the one with the smallest selection error summed over the folds)
-  /// and the target priors are averaged, so the whole source serves as holdout while no row is
-  /// scored by a model that saw it.
-  public func estimate(
-    crossFitted problems: [LabelShiftProblem], using generator: inout some RandomNumberGenerator
-  ) throws -> LabelShiftEstimate {
-    try Self.checkCompatible(problems)
-    guard method == .auto else { return try Self.average(problems.map { try Self.run(method, on: $0) }) }
-    let k = problems[0].classCount
-    let candidates = try problems.map { problem in try LabelShiftMethod.concrete.map { try Self.run($0, on: problem) } }
-    let all = candidates.joined()
-    let pilot = (0..<k).map { j in all.reduce(0) { $0 + $1.targetPrior[j] } / Double(all.count) }
-    var totals = [LabelShiftMethod: Double]()
-    for problem in problems {
-      for score in try selectionScores(problem, pilot: pilot, using: &generator) {
-        totals[score.method, default: 0] += score.meanSquaredError / Double(problems.count)
-      }
-    }
+    guard method == .auto else { return try Self.run(method, on: problem) }
+    let k = problem.classCount
+    let candidates = try LabelShiftMethod.concrete.map { try Self.run($0, on: problem) }
+    let pilot = (0..<k).map { j in candidates.reduce(0) { $0 + $1.targetPrior[j] } / Double(candidates.count) }
     // Ties (RLLS can coincide with BBSE-hard) go to the earlier method in `concrete`, not to hash order.
-    let scores = LabelShiftMethod.concrete.compactMap { method in
-      totals[method].map { LabelShiftEstimate.MethodScore(method: method, meanSquaredError: $0) }
-    }.enumerated().sorted { ($0.element.meanSquaredError, $0.offset) < ($1.element.meanSquaredError, $1.offset) }.map(
-      \.element)
+    let scores = try selectionScores(problem, pilot: pilot, using: &generator).enumerated().sorted {
+      ($0.element.meanSquaredError, $0.offset) < ($1.element.meanSquaredError, $1.offset)
+    }.map(\.element)
     let chosen = LabelShiftMethod.concrete.firstIndex(of: scores.first?.method ?? .emBCTS) ?? 0
-    var estimate = try Self.average(candidates.map { $0[chosen] })
+    var estimate = candidates[chosen]
     estimate.selectionScores = scores
     return estimate
-  }
-
-  /// Throws unless the problems share their classes, source prior and target size.
-  static func checkCompatible(_ problems: [LabelShiftProblem]) throws {
-    guard let first = problems.first else {
-      throw ShiftEstimationError.invalidInput("no label-shift problem to estimate")
-    }
-    guard
-      problems.allSatisfy({ $0.sourcePrior == first.sourcePrior && $0.targetLogits.rows == first.targetLogits.rows })
-    else {
-      throw ShiftEstimationError.invalidInput("cross-fitted problems must share the source prior and the target rows")
-    }
-  }
-
-  /// The mean of per-fold estimates of one method (the estimate itself for a single fold).
-  static func average(_ estimates: [LabelShiftEstimate]) throws -> LabelShiftEstimate {
-    guard var result = estimates.first else { throw ShiftEstimationError.invalidInput("no estimates to average") }
-    guard estimates.count > 1 else { return result }
-    let folds = Double(estimates.count)
-    result.targetPrior = result.targetPrior.indices.map { j in estimates.reduce(0) { $0 + $1.targetPrior[j] } / folds }
-    result.conditionNumber = estimates.map(\.conditionNumber).max() ?? result.conditionNumber
-    result.clippedClasses = Array(Set(estimates.flatMap(\.clippedClasses))).sorted()
-    result.solvers = estimates.flatMap(\.solvers)
-    var notes: [String] = []
-    for note in estimates.flatMap(\.notes) where !notes.contains(note) { notes.append(note) }
-    result.notes = notes
-    return result
   }
 
   /// Runs one concrete method.
@@ -103,10 +67,9 @@ public struct LabelShiftEstimator: Sendable {
       solution = MaximumLikelihoodLabelShift.estimate(
         probabilities: problem.targetProbabilities, trainingPrior: problem.sourcePrior)
     case .emBCTS:
-      let calibration = try BiasCorrectedTemperatureScaling.fit(
-        logits: problem.holdoutLogits, labels: problem.holdoutLabels)
-      solution = MaximumLikelihoodLabelShift.estimate(
-        probabilities: calibration.probabilities(forLogits: problem.targetLogits), trainingPrior: problem.holdoutPrior)
+      solution = calibratedExpectationMaximization(problem)
+    case .kdey: solution = KernelDensityLabelShift.estimate(problem)
+    case .dm: solution = DistributionMatchingLabelShift.estimate(problem)
     }
     let condition =
       solution.conditionNumber
@@ -114,11 +77,32 @@ public struct LabelShiftEstimator: Sendable {
     let estimate = LabelShiftEstimate(
       method: method, priors: LabelShiftWeights(targetPrior: solution.prior, sourcePrior: problem.sourcePrior),
       conditionNumber: condition,
-      clippedClasses: solution.clippedClasses, solvers: [solution.solver], notes: solution.notes, selectionScores: [])
+      clippedClasses: solution.clippedClasses, solver: solution.solver, notes: solution.notes, selectionScores: [])
     guard estimate.weights.allSatisfy(\.isFinite) else {
       throw ShiftEstimationError.numericalFailure("\(method.rawValue) produced non-finite weights")
     }
     return estimate
+  }
+
+  /// EM-BCTS (Alexandari et al. 2020): bias-corrected temperature scaling fitted on the holdout,
+  /// then EM on the target's calibrated probabilities, from the prior the calibrated model
+  /// implies (its mean probability over the holdout: on data like the holdout, EM then returns
+  /// the holdout's own prior, whatever the calibration missed). When the calibration cannot be
+  /// fitted, EM runs on the model's own probabilities, and a note says so.
+  static func calibratedExpectationMaximization(_ problem: LabelShiftProblem) -> LabelShiftSolution {
+    let calibration: BiasCorrectedTemperatureScaling
+    do {
+      calibration = try BiasCorrectedTemperatureScaling.fit(
+        logits: problem.holdoutLogits, labels: problem.holdoutLabels)
+    } catch {
+      var solution = MaximumLikelihoodLabelShift.estimate(
+        probabilities: problem.targetProbabilities, trainingPrior: problem.sourcePrior)
+      solution.notes.append("the calibration failed (\(error)): EM ran on the model's own probabilities")
+      return solution
+    }
+    let implied = calibration.probabilities(forLogits: problem.holdoutLogits).columnMeans()
+    return MaximumLikelihoodLabelShift.estimate(
+      probabilities: calibration.probabilities(forLogits: problem.targetLogits), trainingPrior: implied)
   }
 
   /// Mean weight-MSE of every concrete method on shifts simulated inside the holdout, in
@@ -141,7 +125,10 @@ public struct LabelShiftEstimator: Sendable {
         poolByClass[j] = Array(rows[..<half])
       }
       // Classes with no rows left in the pool cannot be drawn: simulate on the rest.
-      let drawable = (0..<k).map { poolByClass[$0].isEmpty ? 0 : pilot[$0] }
+      let prior =
+        selectionPriors == .pilot
+        ? pilot : try LabelShiftSimulation.dirichletPrior(classCount: k, concentration: 1, using: &generator)
+      let drawable = (0..<k).map { poolByClass[$0].isEmpty ? 0 : prior[$0] }
       let mass = drawable.reduce(0, +)
       guard mass > 0, !estimationRows.isEmpty else { continue }
       let truth = drawable.map { $0 / mass }

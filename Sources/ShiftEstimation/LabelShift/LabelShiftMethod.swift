@@ -13,9 +13,13 @@ public enum LabelShiftMethod: String, Sendable, CaseIterable, Codable {
   case em
   /// EM on probabilities calibrated by bias-corrected temperature scaling on the holdout.
   case emBCTS = "em-bcts"
+  /// The maximum-likelihood mixture of the holdout's class densities of outputs (KDEy-ML).
+  case kdey
+  /// The mixture of the holdout's class histograms of outputs nearest the target's (DMy).
+  case dm
 
   /// The concrete methods `auto` chooses from.
-  public static let concrete: [LabelShiftMethod] = [.bbseHard, .bbseSoft, .rlls, .em, .emBCTS]
+  public static let concrete: [LabelShiftMethod] = [.bbseHard, .bbseSoft, .rlls, .em, .emBCTS, .kdey, .dm]
 }
 
 /// How an estimate's target prior was computed.
@@ -28,14 +32,21 @@ public enum LabelShiftSolver: Sendable, Equatable, Hashable, CustomStringConvert
   case rlls
   /// EM, with the number of iterations it ran.
   case expectationMaximization(iterations: Int)
+  /// EM on kernel densities of the outputs, with its iterations.
+  case kernelDensity(iterations: Int)
+  /// Projected gradient descent on the Hellinger distance of histograms, with its iterations.
+  case distributionMatching(iterations: Int)
 
-  /// `lu`, `regularized-least-squares`, `rlls` or `em (N iterations)`.
+  /// `lu`, `regularized-least-squares`, `rlls`, `em (N iterations)`, `kde-em (N iterations)` or
+  /// `hellinger-descent (N iterations)`.
   public var description: String {
     switch self {
     case .luDecomposition: "lu"
     case .regularizedLeastSquares: "regularized-least-squares"
     case .rlls: "rlls"
     case .expectationMaximization(let iterations): "em (\(iterations) iterations)"
+    case .kernelDensity(let iterations): "kde-em (\(iterations) iterations)"
+    case .distributionMatching(let iterations): "hellinger-descent (\(iterations) iterations)"
     }
   }
 }

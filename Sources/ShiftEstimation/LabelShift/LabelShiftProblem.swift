@@ -44,6 +44,36 @@ public struct LabelShiftProblem: Sendable {
       targetLogits: target.sampledLogits, sourcePrior: sourcePrior)
   }
 
+  /// A problem whose target is given by the counts over every row of it and the logits of rows
+  /// (all of them, a sample, or several classifiers' outputs stacked, with `target` then their
+  /// counts added).
+  public init(
+    holdoutLogits: Matrix, holdoutLabels: [Int], target: PredictionCounts, targetLogits: Matrix, sourcePrior: [Double]
+  ) throws {
+    try self.init(
+      holdout: nil, holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, target: target,
+      targetLogits: targetLogits, sourcePrior: sourcePrior)
+  }
+
+  /// A problem whose target is scored by several classifiers (each one's logits on the same
+  /// rows, in `classifiersTargetLogits`): their counts added (as the holdout's, made of single
+  /// classifiers' outputs) and their ensemble's logits (``HeldOutClassifiers/ensembleLogits(of:)``).
+  public init(
+    holdoutLogits: Matrix, holdoutLabels: [Int], classifiersTargetLogits: [Matrix], sourcePrior: [Double]
+  ) throws {
+    guard let first = classifiersTargetLogits.first,
+      classifiersTargetLogits.allSatisfy({ $0.rows == first.rows && $0.columns == first.columns })
+    else {
+      throw ShiftEstimationError.invalidInput("the classifiers' target logits must be of the same rows and classes")
+    }
+    let counts = try classifiersTargetLogits.dropFirst().reduce(PredictionCounts(logits: first)) {
+      try $0.merged(with: PredictionCounts(logits: $1))
+    }
+    try self.init(
+      holdout: nil, holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, target: counts,
+      targetLogits: HeldOutClassifiers.ensembleLogits(of: classifiersTargetLogits), sourcePrior: sourcePrior)
+  }
+
   /// A problem whose holdout and target are both summarised (a labelled reference's profile
   /// and a target's, or the summaries of two streams): their counts, and their samples' logits.
   public init(holdout: HoldoutSummary, target: PredictionSummary, sourcePrior: [Double]) throws {
