@@ -13,7 +13,7 @@ extension ShiftCLI {
         tests the columns (Kolmogorov–Smirnov per number, χ² per category, each missing rate; \
         Benjamini–Hochberg), a cross-fitted domain classifier and the predicted classes (χ²), \
         each at α/3. --shift auto follows the \
-        verdict: label shift → the target class prior is estimated (auto method) and the \
+        verdict: label shift → the target class prior is estimated (em-bcts) and the \
         predicted probabilities are prior-corrected; covariate shift → importance weights and a \
         weighted retraining; no shift → no correction. Target accuracy is estimated without \
         labels four ways. When the target's labels are known (its label column, or \
@@ -21,7 +21,7 @@ extension ShiftCLI {
         and after, with bootstrap intervals.
 
         With your own model's probability columns (--probabilities, --probability-prefix, \
-        --probability), no MLP is trained: the target prior is estimated by label shift (auto \
+        --probability), no MLP is trained: the target prior is estimated by label shift (em-bcts \
         method; the labelled source is the model's holdout) and --out gets the target's \
         prior-corrected probabilities, one row per target row (its file line, the probabilities \
         in class order, the corrected predicted class).

@@ -16,9 +16,12 @@ extension ShiftCLI {
         --holdout share; with --model that model is used and the whole source is its holdout (it \
         must not have seen it). The holdout gives the confusion matrix and the calibration; the \
         target's predictions give the target class prior q and the weights w(y) = q(y)/p(y). Methods: bbse-hard, bbse-soft (Lipton et al. 2018), rlls \
-        (Azizzadenesheli et al. 2019), em (Saerens et al. 2002), em-bcts (EM after bias-corrected \
-        temperature scaling, Alexandari et al. 2020); auto picks one by simulating label shift \
-        on the holdout (no target labels needed).
+        (Azizzadenesheli et al. 2019), em (Saerens et al. 2002), em-bcts (the default: EM after \
+        bias-corrected temperature scaling, Alexandari et al. 2020), kdey (KDEy-ML, Moreo et al. \
+        2024: the maximum-likelihood mixture of the holdout's class densities of outputs), dm \
+        (distribution matching of the outputs' histograms in Hellinger distance); auto picks one \
+        by simulating label shift on the holdout (no target labels needed; slower, and it did \
+        not beat em-bcts on the benchmark).
 
         Covariate shift (p(y|x) fixed, p(x) changed): a logistic-regression domain classifier \
         (source vs target, L2 chosen by cross-fitted log-loss, Newton's method) is cross-fitted over --folds; each source row \
@@ -101,7 +104,7 @@ extension ShiftCLI {
     var label: String?
 
     @Option(help: "Label-shift method: \(LabelShiftMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var method: LabelShiftMethod = .auto
+    var method: LabelShiftMethod = .emBCTS
 
     @Option(
       help: ArgumentHelp(

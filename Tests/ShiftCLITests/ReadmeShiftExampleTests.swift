@@ -19,7 +19,7 @@ import Testing
     var classifier = try ClassifierTraining(epochs: 5).train(on: sourceTrain, using: &generator)
     let targetFeatures = target.features
     // --- README workflow example begins ---
-    // `shiftcli estimate --shift label`: cross-fitted MLPs, the auto method, bootstrap intervals.
+    // `shiftcli estimate --shift label`: cross-fitted MLPs, EM-BCTS, bootstrap intervals.
     let estimated = try LabelShiftWorkflow(
       holdout: .crossFitted(folds: 5), training: ClassifierTraining(epochs: 20),
       bootstrap: LabelShiftBootstrap(replicates: 50)
@@ -49,7 +49,7 @@ import Testing
     let problem = try LabelShiftProblem(
       holdoutLogits: classifier.logits(for: holdout.features), holdoutLabels: holdout.labels,
       targetLogits: classifier.logits(for: targetFeatures), sourcePrior: source.classPriors)
-    let label = try LabelShiftEstimator(method: .auto).estimate(problem, using: &generator)
+    let label = try LabelShiftEstimator().estimate(problem, using: &generator)
     let intervals = try LabelShiftBootstrap(replicates: 200).intervals(
       for: label.method, on: problem, using: &generator)
     // Or cross-fitted: five MLPs, each holding out one fold of the source, pooled.

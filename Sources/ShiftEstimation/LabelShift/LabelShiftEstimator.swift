@@ -4,11 +4,16 @@ import LinearAlgebra
 
 /// Estimates the target class prior under label shift (SPEC §2) from a ``LabelShiftProblem``.
 ///
+/// The default method is EM-BCTS: on cross-fitted MLPs it had the lowest geometric-mean error
+/// (weight MSE and prior AE) of ours and of QuaPy's on letter-recognition and Fashion-MNIST
+/// (`shift-estimation-benchmark quantification`).
+///
 /// `auto` picks a method without target labels: it splits the holdout in two (stratified),
 /// keeps one half to estimate from, draws pseudo-targets of the target's size (at most
-/// ``selectionPoolMultiple`` times the other half's rows) from the other half with the pilot
-/// prior (the mean of all candidates' estimates) as the truth, runs every candidate, and keeps
-/// the one with the smallest mean weight error over `selectionRounds` such simulations.
+/// ``selectionPoolMultiple`` times the other half's rows) from the other half with a prior
+/// (``SelectionPriors``) as the truth, runs every candidate, and keeps the one with the
+/// smallest mean weight error over `selectionRounds` such simulations. It costs every
+/// candidate's run `selectionRounds + 1` times and did not beat EM-BCTS on the benchmark.
 public struct LabelShiftEstimator: Sendable {
   /// The method to run.
   public var method: LabelShiftMethod
@@ -30,8 +35,9 @@ public struct LabelShiftEstimator: Sendable {
   /// otherwise be simulated a million rows at a time).
   public static let selectionPoolMultiple = 4
 
-  /// An estimator using `method` (default `auto`).
-  public init(method: LabelShiftMethod = .auto, selectionRounds: Int = 10, selectionPriors: SelectionPriors = .pilot) {
+  /// An estimator using `method` (default EM-BCTS).
+  public init(method: LabelShiftMethod = .emBCTS, selectionRounds: Int = 10, selectionPriors: SelectionPriors = .pilot)
+  {
     self.method = method
     self.selectionRounds = selectionRounds
     self.selectionPriors = selectionPriors
