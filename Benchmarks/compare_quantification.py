@@ -65,6 +65,17 @@ def main():
             name = (f"abstention/{entry['method']}" if entry["base"] == "abstention"
                     else f"quapy/{entry['base']}/{entry['method']}")
             values[cell][name].append(errors(entry["prior"], draw["shares"], source_prior, draw["n"]))
+    # A method that failed on some draws is left out (its mean would be of the easier draws).
+    counts = defaultdict(int)
+    for cell in values:
+        for method, entries in values[cell].items():
+            counts[method] += len(entries)
+    complete = max(counts.values()) if counts else 0
+    for method, count in sorted(counts.items()):
+        if count < complete:
+            print(f"note: {method} failed on {complete - count} of {complete} draws: left out")
+            for cell in values:
+                values[cell].pop(method, None)
     cells = sorted(values)
     methods = sorted({m for cell in cells for m in values[cell]}, key=lambda m: ("/" in m, m))
     means = {cell: {m: {metric: sum(e[metric] for e in values[cell][m]) / len(values[cell][m])

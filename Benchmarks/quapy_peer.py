@@ -4,10 +4,11 @@ quantifiers (EMQ, EMQ-BCTS, KDEy-ML, DMy, PACC, ACC) and, on the exported poster
 `abstention` package's (Alexandari et al.'s own BBSE, RLLS, EM and EM-BCTS), on the same draws,
 on two bases:
 
-  swift    the exported posteriors: the out-of-fold posteriors of the cross-fitted MLPs on every
-           source row (QuaPy's aggregation is fitted on them, as with its own `val_split=5`) and,
-           for the target, the fold models' mean posterior (the analogue of QuaPy's classifier
-           refitted on the whole source). Only the aggregation differs from ours.
+  swift    the exported logits' posteriors: the out-of-fold posteriors of the cross-fitted MLPs on
+           every source row (QuaPy's aggregation is fitted on them, as with its own
+           `val_split=5`) and, for the target, the fold models' mean posterior (the analogue of
+           QuaPy's classifier refitted on the whole source, and what our estimators that revisit
+           rows read). Only the aggregation differs from ours.
   sklearn  QuaPy's own pipeline: scikit-learn's MLPClassifier(256) (standardised inputs, early
            stopping) cross-fitted with `val_split=5` on the source rows' exported features, then
            refitted on them all (as the issue that asked for this comparison measured it).
@@ -44,6 +45,12 @@ def methods():
         "PACC": lambda c, v: PACC(c, fit_classifier=False, val_split=v),
         "ACC": lambda c, v: ACC(c, fit_classifier=False, val_split=v),
     }
+
+
+def softmax(logits):
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def abstention_methods():
@@ -137,12 +144,14 @@ def main():
         split = json.load(open(split_file))
         stem = split_file[: -len("-split.json")]
         data, repetition, k = split["data"], split["repetition"], len(split["classes"])
-        holdout = np.loadtxt(stem + "-holdout.csv", delimiter=",", ndmin=2)
-        # Out-of-fold posteriors in source-row order: fold, label, probabilities.
-        y_holdout, p_holdout = holdout[:, 1].astype(int), holdout[:, 2:]
+        holdout = np.loadtxt(stem + "-holdout-logits.csv", delimiter=",", ndmin=2)
+        # Out-of-fold logits in source-row order: fold, label, logits.
+        y_holdout, p_holdout = holdout[:, 1].astype(int), softmax(holdout[:, 2:])
         posteriors = {}
         if "swift" in bases:
-            posteriors["swift"] = (p_holdout, y_holdout, np.loadtxt(stem + "-pool.csv", delimiter=",", ndmin=2))
+            folds = [softmax(np.loadtxt(f"{stem}-pool-logits-fold{f}.csv", delimiter=",", ndmin=2))
+                     for f in range(split["folds"])]
+            posteriors["swift"] = (p_holdout, y_holdout, np.mean(folds, axis=0))
         if "sklearn" in bases:
             if data not in features_cache:
                 shape = json.load(open(os.path.join(args.export, data + "-features.json")))

@@ -203,9 +203,9 @@ struct QuantificationBenchmark: ParsableCommand {
     }
   }
 
-  /// Re-runs `methods` on every draw of an export (the pooled problem of its exported
-  /// probabilities, their logarithms as logits: the out-of-fold holdout, every fold model's
-  /// pool probabilities), adds their estimates to its draws, and hands
+  /// Re-runs `methods` on every draw of an export (the pooled problem of its exported logits:
+  /// the out-of-fold holdout, every fold model's pool logits; the same as in the run that
+  /// exported them), adds their estimates to its draws, and hands
   /// each draw to `score` with its data set's name and source prior.
   private func reestimate(
     _ directory: String, methods: [LabelShiftMethod], score: (Draw, String, [Double]) -> Void
@@ -216,27 +216,24 @@ struct QuantificationBenchmark: ParsableCommand {
       let stem = "\(directory)/\(file.dropLast("-split.json".count))"
       let split = try JSONDecoder().decode(
         ExportedSplit.self, from: Data(contentsOf: URL(fileURLWithPath: stem + "-split.json")))
-      let holdout = try readNumbers(stem + "-holdout.csv")
+      let holdout = try readNumbers(stem + "-holdout-logits.csv")
       let k = split.classes.count
       let labels = holdout.map { Int($0[1]) }
-      let holdoutProbabilities = Matrix(holdout.map { $0[2...].map(Float.init) })
-      // Each fold model's pool posteriors, which the pooled problem combines.
+      let holdoutLogits = Matrix(holdout.map { $0[2...].map(Float.init) })
+      // Each fold model's pool logits, which the pooled problem combines.
       let folds = try (0..<split.folds).map { fold in
-        Matrix(try readNumbers(stem + "-pool-fold\(fold).csv").map { $0.map(Float.init) })
+        Matrix(try readNumbers(stem + "-pool-logits-fold\(fold).csv").map { $0.map(Float.init) })
       }
-      guard holdoutProbabilities.columns == k, folds.allSatisfy({ $0.columns == k }) else {
-        throw ValidationError("\(stem): posteriors of other than \(k) classes")
+      guard holdoutLogits.columns == k, folds.allSatisfy({ $0.columns == k }) else {
+        throw ValidationError("\(stem): logits of other than \(k) classes")
       }
       let lines = try String(contentsOfFile: stem + "-draws.jsonl", encoding: .utf8).split(separator: "\n")
       var draws = try lines.map { try JSONDecoder().decode(Draw.self, from: Data($0.utf8)) }
       for index in draws.indices {
         var generator = SplitMix64(seed: UInt64(split.repetition) &* 1_000_003 &+ UInt64(index))
         let problem = try LabelShiftProblem(
-          holdoutLogits: LabelShiftProblem.logits(ofProbabilities: holdoutProbabilities), holdoutLabels: labels,
-          classifiersTargetLogits: folds.map {
-            LabelShiftProblem.logits(ofProbabilities: $0.rows(at: draws[index].targetRows))
-          },
-          sourcePrior: split.sourcePrior)
+          holdoutLogits: holdoutLogits, holdoutLabels: labels,
+          classifiersTargetLogits: folds.map { $0.rows(at: draws[index].targetRows) }, sourcePrior: split.sourcePrior)
         for method in methods {
           draws[index].estimates[method.rawValue] =
             try LabelShiftEstimator(method: method, selectionPriors: .init(rawValue: selectionPriors) ?? .pilot)
@@ -340,8 +337,10 @@ struct QuantificationBenchmark: ParsableCommand {
     try AtomicFile.write(all.labels.map(String.init).joined(separator: "\n") + "\n", to: stem + "-labels.csv")
   }
 
-  /// The split, the out-of-fold source posteriors (source-row order, with each row's fold and
-  /// label), each fold model's pool posteriors and their mean, and the draws with our estimates.
+  /// The split, the out-of-fold source logits (source-row order, with each row's fold and
+  /// label), each fold model's pool logits, and the draws with our estimates. Logits, not
+  /// probabilities: a confident model's probabilities underflow, and their logarithms would not
+  /// give its logits back.
   private func exportRepetition(
     _ dataName: String, _ repetition: Int, all: Dataset, sourceRows: [Int], poolRows: [Int],
     crossFitted: HeldOutClassifiers, poolLogits: [Matrix], draws: [Draw], to directory: String
@@ -354,23 +353,15 @@ struct QuantificationBenchmark: ParsableCommand {
       to: stem + "-split.json")
     var holdout = ""
     for (fold, (logits, labels)) in zip(crossFitted.heldOutLogits, crossFitted.heldOutLabels).enumerated() {
-      var probabilities = logits
-      softmaxRows(&probabilities)
-      for row in 0..<probabilities.rows {
+      for row in 0..<logits.rows {
         holdout += "\(fold),\(labels[row]),"
-        holdout += probabilities.row(row).map { String($0) }.joined(separator: ",") + "\n"
+        holdout += logits.row(row).map { String($0) }.joined(separator: ",") + "\n"
       }
     }
-    try AtomicFile.write(holdout, to: stem + "-holdout.csv")
-    var mean = [Float](repeating: 0, count: poolLogits[0].storage.count)
+    try AtomicFile.write(holdout, to: stem + "-holdout-logits.csv")
     for (fold, logits) in poolLogits.enumerated() {
-      var probabilities = logits
-      softmaxRows(&probabilities)
-      for index in mean.indices { mean[index] += probabilities.storage[index] / Float(poolLogits.count) }
-      try writeMatrixCSV(probabilities, to: stem + "-pool-fold\(fold).csv")
+      try writeMatrixCSV(logits, to: stem + "-pool-logits-fold\(fold).csv")
     }
-    try writeMatrixCSV(
-      Matrix(rows: poolLogits[0].rows, columns: poolLogits[0].columns, storage: mean), to: stem + "-pool.csv")
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     let lines = try draws.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n")
