@@ -8,7 +8,7 @@ Every error is against each drawn target's own class shares (LeQua's convention)
 over cells; then each QuaPy method's geometric-mean ratio to our default, and, cell by cell, how
 far the best QuaPy method is ahead of our default.
 
-    python3 Benchmarks/compare_quantification.py DIR quapy.json [--default auto]
+    python3 Benchmarks/compare_quantification.py DIR quapy.json [--default em-bcts]
 """
 import argparse
 import glob
@@ -41,7 +41,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("export")
     parser.add_argument("peer", nargs="?")
-    parser.add_argument("--default", default="auto")
+    parser.add_argument("--default", default="em-bcts")
     parser.add_argument("--full", action="store_true", help="also every method's error in every cell")
     args = parser.parse_args()
     values = defaultdict(lambda: defaultdict(list))  # cell → method → [errors]

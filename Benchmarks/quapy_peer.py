@@ -145,7 +145,7 @@ def main():
         stem = split_file[: -len("-split.json")]
         data, repetition, k = split["data"], split["repetition"], len(split["classes"])
         holdout = np.loadtxt(stem + "-holdout-logits.csv", delimiter=",", ndmin=2)
-        # Out-of-fold logits in source-row order: fold, label, logits.
+        # Out-of-fold logits, fold after fold: fold, label, logits.
         y_holdout, p_holdout = holdout[:, 1].astype(int), softmax(holdout[:, 2:])
         posteriors = {}
         if "swift" in bases:

@@ -3,7 +3,7 @@ import Foundation
 import ShiftKit
 
 /// `shift-estimation-benchmark quantification`: every label-shift method of ours, and the
-/// default (`auto`), on cross-fitted MLPs (the pooled problem: every fold's held-out rows, the
+/// default (EM-BCTS) and `auto`, on cross-fitted MLPs (the pooled problem: every fold's held-out rows, the
 /// folds' mean probability on the target), over a grid of simulated label
 /// shifts of any labelled data set (Dirichlet priors, tweak-one priors, several target sizes,
 /// repetitions with their own split, models and draws). Errors are measured against each
@@ -337,7 +337,7 @@ struct QuantificationBenchmark: ParsableCommand {
     try AtomicFile.write(all.labels.map(String.init).joined(separator: "\n") + "\n", to: stem + "-labels.csv")
   }
 
-  /// The split, the out-of-fold source logits (source-row order, with each row's fold and
+  /// The split, the out-of-fold source logits (fold after fold, with each row's fold and
   /// label), each fold model's pool logits, and the draws with our estimates. Logits, not
   /// probabilities: a confident model's probabilities underflow, and their logarithms would not
   /// give its logits back.

@@ -58,7 +58,7 @@ def parse_arguments(argv):
     parser.add_argument("--label", help="the source's label column (with --estimate-source)")
     parser.add_argument("--probabilities", help="the probability columns, comma-separated (with --estimate-source)")
     parser.add_argument("--probability-prefix", help="or the probability columns' common prefix")
-    parser.add_argument("--method", default="auto", help="the label-shift method for `estimate` (default: auto)")
+    parser.add_argument("--method", default="em-bcts", help="the label-shift method for `estimate` (default: em-bcts, as shiftcli)")
     arguments = parser.parse_args(argv)
     if not os.access(arguments.shiftcli, os.X_OK):
         parser.error(f"--shiftcli {arguments.shiftcli}: not an executable file")

@@ -101,6 +101,9 @@ public struct PreparedHoldout: Sendable {
     var prior: [Double]
     var sourcePrior: [Double]
     var calibration: BiasCorrectedTemperatureScaling
+    /// The prior the calibrated model implies (its mean calibrated probability over these rows):
+    /// EM-BCTS's training prior, as in ``LabelShiftEstimator``.
+    var impliedPrior: [Double]
     /// The chance that the predicted class is right as a function of its calibrated
     /// probability, fitted on these rows: calibration matches each class's total probability
     /// with its count, not the predicted class's probability with the accuracy.
@@ -137,6 +140,7 @@ public struct PreparedHoldout: Sendable {
       sourcePrior = problem.sourcePrior
       calibration = try BiasCorrectedTemperatureScaling.fit(logits: logits, labels: labels)
       let calibrated = calibration.probabilities(forLogits: logits)
+      impliedPrior = calibrated.columnMeans()
       confidenceMap = IsotonicRegression(
         inputs: self.predicted.enumerated().map { Double(calibrated[$0, $1]) },
         targets: zip(self.predicted, labels).map { $0 == $1 ? 1 : 0 })
@@ -265,7 +269,7 @@ public struct PreparedHoldout: Sendable {
     // EM-BCTS shares the calibration CBPE needs; other methods run on their own.
     let prior =
       method == .emBCTS
-      ? MaximumLikelihoodLabelShift.targetPrior(posteriors: calibrated, trainingPrior: holdout.prior, start: start)
+      ? MaximumLikelihoodLabelShift.targetPrior(posteriors: calibrated, trainingPrior: holdout.impliedPrior, start: start)
       : try LabelShiftEstimator(method: method).estimate(
         LabelShiftProblem(
           holdoutLogits: holdout.logits, holdoutLabels: holdout.labels, targetLogits: target.logits,

@@ -30,7 +30,7 @@ public struct LabelShiftWorkflow: Sendable {
   /// Percentile bootstrap of the chosen method (nil: no intervals).
   public var bootstrap: LabelShiftBootstrap?
 
-  /// A workflow; the defaults are 5-fold cross-fitting, the default MLP recipe, `auto`, no bootstrap.
+  /// A workflow; the defaults are 5-fold cross-fitting, the default MLP recipe, EM-BCTS, no bootstrap.
   public init(
     holdout: Holdout = .crossFitted(folds: 5), training: ClassifierTraining = ClassifierTraining(),
     estimator: LabelShiftEstimator = LabelShiftEstimator(), bootstrap: LabelShiftBootstrap? = nil

@@ -45,9 +45,9 @@ extension ShiftCLI {
         --sample-rows) do not apply.
 
         The target is read once, in batches (plain or .csv.gz), whatever its size: the counts \
-        behind BBSE and RLLS cover every row; EM, EM-BCTS and the bootstrap use the model's \
-        outputs on --sample-rows target rows chosen by a hash of each row (all of them when the \
-        target is no longer). The target file may lack the label column; if present it is ignored. Columns are matched \
+        behind BBSE and RLLS cover every row; EM, EM-BCTS, kdey, dm, auto and the bootstrap use the \
+        model's outputs on --sample-rows target rows chosen by a hash of each row (of its features \
+        when cross-fitted models score it; all of them when the target is no longer). The target file may lack the label column; if present it is ignored. Columns are matched \
         by name and read as `shiftcli schema` shows for the source (--features, --ignore and \
         --categorical override; with --model, as the model was trained). --out writes the weights atomically: for label shift \
         class,sourcePrior,targetPrior,weight rows (plus weightLower,weightUpper with --bootstrap); \
@@ -164,7 +164,7 @@ extension ShiftCLI {
     @Option(
       parsing: .unconditional,
       help:
-        "Label shift: target rows whose model outputs are kept for EM, EM-BCTS and the bootstrap (a sample chosen by a hash of each row; the counts behind BBSE and RLLS use every row), at least 100."
+        "Label shift: target rows whose model outputs are kept for EM, EM-BCTS, kdey, dm, auto and the bootstrap (a sample chosen by a hash of each row; the counts behind BBSE and RLLS use every row), at least 100."
     )
     var sampleRows = PredictionSummary.defaultSampleCapacity
 

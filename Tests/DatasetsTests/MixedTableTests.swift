@@ -216,7 +216,7 @@ import Testing
 
   /// Cells are read a chunk of records at a time, column by column, but the error is still that
   /// of the first bad cell in the file's order (row by row, left to right), and a record that
-  /// cannot be tokenized comes after the bad cells before it. The chunks straddle 4 096 rows.
+  /// cannot be tokenized comes after the bad cells before it. The 5 000 rows span several chunks.
   @Test func theFirstBadCellInFileOrderIsTheError() throws {
     let schema = try source("a,b,c,y\n1,2,p,x\n2,3,q,z\n").schema
     func table(_ edits: [Int: String], rows: Int = 5000) -> String {

@@ -130,9 +130,6 @@ struct CSVReader {
     try self.init(stream: try ByteStream(bytes: bytes, file: file))
   }
 
-  /// Cells in the current record.
-  var cellCount: Int { cells.count }
-
   /// Calls `body` with the bytes of cell `index` of the current record (untrimmed).
   func withCell<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
     let cell = cells[index]

@@ -243,8 +243,8 @@ extension MixedTable {
     }
   }
 
-  /// Records tokenized before their cells are read, column by column (at most: a chunk holds
-  /// the records complete in the reader's window).
+  /// Records tokenized before their cells are read (at most: a chunk holds the records complete
+  /// in the reader's window): numbers record by record, other cells column by column.
   static let chunkRows = 1024
 
   /// Reads the data rows (up to `rowLimit`) by `plan`, one kind per header position, and the
@@ -280,7 +280,9 @@ extension MixedTable {
     // The numeric columns' values in a chunk, column after column, before they are appended.
     let numericPositions = plan.indices.filter { plan[$0] == .numeric || plan[$0] == .prediction }
     let nonNumeric = read.filter { $0.element != .numeric && $0.element != .prediction }
-    let numericValues = UnsafeMutableBufferPointer<Float>.allocate(capacity: Self.chunkRows * numericPositions.count)
+    // Sized by the chunk's rows, not by ``chunkRows``: a chunk of a wide table holds fewer
+    // records (those complete in the reader's window), so this stays within the window's size.
+    var numericValues = UnsafeMutableBufferPointer<Float>.allocate(capacity: 0)
     defer { numericValues.deallocate() }
     func readChunk(_ chunk: CSVReader.RecordChunk) throws {
       // The chunk's records that are rows (not dropped for a missing label), in order.
@@ -301,10 +303,15 @@ extension MixedTable {
         if failure.map({ (row, position) < ($0.row, $0.position) }) ?? true { failure = (row, position, error) }
       }
       func text(_ row: Int, _ position: Int) -> String { chunk.trimmedString(rows[row], position) }
+      if numericValues.count < rows.count * numericPositions.count {
+        numericValues.deallocate()
+        numericValues = .allocate(capacity: rows.count * numericPositions.count)
+      }
       try rows.withUnsafeBufferPointer { rows in
         // The numeric columns record by record, each record's bytes read once, in order.
+        let stride = rows.count
         let read = chunk.numbers(
-          columns: numericPositions, of: rows, into: numericValues, stride: Self.chunkRows
+          columns: numericPositions, of: rows, into: numericValues, stride: stride
         ) { row, slot in
           let position = numericPositions[slot]
           guard enforcing || plan[position] == .prediction else {
@@ -319,7 +326,7 @@ extension MixedTable {
           return true
         }
         for (slot, position) in numericPositions.enumerated() {
-          let start = slot * Self.chunkRows
+          let start = slot * stride
           numbers[position]?.append(contentsOf: numericValues[start..<(start + read)])
         }
         for (position, kind) in nonNumeric {

@@ -122,17 +122,20 @@ public struct HeldOutClassifiers: Sendable {
   /// ``summarize(targetBatch:firstRow:into:)``): their counts added, and their ensemble's
   /// logits on the rows their samples keep.
   public func problem(forTarget summaries: [PredictionSummary]) throws -> LabelShiftProblem {
+    let keys = summaries.first.map { $0.sample.compacted().keys }
     guard summaries.count == classifiers.count, let first = summaries.first,
-      summaries.allSatisfy({ $0.sample.count == first.sample.count })
+      summaries.dropFirst().allSatisfy({ $0.counts.rows == first.counts.rows && $0.sample.compacted().keys == keys })
     else {
       throw ShiftEstimationError.invalidInput(
-        "\(summaries.count) target summaries of different samples for \(classifiers.count) classifiers")
+        "\(summaries.count) target summaries for \(classifiers.count) classifiers, or summaries of different rows")
     }
     let counts = try summaries.dropFirst().reduce(first.counts) { try $0.merged(with: $1.counts) }
     let holdout = pooledHoldout
+    let sampled = summaries.map(\.sampledLogits)
     return try LabelShiftProblem(
       holdoutLogits: holdout.logits, holdoutLabels: holdout.labels, target: counts,
-      targetLogits: Self.ensembleLogits(of: summaries.map(\.sampledLogits)), sourcePrior: sourcePrior)
+      targetLogits: Self.ensembleLogits(of: sampled), classifiersTargetLogits: sampled.count > 1 ? sampled : [],
+      sourcePrior: sourcePrior)
   }
 
   /// The pooled problem for raw target features.
@@ -154,21 +157,33 @@ public struct HeldOutClassifiers: Sendable {
   }
 
   /// The classifiers' outputs combined row by row: the logarithm of the mean of their
-  /// probabilities (one classifier's logits as they are).
+  /// probabilities (one classifier's logits as they are), computed from their log-softmax in
+  /// Double, so that a class every classifier rules out keeps a finite, ordered logit.
   public static func ensembleLogits(of logits: [Matrix]) -> Matrix {
     precondition(!logits.isEmpty && logits.allSatisfy { $0.rows == logits[0].rows && $0.columns == logits[0].columns })
     guard logits.count > 1 else { return logits[0] }
-    var mean = [Float](repeating: 0, count: logits[0].storage.count)
-    let share = 1 / Float(logits.count)
-    for classifierLogits in logits {
-      var probabilities = classifierLogits
-      softmaxRows(&probabilities)
-      probabilities.withUnsafeBufferPointer { probabilities in
-        for index in mean.indices { mean[index] += probabilities[index] * share }
+    let (rows, k) = (logits[0].rows, logits[0].columns)
+    let logSoftmaxes = logits.map { classifierLogits in
+      var values = classifierLogits.storage.map(Double.init)
+      for row in 0..<rows {
+        let columns = (row * k)..<(row * k + k)
+        var largest = -Double.infinity
+        for index in columns { largest = max(largest, values[index]) }
+        var sum = 0.0
+        for index in columns { sum += exp(values[index] - largest) }
+        let logNormalizer = largest + log(sum)
+        for index in columns { values[index] -= logNormalizer }
       }
+      return values
     }
-    return PredictionSummary.logits(
-      ofProbabilities: Matrix(rows: logits[0].rows, columns: logits[0].columns, storage: mean))
+    let logCount = log(Double(logits.count))
+    var ensemble = [Float](repeating: 0, count: rows * k)
+    for index in ensemble.indices {
+      let largest = logSoftmaxes.reduce(-Double.infinity) { max($0, $1[index]) }
+      let sum = logSoftmaxes.reduce(0) { $0 + exp($1[index] - largest) }
+      ensemble[index] = Float(largest + log(sum) - logCount)
+    }
+    return Matrix(rows: rows, columns: k, storage: ensemble)
   }
 
   /// The matrices' rows one after another (the one matrix as it is).

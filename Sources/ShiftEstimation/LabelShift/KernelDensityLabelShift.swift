@@ -19,8 +19,8 @@ public enum KernelDensityLabelShift {
   /// Holdout rows of one class kept as kernel centres at most (evenly spaced beyond: the
   /// density's error then shrinks more slowly than its cost grows).
   public static let maximumCentresPerClass = 2_000
-  /// Target rows whose distances are computed at once.
-  static let blockRows = 512
+  /// Distances computed at once, at most (a block of target rows against every centre: 16 MB).
+  static let blockEntries = 1 << 22
 
   /// The target prior that maximises the target's likelihood under the mixture of the
   /// holdout's class densities.
@@ -74,6 +74,7 @@ public enum KernelDensityLabelShift {
     let scale = 1 / (2 * h * h)
     var result = [[Double]](repeating: [Double](repeating: -.infinity, count: points.rows), count: k)
     var exponents = [Double](repeating: 0, count: centres.rows)
+    let blockRows = max(1, blockEntries / max(centres.rows, 1))
     for blockStart in stride(from: 0, to: points.rows, by: blockRows) {
       let block = points.rows(at: blockStart..<min(points.rows, blockStart + blockRows))
       let products = block.multiplied(by: centres, transposeOther: true)  // block rows × centres

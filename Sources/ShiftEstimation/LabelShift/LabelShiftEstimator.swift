@@ -139,7 +139,7 @@ public struct LabelShiftEstimator: Sendable {
       guard mass > 0, !estimationRows.isEmpty else { continue }
       let truth = drawable.map { $0 / mass }
       let poolRows = poolByClass.reduce(0) { $0 + $1.count }
-      let size = min(problem.target.rows, Self.selectionPoolMultiple * poolRows)
+      let size = min(problem.targetLogits.rows, Self.selectionPoolMultiple * poolRows)
       var pseudoTarget: [Int] = []
       pseudoTarget.reserveCapacity(size)
       for _ in 0..<size {

@@ -20,6 +20,10 @@ public struct LabelShiftProblem: Sendable {
   public let target: PredictionCounts
   /// `n × k` logits of target rows: every row in order, or a stream's sample in key order.
   public let targetLogits: Matrix
+  /// When ``targetLogits`` is the ensemble of several classifiers, each one's logits on the same
+  /// rows (empty otherwise): the bootstrap resamples them, so that a replicate's counts are, as
+  /// ``target``'s, those of single classifiers.
+  public let classifiersTargetLogits: [Matrix]
   /// The source class prior the weights `w(y) = q(y)/p(y)` are defined against.
   public let sourcePrior: [Double]
 
@@ -45,14 +49,16 @@ public struct LabelShiftProblem: Sendable {
   }
 
   /// A problem whose target is given by the counts over every row of it and the logits of rows
-  /// (all of them, a sample, or several classifiers' outputs stacked, with `target` then their
-  /// counts added).
+  /// (all of them, or a sample). When several classifiers scored the target, `target` is their
+  /// counts added, `targetLogits` their ensemble's logits and `classifiersTargetLogits` each
+  /// one's logits on the rows of `targetLogits`.
   public init(
-    holdoutLogits: Matrix, holdoutLabels: [Int], target: PredictionCounts, targetLogits: Matrix, sourcePrior: [Double]
+    holdoutLogits: Matrix, holdoutLabels: [Int], target: PredictionCounts, targetLogits: Matrix,
+    classifiersTargetLogits: [Matrix] = [], sourcePrior: [Double]
   ) throws {
     try self.init(
       holdout: nil, holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, target: target,
-      targetLogits: targetLogits, sourcePrior: sourcePrior)
+      targetLogits: targetLogits, classifiersTargetLogits: classifiersTargetLogits, sourcePrior: sourcePrior)
   }
 
   /// A problem whose target is scored by several classifiers (each one's logits on the same
@@ -71,7 +77,9 @@ public struct LabelShiftProblem: Sendable {
     }
     try self.init(
       holdout: nil, holdoutLogits: holdoutLogits, holdoutLabels: holdoutLabels, target: counts,
-      targetLogits: HeldOutClassifiers.ensembleLogits(of: classifiersTargetLogits), sourcePrior: sourcePrior)
+      targetLogits: HeldOutClassifiers.ensembleLogits(of: classifiersTargetLogits),
+      classifiersTargetLogits: classifiersTargetLogits.count > 1 ? classifiersTargetLogits : [],
+      sourcePrior: sourcePrior)
   }
 
   /// A problem whose holdout and target are both summarised (a labelled reference's profile
@@ -86,7 +94,7 @@ public struct LabelShiftProblem: Sendable {
   /// With `holdout` nil, the holdout's counts are those of its rows.
   private init(
     holdout: HoldoutCounts?, holdoutLogits: Matrix, holdoutLabels: [Int], target: PredictionCounts,
-    targetLogits: Matrix, sourcePrior: [Double]
+    targetLogits: Matrix, classifiersTargetLogits: [Matrix] = [], sourcePrior: [Double]
   ) throws {
     let k = sourcePrior.count
     guard k >= 2 else { throw ShiftEstimationError.invalidInput("label shift needs at least 2 classes, got \(k)") }
@@ -113,6 +121,12 @@ public struct LabelShiftProblem: Sendable {
     guard sourcePrior.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(sourcePrior.reduce(0, +) - 1) < 1e-6 else {
       throw ShiftEstimationError.invalidInput("the source prior must be non-negative and sum to 1")
     }
+    guard
+      classifiersTargetLogits.allSatisfy({ $0.rows == targetLogits.rows && $0.columns == k }),
+      classifiersTargetLogits.count != 1
+    else {
+      throw ShiftEstimationError.invalidInput("the classifiers' target logits must be of the ensemble's rows and classes")
+    }
     guard holdoutLogits.storage.allSatisfy(\.isFinite), targetLogits.storage.allSatisfy(\.isFinite) else {
       throw ShiftEstimationError.numericalFailure("the model produced non-finite logits")
     }
@@ -120,6 +134,7 @@ public struct LabelShiftProblem: Sendable {
     self.holdoutLabels = holdoutLabels
     self.target = target
     self.targetLogits = targetLogits
+    self.classifiersTargetLogits = classifiersTargetLogits
     self.sourcePrior = sourcePrior
     var holdoutProbabilities = holdoutLogits
     softmaxRows(&holdoutProbabilities)
@@ -170,10 +185,18 @@ public struct LabelShiftProblem: Sendable {
   }
 
   /// The same problem on a subset of the holdout's and of the target's sampled rows (for
-  /// bootstrap and method selection); indices may repeat.
+  /// bootstrap and method selection); indices may repeat. An ensemble's target is resampled
+  /// classifier by classifier (each one's counts, and the ensemble of the resampled rows).
   public func resampled(holdoutRows: [Int], targetRows: [Int]) throws -> LabelShiftProblem {
-    try LabelShiftProblem(
-      holdoutLogits: holdoutLogits.rows(at: holdoutRows), holdoutLabels: holdoutRows.map { holdoutLabels[$0] },
-      targetLogits: targetLogits.rows(at: targetRows), sourcePrior: sourcePrior)
+    let logits = holdoutLogits.rows(at: holdoutRows)
+    let labels = holdoutRows.map { holdoutLabels[$0] }
+    guard classifiersTargetLogits.isEmpty else {
+      return try LabelShiftProblem(
+        holdoutLogits: logits, holdoutLabels: labels,
+        classifiersTargetLogits: classifiersTargetLogits.map { $0.rows(at: targetRows) }, sourcePrior: sourcePrior)
+    }
+    return try LabelShiftProblem(
+      holdoutLogits: logits, holdoutLabels: labels, targetLogits: targetLogits.rows(at: targetRows),
+      sourcePrior: sourcePrior)
   }
 }
