@@ -11,7 +11,6 @@ The label-shift references (abstention, QuaPy) are in `quapy_peer.py`.
 """
 import argparse
 import glob
-import gzip
 import json
 import os
 import sys
@@ -23,36 +22,11 @@ import numpy as np
 warnings.filterwarnings("ignore")
 
 
-def load_letter(path):
-    with open(path) as f:
-        header = f.readline()
-        rows = [line.rstrip("\n").split(",") for line in f if line.strip()]
-    labels = [r[0] for r in rows]
-    classes = sorted(set(labels))
-    index = {c: i for i, c in enumerate(classes)}
-    x = np.array([[float(v) for v in r[1:]] for r in rows], dtype=np.float64)
-    y = np.array([index[c] for c in labels])
-    return x, y
-
-
-def load_fashion(directory):
-    def images(name):
-        with gzip.open(os.path.join(directory, name)) as f:
-            data = f.read()
-        return np.frombuffer(data, dtype=np.uint8, offset=16).reshape(-1, 784).astype(np.float64)
-
-    def labels(name):
-        with gzip.open(os.path.join(directory, name)) as f:
-            data = f.read()
-        return np.frombuffer(data, dtype=np.uint8, offset=8).astype(np.int64)
-
-    x = np.vstack([images("train-images-idx3-ubyte.gz"), images("t10k-images-idx3-ubyte.gz")])
-    y = np.concatenate([labels("train-labels-idx1-ubyte.gz"), labels("t10k-labels-idx1-ubyte.gz")])
-    return x, y
-
-
-def load(name, args):
-    return load_letter(args.letter_file) if name == "letter" else load_fashion(args.fashion_directory)
+def load_features(export, data):
+    """The rows the Swift benchmark exported for data set `data` (Float32, row-major)."""
+    shape = json.load(open(os.path.join(export, f"{data}-features.json")))
+    x = np.fromfile(os.path.join(export, f"{data}-features.f32"), dtype="<f4")
+    return x.reshape(shape["rows"], shape["columns"]).astype(np.float64)
 
 
 def run_covariate(args):
@@ -62,12 +36,12 @@ def run_covariate(args):
 
     times = {}
     cache = {}
-    for sample_file in sorted(glob.glob(os.path.join(args.export, "*-covariate-rep*-samples.json"))):
+    for sample_file in sorted(glob.glob(os.path.join(args.export, "*-selection*-rep*-samples.json"))):
         stem = sample_file[: -len("-samples.json")]
-        data = os.path.basename(stem).split("-")[0]
+        data = os.path.basename(stem).rsplit("-selection", 1)[0]
         if data not in cache:
-            cache[data] = load(data, args)
-        x, _ = cache[data]
+            cache[data] = load_features(args.export, data)
+        x = cache[data]
         samples = json.load(open(sample_file))
         source, target = x[samples["sourceRows"]], x[samples["targetRows"]]
         pooled = StandardScaler().fit_transform(np.vstack([source, target]))
@@ -113,8 +87,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kind", choices=["covariate"])
     parser.add_argument("--export", required=True, help="directory written by shift-estimation-benchmark --export")
-    parser.add_argument("--letter-file", default="Datasets/letter-recognition.csv")
-    parser.add_argument("--fashion-directory", default="/usr/share/datasets/fashion-mnist")
     args = parser.parse_args()
     run_covariate(args)
 

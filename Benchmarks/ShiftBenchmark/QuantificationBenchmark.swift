@@ -150,7 +150,7 @@ struct QuantificationBenchmark: ParsableCommand {
       }
     }
     for name in fromExport == nil ? data : [] {
-      let (all, dataName, trainRows) = try load(name)
+      let (all, dataName, trainRows) = try locations.load(name, label: label)
       if let export { try exportFeatures(all, to: "\(export)/\(dataName)") }
       for repetition in 0..<repetitions {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -259,29 +259,6 @@ struct QuantificationBenchmark: ParsableCommand {
     }
   }
 
-  /// A data set, its name in exports, and the rows of its own training part (Fashion-MNIST's
-  /// first 60 000) when it has one.
-  private func load(_ name: String) throws -> (Dataset, String, Int?) {
-    switch name {
-    case "letter", "fashion":
-      let data = BenchmarkData(rawValue: name) ?? .letter
-      return (
-        try data.load(letterFile: locations.letterFile, fashionDirectory: locations.fashionDirectory), name,
-        data == .fashion ? 60_000 : nil
-      )
-    default:
-      let table = try MixedTable(contentsOf: name, options: SchemaOptions(label: label))
-      let encoding = TableEncoding(fittedTo: table)
-      let classes = try table.classIndex()
-      let labels = try classes.indices(of: table.labels ?? [], file: name, lines: table.rowLines)
-      let features = encoding.encoder.expand(try encoding.cells(of: table).cells)
-      let stem = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
-      return (
-        Dataset(features: features, labels: labels, classes: classes, featureNames: encoding.featureNames), stem, nil
-      )
-    }
-  }
-
   /// Each class's rows halved at random (the source, the pool); a class of fewer than two rows is
   /// left out. A data set with its own training part keeps its split (those rows, the rest). The
   /// source is cut to `maxSourceRows` within classes.
@@ -328,14 +305,6 @@ struct QuantificationBenchmark: ParsableCommand {
     return prior.map { $0 / total }
   }
 
-  /// Every row's features as little-endian Float32 (`rows × columns`, row-major), and its label.
-  private func exportFeatures(_ all: Dataset, to stem: String) throws {
-    let bytes = all.features.storage.withUnsafeBufferPointer { Data(buffer: $0) }
-    try AtomicFile.write(bytes, to: stem + "-features.f32")
-    try writeJSON(
-      ["rows": all.count, "columns": all.features.columns, "labels": all.labels.count], to: stem + "-features.json")
-    try AtomicFile.write(all.labels.map(String.init).joined(separator: "\n") + "\n", to: stem + "-labels.csv")
-  }
 
   /// The split, the out-of-fold source logits (fold after fold, with each row's fold and
   /// label), each fold model's pool logits, and the draws with our estimates. Logits, not

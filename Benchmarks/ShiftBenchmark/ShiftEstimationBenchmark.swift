@@ -67,11 +67,43 @@ struct DataLocations: ParsableArguments {
   var letterFile = "Datasets/letter-recognition.csv"
   @Option(help: "Fashion-MNIST directory.")
   var fashionDirectory = FashionMNIST.defaultDirectory
+
+  /// A data set named `letter`, `fashion` or by the path of a CSV file whose label column is
+  /// `label` (read as `shiftcli` reads a table: categories one-hot, missing cells imputed); its
+  /// name in exports; and the rows of its own training part (Fashion-MNIST's first 60 000) when
+  /// it has one.
+  func load(_ name: String, label: String?) throws -> (data: Dataset, name: String, trainRows: Int?) {
+    if let data = BenchmarkData(rawValue: name) {
+      return (
+        try data.load(letterFile: letterFile, fashionDirectory: fashionDirectory), name,
+        data == .fashion ? 60_000 : nil
+      )
+    }
+    guard let label else { throw ValidationError("the CSV data set \(name) needs --label COL") }
+    let table = try MixedTable(contentsOf: name, options: SchemaOptions(label: label))
+    let encoding = TableEncoding(fittedTo: table)
+    let classes = try table.classIndex()
+    let labels = try classes.indices(of: table.labels ?? [], file: name, lines: table.rowLines)
+    let features = encoding.encoder.expand(try encoding.cells(of: table).cells)
+    let stem = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
+    return (Dataset(features: features, labels: labels, classes: classes, featureNames: encoding.featureNames), stem, nil)
+  }
 }
 
 func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
 func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+
+/// Every row's features as little-endian Float32 (`rows × columns`, row-major) in
+/// `<stem>-features.f32`, their shape in `<stem>-features.json` and the labels in
+/// `<stem>-labels.csv`: what the Python peers read, so that they see the very rows we do.
+func exportFeatures(_ all: Dataset, to stem: String) throws {
+  let bytes = all.features.storage.withUnsafeBufferPointer { Data(buffer: $0) }
+  try AtomicFile.write(bytes, to: stem + "-features.f32")
+  try writeJSON(
+    ["rows": all.count, "columns": all.features.columns, "labels": all.labels.count], to: stem + "-features.json")
+  try AtomicFile.write(all.labels.map(String.init).joined(separator: "\n") + "\n", to: stem + "-labels.csv")
+}
 
 func writeJSON(_ value: some Encodable, to path: String) throws {
   let encoder = JSONEncoder()

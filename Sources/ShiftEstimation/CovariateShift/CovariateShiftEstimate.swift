@@ -24,6 +24,8 @@ public struct CovariateShiftEstimate: Sendable, Equatable {
   public var clipping: WeightClipping
   /// Human-readable cautions (e.g. a low effective sample size).
   public var warnings: [String]
+  /// Whether the domain classifier's scores were calibrated, and why (nil: not tried).
+  public var calibration: ScoreCalibration.Report?
 
   /// One quantile of the weights.
   public struct Quantile: Sendable, Equatable, Codable {
@@ -40,7 +42,8 @@ public struct CovariateShiftEstimate: Sendable, Equatable {
 
   /// The weights `exp(log ratio)` of the source rows of `fit` (exact up to a constant factor,
   /// which normalisation removes), normalised to mean 1 and clipped, with their diagnostics.
-  public init(domainFit fit: DomainClassifierFit, clipping: WeightClipping) {
+  public init(domainFit fit: DomainClassifierFit, clipping: WeightClipping, calibration: ScoreCalibration.Report? = nil) {
+    self.calibration = calibration
     let largest = fit.sourceLogDensityRatio.max() ?? 0
     let raw = fit.sourceLogDensityRatio.map { exp($0 - largest) }
     let (weights, threshold, clippedShare) = clipping.apply(to: raw)

@@ -11,12 +11,19 @@ public struct CovariateShiftEstimator: Sendable, Equatable {
   public var domainClassifier: DomainClassifier
   /// The cap on extreme weights.
   public var clipping: WeightClipping
+  /// Whether the domain classifier's scores are calibrated (``ScoreCalibration``: kept when
+  /// their cross-fitted log-loss is lower).
+  public var calibratesScores: Bool
 
   /// An estimator; the defaults are 5 folds, C chosen by cross-fitted log-loss, and clipping at
   /// the 99th percentile.
-  public init(folds: Int = 5, inverseRegularization: Double? = nil, clipping: WeightClipping = .quantile(0.99)) {
+  public init(
+    folds: Int = 5, inverseRegularization: Double? = nil, clipping: WeightClipping = .quantile(0.99),
+    calibratesScores: Bool = true
+  ) {
     domainClassifier = DomainClassifier(folds: folds, inverseRegularization: inverseRegularization)
     self.clipping = clipping
+    self.calibratesScores = calibratesScores
   }
 
   /// Weights for the rows of `source` so that the weighted source resembles `target`.
@@ -26,6 +33,8 @@ public struct CovariateShiftEstimator: Sendable, Equatable {
     source: Matrix, target: Matrix, using generator: inout some RandomNumberGenerator
   ) throws -> CovariateShiftEstimate {
     let fit = try domainClassifier.fit(source: source, target: target, using: &generator)
-    return CovariateShiftEstimate(domainFit: fit, clipping: clipping)
+    guard calibratesScores else { return CovariateShiftEstimate(domainFit: fit, clipping: clipping) }
+    let (calibrated, report) = ScoreCalibration.calibrate(fit)
+    return CovariateShiftEstimate(domainFit: calibrated, clipping: clipping, calibration: report)
   }
 }
