@@ -35,6 +35,14 @@ public struct ScoreCalibration: Sendable, Equatable {
     public var calibratedLogLoss: Double
     /// Why it was not applied, when it was not (nil when applied).
     public var reason: String?
+
+    /// One line: which logit was used, and why.
+    public var summary: String {
+      applied
+        ? String(
+          format: "spline (held-out log-loss %.4f, linear logit %.4f)", calibratedLogLoss, uncalibratedLogLoss)
+        : "linear logit kept: " + (reason ?? "")
+    }
   }
 
   /// `fit` with the calibrated ratios when they score a lower cross-fitted log-loss than the

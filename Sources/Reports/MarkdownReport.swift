@@ -308,6 +308,9 @@ public struct MarkdownReport: Sendable {
           format: "| domain classifier | C = %g, Newton ≤ %d iterations per fold |",
           weights.solver.inverseRegularization,
           weights.solver.iterations))
+      if let calibration = weights.calibration {
+        section.lines.append("| calibration of its logit | \(calibration.summary) |")
+      }
       for warning in weights.warnings { section.lines.append("\n> warning: \(warning)") }
       section.lines.append("")
       section.chart(

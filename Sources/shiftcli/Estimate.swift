@@ -26,7 +26,11 @@ extension ShiftCLI {
         Covariate shift (p(y|x) fixed, p(x) changed): a logistic-regression domain classifier \
         (source vs target, L2 chosen by cross-fitted log-loss, Newton's method) is cross-fitted over --folds; each source row \
         gets β = exp(logit)·n_s/n_t from the model that did not see it, capped by --clip and \
-        normalised to mean 1. The domain AUC (≈ 0.5: no detectable shift) and the effective \
+        normalised to mean 1. The logit is first calibrated (--calibration spline): a logistic \
+        regression of the domain on a cubic spline of it, cross-fitted as well, kept only when it \
+        predicts the held-out domains better (by more than one nat per spline parameter), because \
+        a linear model's logit is the log density ratio only when that ratio is linear (under \
+        selection bias it levels off, and the uncalibrated weights overshoot). The domain AUC (≈ 0.5: no detectable shift) and the effective \
         sample size tell how far the target is and how much the weights cost.
 
         With your own model's probabilities as columns of both files (--probabilities, \
@@ -146,6 +150,12 @@ extension ShiftCLI {
         "Covariate shift: weight cap: none, a percentile qNN (e.g. q99) or a multiple of the mean weight (> 1).",
         valueName: "q99|none|VALUE"))
     var clip = WeightClipping.quantile(0.99)
+
+    @Option(
+      help: ArgumentHelp(
+        "Covariate shift: calibrate the domain classifier's logit by a cross-fitted spline when that predicts the held-out domains better (spline), or use it as it is (none).",
+        valueName: "spline|none"))
+    var calibration: ScoreCalibrationChoice = .spline
 
     @Option(
       parsing: .unconditional,
@@ -428,7 +438,8 @@ extension ShiftCLI {
       let (sourceFeatures, targetFeatures) = (pair.sourceFeatures, pair.targetFeatures)
       output.progress("cross-fitting the domain classifier over \(folds) folds…")
       let estimator = CovariateShiftEstimator(
-        folds: folds, inverseRegularization: domainC.inverseRegularization, clipping: clip)
+        folds: folds, inverseRegularization: domainC.inverseRegularization, clipping: clip,
+        calibratesScores: calibration == .spline)
       let estimate = try naming(source, targetFile) {
         try estimator.estimate(source: sourceFeatures, target: targetFeatures, using: &generator)
       }
@@ -441,4 +452,9 @@ extension ShiftCLI {
       return try output.render(report) { report.humanSummary }
     }
   }
+}
+
+/// `--calibration`: whether the domain classifier's logit is calibrated (``ScoreCalibration``).
+enum ScoreCalibrationChoice: String, ExpressibleByArgument, CaseIterable {
+  case spline, none
 }

@@ -132,6 +132,7 @@ struct CovariateShiftReport: Encodable {
   var clipThreshold: Double?
   var clippedShare: Double
   var solver: DomainClassifierFit.Solver
+  var calibration: ScoreCalibration.Report?
   var warnings: [String]
   var sourceRows: Int
   var targetRows: Int
@@ -142,7 +143,7 @@ struct CovariateShiftReport: Encodable {
 
   enum CodingKeys: String, CodingKey {
     case shift, method, domainAUC, ess, essFraction, maxWeight, quantiles, clip, clipThreshold, clippedShare, solver,
-      warnings, sourceRows, targetRows, features, seed, weightsFile
+      calibration, warnings, sourceRows, targetRows, features, seed, weightsFile
   }
 
   init(
@@ -158,6 +159,7 @@ struct CovariateShiftReport: Encodable {
     clipThreshold = estimate.clipThreshold
     clippedShare = estimate.clippedShare
     solver = estimate.solver
+    calibration = estimate.calibration
     warnings = estimate.warnings
     self.sourceRows = sourceRows
     self.targetRows = targetRows
@@ -187,6 +189,7 @@ struct CovariateShiftReport: Encodable {
         format:
           "domain model     C = %g (held-out log-loss %.4f), Newton: at most %d iterations per fold, gradient norm %.2e",
         solver.inverseRegularization, solver.heldOutLogLoss, solver.iterations, solver.gradientNorm),
+      "calibration      " + (calibration?.summary ?? "none (--calibration none)"),
     ]
     if let weightsFile { lines.append("weights          \(weightsFile)") }
     return lines.joined(separator: "\n")

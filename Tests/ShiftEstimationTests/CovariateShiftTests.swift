@@ -124,3 +124,81 @@ import Testing
     }
   }
 }
+
+@Suite struct ScoreCalibrationTests {
+  /// relMSE ‖β̂ − β‖² / ‖β‖² of weights against the oracle's.
+  static func relativeMSE(_ weights: [Double], _ oracle: [Double]) -> Double {
+    zip(weights, oracle).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / oracle.reduce(0) { $0 + $1 * $1 }
+  }
+
+  /// A selection the benchmark does not simulate: on one raw feature of letter-recognition
+  /// (not the first principal component), σ(2·z − 1) with z the standardised feature. The ratio
+  /// levels off where selection is likely, which a linear logit cannot follow.
+  @Test func theSplineFollowsASelectionThatLevelsOff() throws {
+    var generator = SplitMix64(seed: 41)
+    let letters = Fixtures.letters
+    let column = (0..<letters.count).map { Double(letters.features[$0, 8]) }
+    let mean = column.reduce(0, +) / Double(column.count)
+    let spread = (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(column.count)).squareRoot()
+    let order = randomPermutation(letters.count, using: &generator)
+    let sourceRows = Array(order[..<3000])
+    let selection = { (row: Int) in sigmoid(2 * (column[row] - mean) / spread - 1) }
+    let targetRows = order[10_000...].filter { generator.uniformUnit() < selection($0) }.prefix(3000)
+    let oracle = normalizedToMeanOne(sourceRows.map(selection))
+    let source = letters.features.rows(at: sourceRows)
+    let target = letters.features.rows(at: Array(targetRows))
+    var errors: [Bool: Double] = [:]
+    for calibrates in [false, true] {
+      var fitGenerator = SplitMix64(seed: 42)
+      let estimate = try CovariateShiftEstimator(clipping: .none, calibratesScores: calibrates).estimate(
+        source: source, target: target, using: &fitGenerator)
+      errors[calibrates] = Self.relativeMSE(estimate.weights, oracle)
+      #expect(estimate.calibration?.applied == (calibrates ? true : nil))
+    }
+    // The linear logit's weights are off by about their own size (relMSE ≈ 2); a well-specified
+    // fit on these sample sizes errs by about 0.005 (the Gaussian case below): the spline must
+    // come within 10 times that, and cut the linear error tenfold.
+    let (linear, calibrated) = (try #require(errors[false]), try #require(errors[true]))
+    #expect(calibrated < 0.05)
+    #expect(calibrated < linear / 10)
+  }
+
+  /// When the log density ratio is linear (two Gaussians with the same covariance), the linear
+  /// logit is right and the spline has nothing to add.
+  @Test func aLinearRatioIsLeftAlone() throws {
+    var generator = SplitMix64(seed: 43)
+    func gaussian(_ rows: Int, shift: Float) -> Matrix {
+      Matrix(
+        rows: rows, columns: 4,
+        storage: (0..<(rows * 4)).map { index in Float(generator.standardNormal()) + (index % 4 == 0 ? shift : 0) })
+    }
+    let source = gaussian(3000, shift: 0)
+    let target = gaussian(3000, shift: 0.8)
+    // log p_t/p_s = 0.8·x₀ − 0.32 on the first coordinate.
+    let oracle = normalizedToMeanOne((0..<source.rows).map { exp(0.8 * Double(source[$0, 0])) })
+    var errors: [Bool: Double] = [:]
+    for calibrates in [false, true] {
+      var fitGenerator = SplitMix64(seed: 44)
+      let estimate = try CovariateShiftEstimator(clipping: .none, calibratesScores: calibrates).estimate(
+        source: source, target: target, using: &fitGenerator)
+      errors[calibrates] = Self.relativeMSE(estimate.weights, oracle)
+    }
+    // Kept or not, the spline (4 more parameters than the logit's 5) may cost little: a quarter
+    // more error at most.
+    let (linear, calibrated) = (try #require(errors[false]), try #require(errors[true]))
+    #expect(linear < 0.02)
+    #expect(calibrated <= linear * 1.25)
+  }
+
+  /// Without the folds that scored each row the calibration cannot be cross-fitted: the fit
+  /// comes back as it was, and the report says why.
+  @Test func aFitWithoutFoldsIsReturnedAsItIs() {
+    let fit = DomainClassifierFit(
+      sourceLogDensityRatio: [0, 0.5, 1], targetLogDensityRatio: [1, 2], auc: 0.8,
+      solver: .init(
+        name: "newton", folds: 2, iterations: 1, gradientNorm: 0, inverseRegularization: 1, heldOutLogLoss: 0.5,
+        regularizationPath: []))
+    let (same, report) = ScoreCalibration.calibrate(fit)
+    #expect(same == fit && !report.applied && report.reason == "the rows' folds are unknown")
+  }
+}
