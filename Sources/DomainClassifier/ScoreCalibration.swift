@@ -70,7 +70,7 @@ public struct ScoreCalibration: Sendable, Equatable {
       let labels = train.map { domain[$0] }
       guard labels.contains(true), labels.contains(false),
         let basis = SplineBasis(knotsFrom: scores, levels: knotLevels)
-      else { return unchanged("too few distinct scores for a spline") }
+      else { return unchanged("a fold's other rows lack a domain, or distinct scores for the spline's knots") }
       let model: LogisticRegression
       do {
         model = try LogisticRegression.fit(
