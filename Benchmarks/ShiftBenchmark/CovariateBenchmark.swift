@@ -80,10 +80,13 @@ struct CovariateBenchmark: ParsableCommand {
       if let export { try exportFeatures(all, to: "\(export)/\(dataName)") }
       for (strength, intercept) in cells {
         let cellName = "\(dataName)-selection\(strength)_\(intercept)"
-        summary.append(try runCell(all: all, cellName: cellName, size: size(name, rows: all.count), strength, intercept))
+        summary.append(
+          try runCell(all: all, cellName: cellName, size: size(name, rows: all.count), strength, intercept))
       }
     }
-    print("\nour default against scikit-learn's plain logistic regression (the better of in-sample and cross-fitted, by relMSE)")
+    print(
+      "\nour default against scikit-learn's plain logistic regression (the better of in-sample and cross-fitted, by relMSE)"
+    )
     print("cell                                  relMSE ours / LR     ESS ours / LR     target acc ours − LR")
     for line in summary { print(line) }
   }
@@ -117,67 +120,67 @@ struct CovariateBenchmark: ParsableCommand {
         try AtomicFile.write(
           "weight\n" + oracle.map { String($0) }.joined(separator: "\n") + "\n", to: stem + "-oracle-weights.csv")
       }
-        var candidates: [(String, [Double])] = [("oracle", oracle)]
-        // One domain fit (the default estimator's), then each choice of calibration and clip on it.
-        let fitStart = DispatchTime.now().uptimeNanoseconds
-        var estimateGenerator = SplitMix64(seed: UInt64(repetition))
-        let estimator = CovariateShiftEstimator()
-        let linear = try estimator.domainClassifier.fit(
-          source: source.features, target: target.features, using: &estimateGenerator)
-        let (calibrated, report) = ScoreCalibration.calibrate(linear)
-        let fitSeconds = seconds(since: fitStart)
-        let variants: [(String, CovariateShiftEstimate)] = [
-          (Self.defaultName, CovariateShiftEstimate(domainFit: calibrated, clipping: estimator.clipping)),
-          ("ours calibrated, clip none", CovariateShiftEstimate(domainFit: calibrated, clipping: .none)),
-          ("ours linear, clip q99", CovariateShiftEstimate(domainFit: linear, clipping: .quantile(0.99))),
-          ("ours linear, clip none", CovariateShiftEstimate(domainFit: linear, clipping: .none)),
-        ]
-        record(Self.defaultName) {
-          $0.seconds.append(fitSeconds)
-          $0.calibrated.append(report.applied ? 1 : 0)
+      var candidates: [(String, [Double])] = [("oracle", oracle)]
+      // One domain fit (the default estimator's), then each choice of calibration and clip on it.
+      let fitStart = DispatchTime.now().uptimeNanoseconds
+      var estimateGenerator = SplitMix64(seed: UInt64(repetition))
+      let estimator = CovariateShiftEstimator()
+      let linear = try estimator.domainClassifier.fit(
+        source: source.features, target: target.features, using: &estimateGenerator)
+      let (calibrated, report) = ScoreCalibration.calibrate(linear)
+      let fitSeconds = seconds(since: fitStart)
+      let variants: [(String, CovariateShiftEstimate)] = [
+        (Self.defaultName, CovariateShiftEstimate(domainFit: calibrated, clipping: estimator.clipping)),
+        ("ours calibrated, clip none", CovariateShiftEstimate(domainFit: calibrated, clipping: .none)),
+        ("ours linear, clip q99", CovariateShiftEstimate(domainFit: linear, clipping: .quantile(0.99))),
+        ("ours linear, clip none", CovariateShiftEstimate(domainFit: linear, clipping: .none)),
+      ]
+      record(Self.defaultName) {
+        $0.seconds.append(fitSeconds)
+        $0.calibrated.append(report.applied ? 1 : 0)
+      }
+      for (name, result) in variants {
+        candidates.append((name, result.weights))
+        if let stem, export != nil, name == Self.defaultName {
+          try AtomicFile.write(
+            "weight\n" + result.weights.map { String($0) }.joined(separator: "\n") + "\n",
+            to: stem + "-ours-weights.csv")
         }
-        for (name, result) in variants {
-          candidates.append((name, result.weights))
-          if let stem, export != nil, name == Self.defaultName {
-            try AtomicFile.write(
-              "weight\n" + result.weights.map { String($0) }.joined(separator: "\n") + "\n",
-              to: stem + "-ours-weights.csv")
-          }
+      }
+      if let peerWeights {
+        let prefix = "\(cellName)-rep\(repetition)-"
+        for file in try FileManager.default.contentsOfDirectory(atPath: peerWeights).sorted()
+        where file.hasPrefix(prefix) && file.hasSuffix("-weights.csv") && !file.contains("-oracle-")
+          && !file.contains("-ours-")
+        {
+          let table = try CSVTable(contentsOf: "\(peerWeights)/\(file)", labelColumn: nil, labelRequired: false)
+          let name = String(file.dropFirst(prefix.count).dropLast("-weights.csv".count))
+          candidates.append((name, table.features.storage.map(Double.init)))
         }
-        if let peerWeights {
-          let prefix = "\(cellName)-rep\(repetition)-"
-          for file in try FileManager.default.contentsOfDirectory(atPath: peerWeights).sorted()
-          where file.hasPrefix(prefix) && file.hasSuffix("-weights.csv") && !file.contains("-oracle-")
-            && !file.contains("-ours-")
-          {
-            let table = try CSVTable(contentsOf: "\(peerWeights)/\(file)", labelColumn: nil, labelRequired: false)
-            let name = String(file.dropFirst(prefix.count).dropLast("-weights.csv".count))
-            candidates.append((name, table.features.storage.map(Double.init)))
-          }
+      }
+      for (name, weights) in candidates {
+        guard weights.count == n else {
+          throw ValidationError("\(name): \(weights.count) weights for \(n) source rows")
         }
-        for (name, weights) in candidates {
-          guard weights.count == n else {
-            throw ValidationError("\(name): \(weights.count) weights for \(n) source rows")
-          }
-          let squaredError: Double = zip(weights, oracle).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-          let oracleSquares: Double = oracle.reduce(0) { $0 + $1 * $1 }
-          record(name) {
-            $0.relativeMSE.append(squaredError / oracleSquares)
-            $0.spearman.append(spearmanCorrelation(weights, oracle))
-            $0.ess.append(CovariateShiftEstimate.effectiveSampleSize(weights))
-            $0.maxWeight.append(weights.max() ?? 0)
-          }
+        let squaredError: Double = zip(weights, oracle).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        let oracleSquares: Double = oracle.reduce(0) { $0 + $1 * $1 }
+        record(name) {
+          $0.relativeMSE.append(squaredError / oracleSquares)
+          $0.spearman.append(spearmanCorrelation(weights, oracle))
+          $0.ess.append(CovariateShiftEstimate.effectiveSampleSize(weights))
+          $0.maxWeight.append(weights.max() ?? 0)
         }
-        if !noRetraining {
-          for (name, weights) in [("unweighted", nil)] + candidates.map({ ($0.0, Optional($0.1)) }) {
-            var trainGenerator = SplitMix64(seed: UInt64(3000 + repetition))
-            let classifier = try ClassifierTraining().train(on: source, weights: weights, using: &trainGenerator)
-            let predicted = try classifier.predictedClasses(for: target.features)
-            let targetAccuracy = accuracy(predicted: predicted, labels: target.labels)
-            record(name) { $0.accuracy.append(targetAccuracy) }
-          }
+      }
+      if !noRetraining {
+        for (name, weights) in [("unweighted", nil)] + candidates.map({ ($0.0, Optional($0.1)) }) {
+          var trainGenerator = SplitMix64(seed: UInt64(3000 + repetition))
+          let classifier = try ClassifierTraining().train(on: source, weights: weights, using: &trainGenerator)
+          let predicted = try classifier.predictedClasses(for: target.features)
+          let targetAccuracy = accuracy(predicted: predicted, labels: target.labels)
+          record(name) { $0.accuracy.append(targetAccuracy) }
         }
-        log(String(format: "%@ repetition %d/%d: %.1f s", cellName, repetition + 1, repetitions, seconds(since: start)))
+      }
+      log(String(format: "%@ repetition %d/%d: %.1f s", cellName, repetition + 1, repetitions, seconds(since: start)))
     }
     func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
     func format(_ value: Double?) -> String { value.map { String(format: "%.4g", $0) } ?? "-" }
@@ -197,13 +200,16 @@ struct CovariateBenchmark: ParsableCommand {
     let plain = ["sklearn-insample", "sklearn-crossfit"].compactMap { name in rows[name].map { (name, $0) } }
       .min { (mean($0.1.relativeMSE) ?? .infinity) < (mean($1.1.relativeMSE) ?? .infinity) }
     guard let ours = rows[Self.defaultName], let (plainName, peer) = plain else {
-      return cellName.padding(toLength: 38, withPad: " ", startingAt: 0) + "(no peer weights: run Benchmarks/shift_peer.py)"
+      return cellName.padding(toLength: 38, withPad: " ", startingAt: 0)
+        + "(no peer weights: run Benchmarks/shift_peer.py)"
     }
-    let accuracyGap = zip([mean(ours.accuracy)], [mean(peer.accuracy)]).compactMap { a, b in
-      a.flatMap { a in b.map { String(format: "%+.4f", a - $0) } }
-    }.first ?? "-"
+    let accuracyGap =
+      zip([mean(ours.accuracy)], [mean(peer.accuracy)]).compactMap { a, b in
+        a.flatMap { a in b.map { String(format: "%+.4f", a - $0) } }
+      }.first ?? "-"
     return cellName.padding(toLength: 38, withPad: " ", startingAt: 0)
-      + "\(format(mean(ours.relativeMSE))) / \(format(mean(peer.relativeMSE)))".padding(toLength: 21, withPad: " ", startingAt: 0)
+      + "\(format(mean(ours.relativeMSE))) / \(format(mean(peer.relativeMSE)))".padding(
+        toLength: 21, withPad: " ", startingAt: 0)
       + "\(format(mean(ours.ess))) / \(format(mean(peer.ess)))".padding(toLength: 18, withPad: " ", startingAt: 0)
       + "\(accuracyGap) (LR: \(plainName))"
   }

@@ -305,7 +305,6 @@ struct QuantificationBenchmark: ParsableCommand {
     return prior.map { $0 / total }
   }
 
-
   /// The split, the out-of-fold source logits (fold after fold, with each row's fold and
   /// label), each fold model's pool logits, and the draws with our estimates. Logits, not
   /// probabilities: a confident model's probabilities underflow, and their logarithms would not

@@ -86,7 +86,9 @@ struct DataLocations: ParsableArguments {
     let labels = try classes.indices(of: table.labels ?? [], file: name, lines: table.rowLines)
     let features = encoding.encoder.expand(try encoding.cells(of: table).cells)
     let stem = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
-    return (Dataset(features: features, labels: labels, classes: classes, featureNames: encoding.featureNames), stem, nil)
+    return (
+      Dataset(features: features, labels: labels, classes: classes, featureNames: encoding.featureNames), stem, nil
+    )
   }
 }
 

@@ -269,7 +269,8 @@ public struct PreparedHoldout: Sendable {
     // EM-BCTS shares the calibration CBPE needs; other methods run on their own.
     let prior =
       method == .emBCTS
-      ? MaximumLikelihoodLabelShift.targetPrior(posteriors: calibrated, trainingPrior: holdout.impliedPrior, start: start)
+      ? MaximumLikelihoodLabelShift.targetPrior(
+        posteriors: calibrated, trainingPrior: holdout.impliedPrior, start: start)
       : try LabelShiftEstimator(method: method).estimate(
         LabelShiftProblem(
           holdoutLogits: holdout.logits, holdoutLabels: holdout.labels, targetLogits: target.logits,

@@ -42,7 +42,8 @@ public struct CovariateShiftEstimate: Sendable, Equatable {
 
   /// The weights `exp(log ratio)` of the source rows of `fit` (exact up to a constant factor,
   /// which normalisation removes), normalised to mean 1 and clipped, with their diagnostics.
-  public init(domainFit fit: DomainClassifierFit, clipping: WeightClipping, calibration: ScoreCalibration.Report? = nil) {
+  public init(domainFit fit: DomainClassifierFit, clipping: WeightClipping, calibration: ScoreCalibration.Report? = nil)
+  {
     self.calibration = calibration
     let largest = fit.sourceLogDensityRatio.max() ?? 0
     let raw = fit.sourceLogDensityRatio.map { exp($0 - largest) }

@@ -125,7 +125,8 @@ public struct LabelShiftProblem: Sendable {
       classifiersTargetLogits.allSatisfy({ $0.rows == targetLogits.rows && $0.columns == k }),
       classifiersTargetLogits.count != 1
     else {
-      throw ShiftEstimationError.invalidInput("the classifiers' target logits must be of the ensemble's rows and classes")
+      throw ShiftEstimationError.invalidInput(
+        "the classifiers' target logits must be of the ensemble's rows and classes")
     }
     guard holdoutLogits.storage.allSatisfy(\.isFinite), targetLogits.storage.allSatisfy(\.isFinite) else {
       throw ShiftEstimationError.numericalFailure("the model produced non-finite logits")
