@@ -312,15 +312,37 @@ import Testing
     #expect(estimate.targetPrior[0].isApproximatelyEqual(to: 0.7, absoluteTolerance: 0.03))
   }
 
-  /// The projection onto the simplex: a point on it stays, others go to the nearest point
-  /// (here by hand), absent classes stay at 0.
-  @Test func projectionOntoTheSimplex() {
-    let onIt = [0.2, 0.3, 0.5]
-    #expect(DistributionMatchingLabelShift.projectedOntoSimplex(onIt, present: [true, true, true]) == onIt)
-    // (1, 1, 0) − θ with θ = ½ on the two largest: (½, ½, 0).
-    let projected = DistributionMatchingLabelShift.projectedOntoSimplex([1, 1, 0], present: [true, true, true])
-    #expect(zip(projected, [0.5, 0.5, 0]).allSatisfy { abs($0 - $1) < 1e-12 })
-    let absent = DistributionMatchingLabelShift.projectedOntoSimplex([0.9, 5, 0.4], present: [true, false, true])
-    #expect(absent[1] == 0 && abs(absent.reduce(0, +) - 1) < 1e-12 && abs(absent[0] - 0.75) < 1e-12)
+  /// Distribution matching's fixed point is the minimum of its distance over the simplex: on
+  /// three overlapping classes no prior of a 0.01 grid comes closer to the target's histograms.
+  @Test func theFixedPointIsTheMinimumOverTheSimplex() throws {
+    var generator = SplitMix64(seed: 5)
+    func logits(_ label: Int) -> [Float] {
+      (0..<3).map { Float($0 == label ? 1.5 : 0) + Float(generator.standardNormal()) }
+    }
+    let holdoutLabels = (0..<900).map { $0 % 3 }
+    let targetLabels = (0..<900).map { $0 < 500 ? 0 : ($0 < 800 ? 1 : 2) }
+    let problem = try LabelShiftProblem(
+      holdoutLogits: Matrix(holdoutLabels.map(logits)), holdoutLabels: holdoutLabels,
+      targetLogits: Matrix(targetLabels.map(logits)), sourcePrior: [1.0 / 3, 1.0 / 3, 1.0 / 3])
+    let byClass = rowIndicesByClass(holdoutLabels, classCount: 3)
+    let holdout = byClass.map {
+      DistributionMatchingLabelShift.histograms(of: problem.holdoutProbabilities, rows: $0, classCount: 3)
+    }
+    let target = DistributionMatchingLabelShift.histograms(
+      of: problem.targetProbabilities, rows: Array(0..<900), classCount: 3)
+    func distance(_ q: [Double]) -> Double {
+      target.indices.reduce(0.0) { total, index in
+        let mixture = (0..<3).reduce(0.0) { $0 + q[$1] * holdout[$1][index] }
+        let d = target[index].squareRoot() - mixture.squareRoot()
+        return total + d * d
+      } / 3
+    }
+    let solution = DistributionMatchingLabelShift.estimate(problem)
+    var best = Double.infinity
+    for a in 0...100 {
+      for b in 0...(100 - a) { best = min(best, distance([Double(a), Double(b), Double(100 - a - b)].map { $0 / 100 })) }
+    }
+    #expect(distance(solution.prior) <= best + 1e-12)
+    #expect(solution.notes.isEmpty)
   }
 }

@@ -6,14 +6,23 @@ import LinearAlgebra
 /// in the form of Moreo et al.'s QuaPy): per class `j`, the histogram of the probability the
 /// model gives class `j` (8 equal bins of [0, 1]) among the holdout rows of each class `i`;
 /// the target prior `q` is the mixture weight whose mixture of those histograms is nearest the
-/// target's own, in Hellinger distance averaged over the `k` histograms.
+/// target's own, in squared Hellinger distance averaged over the `k` histograms.
 ///
 /// It matches whole distributions of outputs rather than their means (as BBSE does), and needs no
-/// calibration. The distance is minimised over the simplex by projected gradient descent with a
-/// backtracking (Armijo) step, from the uniform prior over the classes the holdout has.
+/// calibration. The squared distance, `1 − BC` with BC the Bhattacharyya coefficient
+/// `Σ_b √(t_b·m_b(q))`, is convex in `q` (QuaPy's mean of unsquared distances is not): its
+/// minimum over the simplex is where every class in use has the same slope of BC, which the
+/// fixed-point step `q_i ← q_i·∂_i BC / Σ_l q_l·∂_l BC` reaches from the uniform prior, keeping
+/// `q` on the simplex without a step size. (Projected gradient descent stalled where the
+/// mixture leaves a bin almost empty and the slope grows without bound: on letter-recognition
+/// with Dirichlet(0.1) priors its weight error was 100 to 500 times this one's.)
 public enum DistributionMatchingLabelShift {
   /// Histogram bins of each class's probability.
   public static let bins = 8
+  /// Fixed-point steps allowed.
+  static let maximumIterations = 5_000
+  /// The step stops once no class's prior moves by more than this.
+  static let tolerance = 1e-9
 
   /// The target prior whose mixture of the holdout's class-conditional histograms is nearest
   /// the target's histograms.
@@ -26,88 +35,42 @@ public enum DistributionMatchingLabelShift {
       of: problem.targetProbabilities, rows: Array(0..<problem.targetProbabilities.rows), classCount: k)
     let present = byClass.map { !$0.isEmpty }
     let rootTarget = target.map { $0.squareRoot() }
-    /// The mean Hellinger distance at `q`, and its gradient in `q`.
-    func distance(_ q: [Double]) -> (value: Double, gradient: [Double]) {
+    /// Each class's slope of the mean Bhattacharyya coefficient at `q`: the mean over
+    /// histograms of `Σ_b h_i(b)·√t_b / (2·√m_b)` (a bin the mixture leaves empty counts as
+    /// nearly empty, so that a class that would fill it is drawn in).
+    func slopes(_ q: [Double]) -> [Double] {
       var mixture = [Double](repeating: 0, count: k * bins)
       for i in 0..<k where q[i] > 0 {
         for index in mixture.indices { mixture[index] += q[i] * holdout[i][index] }
       }
-      var value = 0.0
-      // ∂(mean distance)/∂ mixture, bin by bin.
-      var slope = [Double](repeating: 0, count: k * bins)
-      for j in 0..<k {
-        var squares = 0.0
-        for b in 0..<bins {
-          let d = rootTarget[j * bins + b] - mixture[j * bins + b].squareRoot()
-          squares += d * d
-        }
-        let hellinger = squares.squareRoot()
-        value += hellinger
-        guard hellinger > 0 else { continue }
-        for b in 0..<bins {
-          let root = max(mixture[j * bins + b], 1e-12).squareRoot()
-          slope[j * bins + b] = -(rootTarget[j * bins + b] - root) / (2 * root * hellinger * Double(k))
-        }
-      }
-      let gradient = (0..<k).map { i in zip(holdout[i], slope).reduce(0.0) { $0 + $1.0 * $1.1 } }
-      return (value / Double(k), gradient)
+      let ratio = zip(rootTarget, mixture).map { $0 / (2 * max($1, 1e-18).squareRoot() * Double(k)) }
+      return (0..<k).map { i in zip(holdout[i], ratio).reduce(0.0) { $0 + $1.0 * $1.1 } }
     }
     let classes = present.filter { $0 }.count
     var q = present.map { $0 ? 1 / Double(classes) : 0 }
-    var (value, gradient) = distance(q)
-    var step = 1.0
     var iterations = 0
     var converged = false
     while iterations < maximumIterations {
       iterations += 1
-      // Backtrack until the projected step decreases the distance enough (Armijo).
-      var accepted: (q: [Double], value: Double, gradient: [Double])? = nil
-      while step > 1e-12 {
-        let next = projectedOntoSimplex(zip(q, gradient).map { $0 - step * $1 }, present: present)
-        let decrease = zip(gradient, zip(q, next)).reduce(0.0) { $0 + $1.0 * ($1.1.0 - $1.1.1) }
-        let candidate = distance(next)
-        if candidate.value <= value - 1e-4 * decrease {
-          accepted = (next, candidate.value, candidate.gradient)
-          break
-        }
-        step /= 2
-      }
-      guard let accepted else {
-        converged = true  // no step decreases the distance: a minimum, to rounding
-        break
-      }
-      let change = zip(q, accepted.q).map { abs($0 - $1) }.max() ?? 0
-      (q, value, gradient) = accepted
-      step = min(step * 2, 1e3)
-      if change < 1e-9 {
+      let slope = slopes(q)
+      let total = zip(q, slope).reduce(0.0) { $0 + $1.0 * $1.1 }
+      // No overlap at all between the target's histograms and the mixture's: nothing to match.
+      guard total > 0 else { break }
+      let next = zip(q, slope).map { $0 * $1 / total }
+      let change = zip(q, next).map { abs($0 - $1) }.max() ?? 0
+      q = next
+      if change < tolerance {
         converged = true
         break
       }
     }
     var notes: [String] = []
     if !converged {
-      notes.append("distribution matching stopped after \(iterations) iterations before its tolerance")
+      notes.append("distribution matching stopped after \(iterations) steps before its tolerance")
     }
     return LabelShiftSolution(
       rawPrior: q, classCount: k, conditionNumber: nil, solver: .distributionMatching(iterations: iterations),
       notes: notes)
-  }
-
-  /// Steps of the projected gradient descent allowed.
-  static let maximumIterations = 2_000
-
-  /// The point of the simplex over the `present` classes nearest `point` (Euclidean
-  /// projection: Duchi et al. 2008); absent classes get 0.
-  static func projectedOntoSimplex(_ point: [Double], present: [Bool]) -> [Double] {
-    let values = point.indices.filter { present[$0] }.map { point[$0] }.sorted(by: >)
-    var cumulative = 0.0
-    var threshold = 0.0
-    for (index, value) in values.enumerated() {
-      cumulative += value
-      let candidate = (cumulative - 1) / Double(index + 1)
-      if value - candidate > 0 { threshold = candidate }
-    }
-    return point.indices.map { present[$0] ? max(point[$0] - threshold, 0) : 0 }
   }
 
   /// For the `rows` of `probabilities`, each class's probability binned: `k · bins` shares, the

@@ -34,11 +34,11 @@ public enum LabelShiftSolver: Sendable, Equatable, Hashable, CustomStringConvert
   case expectationMaximization(iterations: Int)
   /// EM on kernel densities of the outputs, with its iterations.
   case kernelDensity(iterations: Int)
-  /// Projected gradient descent on the Hellinger distance of histograms, with its iterations.
+  /// The fixed-point steps that minimise the squared Hellinger distance of histograms.
   case distributionMatching(iterations: Int)
 
   /// `lu`, `regularized-least-squares`, `rlls`, `em (N iterations)`, `kde-em (N iterations)` or
-  /// `hellinger-descent (N iterations)`.
+  /// `hellinger-fixed-point (N steps)`.
   public var description: String {
     switch self {
     case .luDecomposition: "lu"
@@ -46,7 +46,7 @@ public enum LabelShiftSolver: Sendable, Equatable, Hashable, CustomStringConvert
     case .rlls: "rlls"
     case .expectationMaximization(let iterations): "em (\(iterations) iterations)"
     case .kernelDensity(let iterations): "kde-em (\(iterations) iterations)"
-    case .distributionMatching(let iterations): "hellinger-descent (\(iterations) iterations)"
+    case .distributionMatching(let iterations): "hellinger-fixed-point (\(iterations) steps)"
     }
   }
 }
