@@ -10,8 +10,11 @@ struct CoverageBenchmark: ParsableCommand {
 
   @OptionGroup var locations: DataLocations
 
-  @Option(parsing: .upToNextOption, help: "Data sets.")
-  var data: [BenchmarkData] = [.letter]
+  @Option(parsing: .upToNextOption, help: "Data sets: letter, fashion, or CSV files (their label column is --label).")
+  var data = ["letter"]
+
+  @Option(help: "The label column of the CSV data sets.")
+  var label: String?
 
   @Option(help: "Repetitions (each with its own split, base model and target).")
   var repetitions = 10
@@ -23,8 +26,8 @@ struct CoverageBenchmark: ParsableCommand {
   var n = 2000
 
   func run() throws {
-    for dataset in data {
-      let all = try dataset.load(letterFile: locations.letterFile, fashionDirectory: locations.fashionDirectory)
+    for name in data {
+      let (all, dataName, _) = try locations.load(name, label: label)
       var covered = [LabelShiftMethod: Int]()
       var width = [LabelShiftMethod: Double]()
       var total = 0
@@ -46,10 +49,10 @@ struct CoverageBenchmark: ParsableCommand {
           width[method, default: 0] += intervals.targetPrior.reduce(0) { $0 + $1.upper - $1.lower }
         }
         total += prior.count
-        log("\(dataset.rawValue) repetition \(repetition + 1)/\(repetitions)")
+        log("\(dataName) repetition \(repetition + 1)/\(repetitions)")
       }
       print(
-        "\n\(dataset.rawValue): 95 % percentile-bootstrap intervals (B = \(replicates)) for q, Dirichlet α = 1, n = \(n), \(repetitions) repetitions"
+        "\n\(dataName): 95 % percentile-bootstrap intervals (B = \(replicates)) for q, Dirichlet α = 1, n = \(n), \(repetitions) repetitions"
       )
       for method in [LabelShiftMethod.bbseHard, .emBCTS] {
         print(

@@ -2,13 +2,19 @@ import ArgumentParser
 import Foundation
 import ShiftKit
 
-/// False-positive rate and power of the shift verdict (letter-recognition, MLP base model).
+/// False-positive rate and power of the shift verdict (any labelled data set, MLP base model).
 struct DetectionBenchmark: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "detection",
     abstract: "Rejection rates of the shift verdict and its test families: no shift, label shift, selection bias.")
 
   @OptionGroup var locations: DataLocations
+
+  @Option(help: "Data set: letter, fashion, or a CSV file whose label column is --label.")
+  var data = "letter"
+
+  @Option(help: "The label column of a CSV data set.")
+  var label: String?
 
   @Option(help: "Repetitions (each with its own split, base model and targets).")
   var repetitions = 100
@@ -20,8 +26,8 @@ struct DetectionBenchmark: ParsableCommand {
   var classify = false
 
   func run() throws {
-    let all = try BenchmarkData.letter.load(
-      letterFile: locations.letterFile, fashionDirectory: locations.fashionDirectory)
+    let (all, dataName, _) = try locations.load(data, label: label)
+    let k = all.classes.count
     let settings = ["no shift, n=2000", "Dirichlet α=1, n=200", "Dirichlet α=10, n=200", "selection bias, n=50"]
     var rejections = [String: [String: Int]]()
     for repetition in 0..<repetitions {
@@ -39,7 +45,7 @@ struct DetectionBenchmark: ParsableCommand {
             .targetRows
         } else {
           let alpha = setting.contains("α=10") ? 10.0 : 1.0
-          let prior = try LabelShiftSimulation.dirichletPrior(classCount: 26, concentration: alpha, using: &generator)
+          let prior = try LabelShiftSimulation.dirichletPrior(classCount: k, concentration: alpha, using: &generator)
           rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: 200, using: &generator)
         }
         let target = pool.subset(rows)
@@ -69,7 +75,7 @@ struct DetectionBenchmark: ParsableCommand {
       }
       log("repetition \(repetition + 1)/\(repetitions)")
     }
-    print("\nletter-recognition, MLP base model, \(repetitions) repetitions: rejection rate at α = \(level)")
+    print("\n\(dataName), MLP base model, \(repetitions) repetitions: rejection rate at α = \(level)")
     print("(the verdict rejects when any family rejects at α/3; the no-shift column is its false-positive rate)")
     let rowsToPrint = ["verdict", "features (KS, BH)", "domain classifier", "predictions (χ²)"]
     print(

@@ -2,13 +2,19 @@ import ArgumentParser
 import Foundation
 import ShiftKit
 
-/// Label-free estimates of target accuracy against the truth (letter-recognition, MLP).
+/// Label-free estimates of target accuracy against the truth (any labelled data set, MLP).
 struct PerformanceBenchmark: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "performance",
     abstract: "Label-free target accuracy estimates vs the actual accuracy, under label and covariate shift.")
 
   @OptionGroup var locations: DataLocations
+
+  @Option(help: "Data set: letter, fashion, or a CSV file whose label column is --label.")
+  var data = "letter"
+
+  @Option(help: "The label column of a CSV data set.")
+  var label: String?
 
   @Option(help: "Repetitions (each with its own split, base model and targets).")
   var repetitions = 100
@@ -22,8 +28,8 @@ struct PerformanceBenchmark: ParsableCommand {
   }
 
   func run() throws {
-    let all = try BenchmarkData.letter.load(
-      letterFile: locations.letterFile, fashionDirectory: locations.fashionDirectory)
+    let (all, dataName, _) = try locations.load(data, label: label)
+    let k = all.classes.count
     let settings = ["Dirichlet α=1, n=2000", "tweak-one ρ=0.9, n=2000", "selection bias, n≤3000"]
     var tallies = [String: Tally]()
     var holdoutErrors = [String: [Double]]()
@@ -42,11 +48,11 @@ struct PerformanceBenchmark: ParsableCommand {
           rows = try SelectionBiasSimulation(features: pool.features, strength: 2, targetLimit: 3000, using: &generator)
             .targetRows
         } else if setting.hasPrefix("Dirichlet") {
-          let prior = try LabelShiftSimulation.dirichletPrior(classCount: 26, concentration: 1, using: &generator)
+          let prior = try LabelShiftSimulation.dirichletPrior(classCount: k, concentration: 1, using: &generator)
           rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: 2000, using: &generator)
         } else {
           let prior = try LabelShiftSimulation.tweakOnePrior(
-            classCount: 26, tweaked: generator.uniformIndex(below: 26), share: 0.9)
+            classCount: k, tweaked: generator.uniformIndex(below: k), share: 0.9)
           rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: 2000, using: &generator)
         }
         let target = pool.subset(rows)
@@ -80,7 +86,7 @@ struct PerformanceBenchmark: ParsableCommand {
     }
     func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
     print(
-      "\nletter-recognition, MLP base model, \(repetitions) repetitions: mean |estimated − actual| target accuracy (percentage points)"
+      "\n\(dataName), MLP base model, \(repetitions) repetitions: mean |estimated − actual| target accuracy (percentage points)"
     )
     print("and the share of 95 % bootstrap intervals (B = \(replicates)) that cover the actual accuracy")
     print(

@@ -340,7 +340,9 @@ import Testing
     let solution = DistributionMatchingLabelShift.estimate(problem)
     var best = Double.infinity
     for a in 0...100 {
-      for b in 0...(100 - a) { best = min(best, distance([Double(a), Double(b), Double(100 - a - b)].map { $0 / 100 })) }
+      for b in 0...(100 - a) {
+        best = min(best, distance([Double(a), Double(b), Double(100 - a - b)].map { $0 / 100 }))
+      }
     }
     #expect(distance(solution.prior) <= best + 1e-12)
     #expect(solution.notes.isEmpty)
