@@ -19,7 +19,7 @@ extension ShiftCLI {
         (Azizzadenesheli et al. 2019), em (Saerens et al. 2002), em-bcts (the default: EM after \
         bias-corrected temperature scaling, Alexandari et al. 2020), kdey (KDEy-ML, Moreo et al. \
         2024: the maximum-likelihood mixture of the holdout's class densities of outputs), dm \
-        (distribution matching of the outputs' histograms in Hellinger distance); auto picks one \
+        (distribution matching of the outputs' histograms in squared Hellinger distance); auto picks one \
         by simulating label shift on the holdout (no target labels needed; slower, and it did \
         not beat em-bcts on the benchmark).
 
