@@ -58,7 +58,8 @@ struct CovariateBenchmark: ParsableCommand {
     var calibrated: [Double] = []
   }
 
-  /// A cell whose selection keeps fewer target rows is skipped (a small data set's rare selection).
+  /// A repetition whose selection keeps fewer target rows is skipped (a small data set's rare
+  /// selection).
   static let minimumTargetRows = 20
 
   /// The name of our default's row.
@@ -103,14 +104,15 @@ struct CovariateBenchmark: ParsableCommand {
       let start = DispatchTime.now().uptimeNanoseconds
       var generator = SplitMix64(seed: UInt64(2000 + repetition))
       // The simulation's source half is cut to n rows and the target capped at n.
-      let simulation = try SelectionBiasSimulation(
+      // A selection that keeps (almost) nothing of a small data set skips the repetition.
+      let simulation = try? SelectionBiasSimulation(
         features: all.features, strength: strength, intercept: intercept, targetLimit: n, using: &generator)
+      guard let simulation, simulation.targetRows.count >= Self.minimumTargetRows else {
+        log("\(cellName) repetition \(repetition + 1): too few target rows selected, skipped")
+        continue
+      }
       let sourceRows = Array(simulation.sourceRows.prefix(n))
       let targetRows = simulation.targetRows
-      guard targetRows.count >= Self.minimumTargetRows else {
-        log("\(cellName): the selection kept \(targetRows.count) target rows: cell skipped")
-        return cellName.padding(toLength: 38, withPad: " ", startingAt: 0) + "skipped (too few target rows)"
-      }
       let oracle = simulation.oracleWeights(ofFirst: n)
       let source = all.subset(sourceRows)
       let target = all.subset(targetRows)
@@ -181,6 +183,9 @@ struct CovariateBenchmark: ParsableCommand {
         }
       }
       log(String(format: "%@ repetition %d/%d: %.1f s", cellName, repetition + 1, repetitions, seconds(since: start)))
+    }
+    guard !rows.isEmpty else {
+      return cellName.padding(toLength: 38, withPad: " ", startingAt: 0) + "skipped (too few target rows)"
     }
     func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
     func format(_ value: Double?) -> String { value.map { String(format: "%.4g", $0) } ?? "-" }

@@ -46,7 +46,8 @@ struct DetectionBenchmark: ParsableCommand {
         } else {
           let alpha = setting.contains("α=10") ? 10.0 : 1.0
           let prior = try LabelShiftSimulation.dirichletPrior(classCount: k, concentration: alpha, using: &generator)
-          rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: 200, using: &generator)
+          rows = try LabelShiftSimulation.sample(
+            labels: pool.labels, prior: drawable(prior, from: pool), count: 200, using: &generator)
         }
         let target = pool.subset(rows)
         var classWeights: (sourceLabels: [Int], weights: [Double])? = nil

@@ -49,11 +49,13 @@ struct PerformanceBenchmark: ParsableCommand {
             .targetRows
         } else if setting.hasPrefix("Dirichlet") {
           let prior = try LabelShiftSimulation.dirichletPrior(classCount: k, concentration: 1, using: &generator)
-          rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: 2000, using: &generator)
+          rows = try LabelShiftSimulation.sample(
+            labels: pool.labels, prior: drawable(prior, from: pool), count: 2000, using: &generator)
         } else {
           let prior = try LabelShiftSimulation.tweakOnePrior(
             classCount: k, tweaked: generator.uniformIndex(below: k), share: 0.9)
-          rows = try LabelShiftSimulation.sample(labels: pool.labels, prior: prior, count: 2000, using: &generator)
+          rows = try LabelShiftSimulation.sample(
+            labels: pool.labels, prior: drawable(prior, from: pool), count: 2000, using: &generator)
         }
         let target = pool.subset(rows)
         let targetLogits = try classifier.logits(for: target.features)

@@ -107,6 +107,17 @@ func exportFeatures(_ all: Dataset, to stem: String) throws {
   try AtomicFile.write(all.labels.map(String.init).joined(separator: "\n") + "\n", to: stem + "-labels.csv")
 }
 
+/// `prior` restricted to the classes `pool` has rows of, renormalised (uniform over them if
+/// none is left): a small data set's random split can leave a rare class out of the pool.
+func drawable(_ prior: [Double], from pool: Dataset) -> [Double] {
+  let present = rowIndicesByClass(pool.labels, classCount: prior.count).map { !$0.isEmpty }
+  let kept = prior.indices.map { present[$0] ? prior[$0] : 0 }
+  let total = kept.reduce(0, +)
+  if total > 0 { return kept.map { $0 / total } }
+  let count = Double(present.filter { $0 }.count)
+  return present.map { $0 ? 1 / count : 0 }
+}
+
 func writeJSON(_ value: some Encodable, to path: String) throws {
   let encoder = JSONEncoder()
   encoder.outputFormatting = [.sortedKeys]

@@ -13,8 +13,10 @@ import LinearAlgebra
 /// log-odds instead of assuming it is the identity.
 ///
 /// The calibration is cross-fitted too: the rows held out by fold k are calibrated by a spline
-/// fitted on the other folds' held-out rows (their scores and domains), so that no row's ratio
-/// comes from a fit that saw its domain. ``calibrate(_:)`` returns the calibrated ratios when
+/// fitted on the other folds' held-out rows (their scores and domains), so that the spline never
+/// sees the domain of a row it calibrates (the scores it learns from came from models that did
+/// see fold k, which makes its held-out loss slightly optimistic: hence the margin below).
+/// ``calibrate(_:)`` returns the calibrated ratios when
 /// their cross-fitted log-loss is lower by more than one nat per spline parameter in total,
 /// and the fit as it was otherwise.
 public struct ScoreCalibration: Sendable, Equatable {
@@ -31,8 +33,8 @@ public struct ScoreCalibration: Sendable, Equatable {
     public var applied: Bool
     /// The domain classifier's cross-fitted mean log-loss before calibration.
     public var uncalibratedLogLoss: Double
-    /// The cross-fitted mean log-loss of the calibrated scores.
-    public var calibratedLogLoss: Double
+    /// The cross-fitted mean log-loss of the calibrated scores (nil when no spline was fitted).
+    public var calibratedLogLoss: Double?
     /// Why it was not applied, when it was not (nil when applied).
     public var reason: String?
 
@@ -40,7 +42,8 @@ public struct ScoreCalibration: Sendable, Equatable {
     public var summary: String {
       applied
         ? String(
-          format: "spline (held-out log-loss %.4f, linear logit %.4f)", calibratedLogLoss, uncalibratedLogLoss)
+          format: "spline (held-out log-loss %.4f, linear logit %.4f)", calibratedLogLoss ?? .nan,
+          uncalibratedLogLoss)
         : "linear logit kept: " + (reason ?? "")
     }
   }
@@ -55,13 +58,17 @@ public struct ScoreCalibration: Sendable, Equatable {
     let domain = [Bool](repeating: false, count: source.count) + [Bool](repeating: true, count: target.count)
     let uncalibrated = meanLogLoss(logRatios: ratios, domain: domain)
     func unchanged(_ reason: String) -> (DomainClassifierFit, Report) {
-      (fit, Report(applied: false, uncalibratedLogLoss: uncalibrated, calibratedLogLoss: uncalibrated, reason: reason))
+      (fit, Report(applied: false, uncalibratedLogLoss: uncalibrated, calibratedLogLoss: nil, reason: reason))
     }
     let folds = fit.heldOutFolds
-    guard folds.count == ratios.count, let foldCount = folds.max().map({ $0 + 1 }), foldCount >= 2 else {
+    guard folds.count == ratios.count, folds.allSatisfy({ $0 >= 0 }), let foldCount = folds.max().map({ $0 + 1 }),
+      foldCount >= 2
+    else {
       return unchanged("the rows' folds are unknown")
     }
     var calibrated = [Double](repeating: 0, count: ratios.count)
+    // The spline's parameters (its basis columns and intercept; fewer where quantiles coincide).
+    var parameters = 0
     for fold in 0..<foldCount {
       let train = ratios.indices.filter { folds[$0] != fold }
       let heldOut = ratios.indices.filter { folds[$0] == fold }
@@ -71,6 +78,7 @@ public struct ScoreCalibration: Sendable, Equatable {
       guard labels.contains(true), labels.contains(false),
         let basis = SplineBasis(knotsFrom: scores, levels: knotLevels)
       else { return unchanged("a fold's other rows lack a domain, or distinct scores for the spline's knots") }
+      parameters = max(parameters, basis.knots.count)
       let model: LogisticRegression
       do {
         model = try LogisticRegression.fit(
@@ -86,10 +94,9 @@ public struct ScoreCalibration: Sendable, Equatable {
     }
     let calibratedLoss = meanLogLoss(logRatios: calibrated, domain: domain)
     // Held-out losses need no penalty for the spline's parameters, but on a small sample their
-    // difference is noise: the spline must gain more than one nat per parameter in total (the
-    // AIC's margin), or the linear logit stays.
-    let parameters = Double(knotLevels.count)
-    guard (uncalibrated - calibratedLoss) * Double(ratios.count) > parameters else {
+    // difference is noise (and slightly optimistic, as said above): the spline must gain more
+    // than one nat per parameter in total (the AIC's margin), or the linear logit stays.
+    guard (uncalibrated - calibratedLoss) * Double(ratios.count) > Double(parameters) else {
       return (
         fit,
         Report(

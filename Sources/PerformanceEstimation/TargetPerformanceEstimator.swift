@@ -277,7 +277,11 @@ public struct PreparedHoldout: Sendable {
           sourcePrior: holdout.sourcePrior),
         using: &generator
       ).targetPrior
-    let ratios = LabelShiftWeights(targetPrior: prior, sourcePrior: holdout.prior).weights
+    // The calibrated probabilities carry the prior the calibrated model implies: EM-BCTS's
+    // training prior, and what the prior correction divides by.
+    let ratios = LabelShiftWeights(
+      targetPrior: prior, sourcePrior: method == .emBCTS ? holdout.impliedPrior : holdout.prior
+    ).weights
     // Calibration's per-class biases (and prior correction) can move the arg-max: score the
     // classifier's own predictions, their probabilities mapped to the holdout's accuracy.
     let recalibrated = holdout.recalibrated(calibrated, predicted: target.predicted)

@@ -183,7 +183,7 @@ import Testing
         source: source, target: target, using: &fitGenerator)
       errors[calibrates] = Self.relativeMSE(estimate.weights, oracle)
     }
-    // Kept or not, the spline (4 more parameters than the logit's 5) may cost little: a quarter
+    // Kept or not, the spline (5 parameters on top of the linear logit) may cost little: a quarter
     // more error at most.
     let (linear, calibrated) = (try #require(errors[false]), try #require(errors[true]))
     #expect(linear < 0.02)

@@ -5,7 +5,9 @@ import LinearAlgebra
 /// Covariate-shift importance weights β(x) = p_target(x)/p_source(x) from a cross-fitted
 /// logistic-regression ``DomainClassifier`` (SPEC §2): source rows are labelled z = 0, target
 /// rows z = 1, and β = exp(h(x))·n_s/n_t, where h is the held-out logit of the fold model that
-/// did not see the row. The weights are then normalised to mean 1 and capped (``WeightClipping``).
+/// did not see the row, calibrated by ``ScoreCalibration`` when that predicts the held-out
+/// domains better. The weights are then normalised to mean 1 and capped (``WeightClipping``).
+/// The estimate's domain AUC and solver describe the linear fit (the shift detector's).
 public struct CovariateShiftEstimator: Sendable, Equatable {
   /// The cross-fitted domain classifier (folds and L2 strength).
   public var domainClassifier: DomainClassifier

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import LinearAlgebra
+import NeuralNetwork
 
 /// Distribution matching on the model's outputs (DMy, after HDy, González-Castro et al. 2013;
 /// in the form of Moreo et al.'s QuaPy): per class `j`, the histogram of the probability the
@@ -31,13 +32,12 @@ public enum DistributionMatchingLabelShift {
     let byClass = rowIndicesByClass(problem.holdoutLabels, classCount: k)
     // holdout[i][j * bins + b]: share of class i's holdout rows whose probability of j is in bin b.
     let holdout = byClass.map { rows in histograms(of: problem.holdoutProbabilities, rows: rows, classCount: k) }
-    let target = histograms(
-      of: problem.targetProbabilities, rows: Array(0..<problem.targetProbabilities.rows), classCount: k)
+    let target = targetHistograms(problem)
     let present = byClass.map { !$0.isEmpty }
     let rootTarget = target.map { $0.squareRoot() }
     /// Each class's slope of the mean Bhattacharyya coefficient at `q`: the mean over
-    /// histograms of `Σ_b h_i(b)·√t_b / (2·√m_b)` (a bin the mixture leaves empty counts as
-    /// nearly empty, so that a class that would fill it is drawn in).
+    /// histograms of `Σ_b h_i(b)·√t_b / (2·√m_b)` (a bin the mixture leaves empty is floored, so
+    /// that 0·∞ does not make a NaN: a class in use has nothing in it).
     func slopes(_ q: [Double]) -> [Double] {
       var mixture = [Double](repeating: 0, count: k * bins)
       for i in 0..<k where q[i] > 0 {
@@ -50,12 +50,17 @@ public enum DistributionMatchingLabelShift {
     var q = present.map { $0 ? 1 / Double(classes) : 0 }
     var iterations = 0
     var converged = false
+    var notes: [String] = []
     while iterations < maximumIterations {
       iterations += 1
       let slope = slopes(q)
       let total = zip(q, slope).reduce(0.0) { $0 + $1.0 * $1.1 }
       // No overlap at all between the target's histograms and the mixture's: nothing to match.
-      guard total > 0 else { break }
+      guard total > 0 else {
+        notes.append("the target's histograms share no bin with the holdout's: the prior stays uniform")
+        converged = true
+        break
+      }
       let next = zip(q, slope).map { $0 * $1 / total }
       let change = zip(q, next).map { abs($0 - $1) }.max() ?? 0
       q = next
@@ -64,13 +69,34 @@ public enum DistributionMatchingLabelShift {
         break
       }
     }
-    var notes: [String] = []
     if !converged {
       notes.append("distribution matching stopped after \(iterations) steps before its tolerance")
     }
     return LabelShiftSolution(
       rawPrior: q, classCount: k, conditionNumber: nil, solver: .distributionMatching(iterations: iterations),
       notes: notes)
+  }
+
+  /// The target's histograms made of the same kind of output as the holdout's: the mean of
+  /// each classifier's own histograms when several scored the target (their ensemble's outputs
+  /// are less extreme than any single model's, which no mixture of the holdout's could match),
+  /// else those of the target's probabilities.
+  static func targetHistograms(_ problem: LabelShiftProblem) -> [Double] {
+    let k = problem.classCount
+    let rows = Array(0..<problem.targetLogits.rows)
+    guard !problem.classifiersTargetLogits.isEmpty else {
+      return histograms(of: problem.targetProbabilities, rows: rows, classCount: k)
+    }
+    var mean = [Double](repeating: 0, count: k * bins)
+    let share = 1 / Double(problem.classifiersTargetLogits.count)
+    for logits in problem.classifiersTargetLogits {
+      var probabilities = logits
+      softmaxRows(&probabilities)
+      for (index, value) in histograms(of: probabilities, rows: rows, classCount: k).enumerated() {
+        mean[index] += value * share
+      }
+    }
+    return mean
   }
 
   /// For the `rows` of `probabilities`, each class's probability binned: `k · bins` shares, the

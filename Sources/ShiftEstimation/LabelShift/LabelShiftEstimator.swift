@@ -11,7 +11,8 @@ import LinearAlgebra
 /// quantification`).
 ///
 /// `auto` picks a method without target labels: it splits the holdout in two (stratified),
-/// keeps one half to estimate from, draws pseudo-targets of the target's size (at most
+/// keeps one half to estimate from, draws pseudo-targets the size of the target's logit rows
+/// (its sample, for a streamed target; at most
 /// ``selectionPoolMultiple`` times the other half's rows) from the other half with a prior
 /// (``SelectionPriors``) as the truth, runs every candidate, and keeps the one with the
 /// smallest mean weight error over `selectionRounds` such simulations. It costs every

@@ -121,10 +121,11 @@ public struct LabelShiftProblem: Sendable {
     guard sourcePrior.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(sourcePrior.reduce(0, +) - 1) < 1e-6 else {
       throw ShiftEstimationError.invalidInput("the source prior must be non-negative and sum to 1")
     }
-    guard
-      classifiersTargetLogits.allSatisfy({ $0.rows == targetLogits.rows && $0.columns == k }),
-      classifiersTargetLogits.count != 1
-    else {
+    guard classifiersTargetLogits.count != 1 else {
+      throw ShiftEstimationError.invalidInput(
+        "one classifier's target logits are the target's logits: give them as targetLogits alone")
+    }
+    guard classifiersTargetLogits.allSatisfy({ $0.rows == targetLogits.rows && $0.columns == k }) else {
       throw ShiftEstimationError.invalidInput(
         "the classifiers' target logits must be of the ensemble's rows and classes")
     }
