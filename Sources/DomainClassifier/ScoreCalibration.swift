@@ -82,7 +82,7 @@ public struct ScoreCalibration: Sendable, Equatable {
       let model: LogisticRegression
       do {
         model = try LogisticRegression.fit(
-          features: basis.standardizedDesign(scores), labels: labels, inverseRegularization: inverseRegularization
+          features: basis.design, labels: labels, inverseRegularization: inverseRegularization
         ).model
       } catch {
         return unchanged("the spline could not be fitted (\(error))")
@@ -133,6 +133,8 @@ struct SplineBasis {
   let knots: [Double]
   private var means: [Double] = []
   private var scales: [Double] = []
+  /// The standardised basis of the values the knots came from.
+  private(set) var design = Matrix(rows: 0, columns: 0)
 
   /// Knots at `levels` of `values`; nil when fewer than 3 of them are distinct.
   init?(knotsFrom values: [Double], levels: [Double]) {
@@ -154,6 +156,7 @@ struct SplineBasis {
       means.append(mean)
       scales.append(spread > 0 ? spread : 1)
     }
+    design = standardized(columns, rows: values.count)
   }
 
   /// The basis of `values`, row-major, `knots.count − 1` columns.
@@ -178,10 +181,12 @@ struct SplineBasis {
   }
 
   /// The standardised basis of `values` as a single-precision design matrix.
-  func standardizedDesign(_ values: [Double]) -> Matrix {
+  func standardizedDesign(_ values: [Double]) -> Matrix { standardized(raw(values), rows: values.count) }
+
+  /// `columns` (a raw basis, row-major) standardised, in single precision.
+  private func standardized(_ columns: [Double], rows: Int) -> Matrix {
     let width = knots.count - 1
-    let columns = raw(values)
     let storage = columns.indices.map { Float((columns[$0] - means[$0 % width]) / scales[$0 % width]) }
-    return Matrix(rows: values.count, columns: width, storage: storage)
+    return Matrix(rows: rows, columns: width, storage: storage)
   }
 }
