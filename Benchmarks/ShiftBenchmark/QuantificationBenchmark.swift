@@ -295,14 +295,13 @@ struct QuantificationBenchmark: ParsableCommand {
   private func drawablePrior(_ kind: LabelShiftKind, pool: Dataset, using generator: inout SplitMix64) throws
     -> [Double]
   {
-    let present = rowIndicesByClass(pool.labels, classCount: pool.classes.count).map { !$0.isEmpty }
+    let present = classesPresent(in: pool)
     var prior: [Double]
+    // Redrawn while all its mass falls on classes the pool lacks.
     repeat {
       prior = try kind.prior(classCount: present.count, using: &generator)
-      for j in prior.indices where !present[j] { prior[j] = 0 }
-    } while prior.reduce(0, +) <= 0
-    let total = prior.reduce(0, +)
-    return prior.map { $0 / total }
+    } while !prior.indices.contains { present[$0] && prior[$0] > 0 }
+    return drawable(prior, present: present)
   }
 
   /// The split, the out-of-fold source logits (fold after fold, with each row's fold and

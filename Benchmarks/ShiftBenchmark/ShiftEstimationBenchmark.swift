@@ -110,12 +110,21 @@ func exportFeatures(_ all: Dataset, to stem: String) throws {
 /// `prior` restricted to the classes `pool` has rows of, renormalised (uniform over them if
 /// none is left): a small data set's random split can leave a rare class out of the pool.
 func drawable(_ prior: [Double], from pool: Dataset) -> [Double] {
-  let present = rowIndicesByClass(pool.labels, classCount: prior.count).map { !$0.isEmpty }
+  drawable(prior, present: classesPresent(in: pool))
+}
+
+/// `prior` restricted to the `present` classes, renormalised (uniform over them if none is left).
+func drawable(_ prior: [Double], present: [Bool]) -> [Double] {
   let kept = prior.indices.map { present[$0] ? prior[$0] : 0 }
   let total = kept.reduce(0, +)
   if total > 0 { return kept.map { $0 / total } }
   let count = Double(present.filter { $0 }.count)
   return present.map { $0 ? 1 / count : 0 }
+}
+
+/// Whether `pool` has rows of each of its classes.
+func classesPresent(in pool: Dataset) -> [Bool] {
+  rowIndicesByClass(pool.labels, classCount: pool.classes.count).map { !$0.isEmpty }
 }
 
 func writeJSON(_ value: some Encodable, to path: String) throws {
